@@ -1,0 +1,92 @@
+"""Campaign and petition platform."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from campaign.config import LOCALES, ROOT, Settings
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application. `config` overrides what the environment says (tests use it)."""
+    settings = Settings.from_environ()
+    settings.check()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.update(settings.flask_config())
+    if config:
+        app.config.update(config)
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    _configure_logging(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from campaign.errors import register_error_handlers
+    from campaign.templating import register_template_helpers
+
+    register_error_handlers(app)
+    register_template_helpers(app)
+
+    from campaign.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _configure_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def _init_extensions(app: Flask) -> None:
+    import campaign.models  # noqa: F401  (registers the tables on the metadata)
+    from campaign.database import init_database
+    from campaign.extensions import babel, csrf, db, limiter, migrate
+    from campaign.i18n import select_locale
+    from campaign.models.types import render_migration_type
+
+    init_database(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=render_migration_type,
+    )
+    babel.init_app(app, locale_selector=select_locale, default_domain="messages")
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.config.setdefault("LOCALES", LOCALES)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from campaign.api.views import bp as api_bp
+    from campaign.extensions import csrf
+    from campaign.health import bp as health_bp
+    from campaign.public.views import bp as public_bp
+    from campaign.public.views import root as root_bp
+
+    # Public forms carry no session token (their pages are cached); campaign.forgery guards them.
+    csrf.exempt(public_bp)
+    app.register_blueprint(root_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(health_bp)
+    if app.config["DEV_MAILBOX"]:
+        from campaign.devmail import bp as devmail_bp
+
+        app.register_blueprint(devmail_bp)

@@ -1,0 +1,74 @@
+"""Public JSON API: open petitions and their counters, cacheable and conditional."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import Blueprint, Response, abort, current_app, request
+from sqlalchemy import select
+
+from campaign.config import LOCALES
+from campaign.extensions import db
+from campaign.links import absolute_url
+from campaign.models import Campaign, Petition
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def petition_json(petition: Petition, lang: str) -> dict:
+    text = petition.text_for(lang)
+    return {
+        "slug": petition.slug,
+        "title": text.title if text else petition.slug,
+        "url": absolute_url("public.petition", lang=lang, slug=petition.slug),
+        "signature_count": petition.signature_count,
+        "goal": petition.goal,
+        "status": petition.status,
+        "closes_at": petition.closes_at.isoformat() if petition.closes_at else None,
+        "campaign": petition.campaign.slug,
+    }
+
+
+def _lang() -> str:
+    lang = request.args.get("lang", "en")
+    if lang not in LOCALES:
+        abort(400, description="lang must be one of: " + ", ".join(LOCALES))
+    return lang
+
+
+def _json_response(payload: object) -> Response:
+    """JSON with a strong ETag from its bytes; answers 304 when the client has those bytes."""
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    response = Response(body, mimetype="application/json")
+    response.set_etag(hashlib.blake2b(body, digest_size=16).hexdigest())
+    response.cache_control.public = True
+    response.cache_control.max_age = current_app.config["PUBLIC_CACHE_SECONDS"]
+    response.vary.add("Accept-Encoding")
+    return response.make_conditional(request)
+
+
+def _public_petitions():
+    return (
+        select(Petition)
+        .join(Petition.campaign)
+        .where(Petition.status != "draft", Campaign.status != "draft")
+    )
+
+
+@bp.get("/petitions")
+def list_petitions():
+    lang = _lang()
+    petitions = db.session.scalars(
+        _public_petitions().where(Petition.status == "open").order_by(Petition.id)
+    ).all()
+    return _json_response({"petitions": [petition_json(p, lang) for p in petitions]})
+
+
+@bp.get("/petitions/<slug>")
+def get_petition(slug: str):
+    lang = _lang()
+    petition = db.session.scalar(_public_petitions().where(Petition.slug == slug))
+    if petition is None:
+        abort(404, description="No such petition")
+    return _json_response(petition_json(petition, lang))

@@ -1,0 +1,45 @@
+"""Error pages: translated HTML for people, JSON under /api/; never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, make_response, render_template, request
+from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from campaign.extensions import db
+
+log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 30
+
+
+def _render(error: HTTPException):
+    code = error.code or 500
+    if request.path.startswith("/api/"):
+        response = make_response(jsonify(error={"code": code, "message": error.description}), code)
+    else:
+        response = make_response(render_template("errors/error.html", code=code), code)
+    response.cache_control.no_store = True
+    if code in (429, 503):
+        response.headers.setdefault("Retry-After", str(RETRY_AFTER_SECONDS))
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return _render(error)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error: Exception):
+        db.session.rollback()
+        log.error("database unavailable: %s", error.__class__.__name__)
+        return _render(ServiceUnavailable())
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.endpoint)
+        return _render(InternalServerError())

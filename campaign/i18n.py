@@ -1,0 +1,59 @@
+"""Languages, locale choice and localised country names."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+
+from babel import Locale
+from flask import g, request
+
+from campaign.config import LOCALES
+
+DEFAULT_LOCALE = "en"
+RTL_LOCALES = frozenset({"ar"})
+LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية"}
+# Babel's territory list also holds regions and placeholders; these are not countries.
+_NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"})
+
+
+def text_direction(locale: str) -> str:
+    return "rtl" if locale in RTL_LOCALES else "ltr"
+
+
+def best_locale(accept_languages) -> str:
+    """The supported locale a browser's Accept-Language prefers, English when none."""
+    return accept_languages.best_match(LOCALES, default=DEFAULT_LOCALE)
+
+
+def select_locale() -> str:
+    """Flask-Babel's selector: the URL prefix when the page has one, else the browser's choice."""
+    lang = getattr(g, "lang", None)
+    if lang in LOCALES:
+        return lang
+    return best_locale(request.accept_languages) if request else DEFAULT_LOCALE
+
+
+@cache
+def countries(locale: str) -> tuple[tuple[str, str], ...]:
+    """(ISO 3166-1 alpha-2 code, name in `locale`) for every country, sorted by name."""
+    babel_locale = Locale.parse(locale)
+    names = babel_locale.territories
+    codes = [c for c in names if len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES]
+    return tuple(sorted(((c, names[c]) for c in codes), key=lambda item: _collation_key(item[1])))
+
+
+def _collation_key(name: str) -> str:
+    # Good enough ordering without ICU: accents sort beside their base letter.
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKD", name.casefold()) if not unicodedata.combining(ch)
+    )
+
+
+@cache
+def country_codes() -> frozenset[str]:
+    return frozenset(code for code, _ in countries(DEFAULT_LOCALE))
+
+
+def country_name(code: str, locale: str) -> str:
+    return Locale.parse(locale).territories.get(code, code)

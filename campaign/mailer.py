@@ -1,0 +1,128 @@
+"""Talking to the SMTP server named by MAIL_URL."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from urllib.parse import unquote, urlsplit
+
+
+class MailUrlError(ValueError):
+    """MAIL_URL is not of the form smtp[s]://[user:password@]host:port."""
+
+
+class TemporaryFailure(Exception):
+    """The message may go through if tried again later."""
+
+
+class PermanentFailure(Exception):
+    """The server refused the message for good."""
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+    implicit_tls: bool = False
+    starttls: bool = False
+    timeout: float = 30.0
+
+    @classmethod
+    def from_url(cls, url: str) -> SmtpSettings:
+        parts = urlsplit(url)
+        if parts.scheme not in {"smtp", "smtps", "smtp+starttls"} or not parts.hostname:
+            raise MailUrlError("MAIL_URL must look like smtp://user:password@host:port")
+        try:
+            port = parts.port
+        except ValueError as exc:
+            raise MailUrlError("MAIL_URL has an invalid port") from exc
+        default_port = {"smtp": 25, "smtps": 465, "smtp+starttls": 587}[parts.scheme]
+        return cls(
+            host=parts.hostname,
+            port=port or default_port,
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            implicit_tls=parts.scheme == "smtps",
+            starttls=parts.scheme == "smtp+starttls",
+        )
+
+
+def build_message(
+    *, sender: str, to: str, subject: str, text: str, html: str, domain: str
+) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=domain)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message
+
+
+class SmtpConnection:
+    """One SMTP session, reused for a batch of messages."""
+
+    def __init__(self, settings: SmtpSettings):
+        self.settings = settings
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> SmtpConnection:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        try:
+            if s.implicit_tls:
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                    s.host, s.port, timeout=s.timeout, context=ssl.create_default_context()
+                )
+            else:
+                smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+                if s.starttls:
+                    smtp.starttls(context=ssl.create_default_context())
+            if s.username:
+                smtp.login(s.username, s.password or "")
+        except (OSError, smtplib.SMTPException) as exc:
+            raise TemporaryFailure(
+                f"cannot reach the SMTP server: {exc.__class__.__name__}"
+            ) from exc
+        return smtp
+
+    def send(self, message: EmailMessage) -> None:
+        if self._smtp is None:
+            self._smtp = self._connect()
+        try:
+            self._smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            raise _failure_for(min(codes), "recipient refused") from exc
+        except smtplib.SMTPResponseException as exc:
+            raise _failure_for(exc.smtp_code, "message refused") from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            self.close()
+            raise TemporaryFailure(f"connection lost: {exc.__class__.__name__}") from exc
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                self._smtp.close()
+            self._smtp = None
+
+
+def _failure_for(code: int, what: str) -> Exception:
+    if 500 <= code < 600:
+        return PermanentFailure(f"{what}: SMTP {code}")
+    return TemporaryFailure(f"{what}: SMTP {code}")

@@ -1,0 +1,124 @@
+"""Campaigns and petitions, with their per-language texts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from campaign.extensions import db
+from campaign.models.types import UTCDateTime, utcnow
+
+CAMPAIGN_STATUSES = ("draft", "published", "archived")
+PETITION_STATUSES = ("draft", "open", "closed")
+SLUG_CHECK = "length(slug) BETWEEN 1 AND 80"
+
+
+class Translated:
+    """Picks the text in a locale, falling back to the default language, then to any."""
+
+    default_locale: str
+    texts: list
+
+    def text_for(self, locale: str):
+        by_locale = {t.locale: t for t in self.texts}
+        return (
+            by_locale.get(locale)
+            or by_locale.get(self.default_locale)
+            or next(iter(self.texts), None)
+        )
+
+    @property
+    def locales(self) -> list[str]:
+        return sorted(t.locale for t in self.texts)
+
+
+class Campaign(Translated, db.Model):
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'published', 'archived')", name="status"),
+        CheckConstraint(SLUG_CHECK, name="slug_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    hashtag: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    default_locale: Mapped[str] = mapped_column(String(5), default="en")
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, server_default=func.now()
+    )
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    texts: Mapped[list[CampaignText]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan", lazy="selectin"
+    )
+    petitions: Mapped[list[Petition]] = relationship(
+        back_populates="campaign", order_by="Petition.id", lazy="selectin"
+    )
+
+
+class CampaignText(db.Model):
+    __tablename__ = "campaign_texts"
+    __table_args__ = (UniqueConstraint("campaign_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(5))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+
+    campaign: Mapped[Campaign] = relationship(back_populates="texts")
+
+
+class Petition(Translated, db.Model):
+    __tablename__ = "petitions"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'open', 'closed')", name="status"),
+        CheckConstraint("signature_count >= 0", name="signature_count_not_negative"),
+        CheckConstraint("goal IS NULL OR goal > 0", name="goal_positive"),
+        CheckConstraint(SLUG_CHECK, name="slug_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="RESTRICT"), index=True
+    )
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    target: Mapped[str] = mapped_column(String(200), default="")
+    goal: Mapped[int | None] = mapped_column(Integer)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Kept by the confirmation transaction itself, so pages never count rows.
+    signature_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    default_locale: Mapped[str] = mapped_column(String(5), default="en")
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, server_default=func.now()
+    )
+
+    campaign: Mapped[Campaign] = relationship(back_populates="petitions", lazy="joined")
+    texts: Mapped[list[PetitionText]] = relationship(
+        back_populates="petition", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def is_open(self, now: datetime) -> bool:
+        return self.status == "open" and (self.closes_at is None or now < self.closes_at)
+
+    def is_public(self) -> bool:
+        return self.status != "draft" and self.campaign.status != "draft"
+
+
+class PetitionText(db.Model):
+    __tablename__ = "petition_texts"
+    __table_args__ = (UniqueConstraint("petition_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(5))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    share_text: Mapped[str] = mapped_column(String(280), default="")
+
+    petition: Mapped[Petition] = relationship(back_populates="texts")

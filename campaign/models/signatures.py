@@ -1,0 +1,73 @@
+"""Petition signatures: pending until their owner confirms by email."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from campaign.extensions import db
+from campaign.models.campaigns import Petition
+from campaign.models.types import UTCDateTime, utcnow
+
+
+class Signature(db.Model):
+    __tablename__ = "signatures"
+    __table_args__ = (
+        UniqueConstraint("petition_id", "email_normalized"),
+        CheckConstraint(
+            "email_normalized = lower(email_normalized)", name="email_normalized_lowercase"
+        ),
+        CheckConstraint("length(name) BETWEEN 1 AND 100", name="name_length"),
+        CheckConstraint("length(country) = 2", name="country_code"),
+        CheckConstraint("emails_sent >= 0", name="emails_sent_not_negative"),
+        # Counting and exporting read confirmed rows of one petition, in confirmation order.
+        Index(
+            "ix_signatures_confirmed",
+            "petition_id",
+            "confirmed_at",
+            postgresql_where=text("confirmed_at IS NOT NULL"),
+            sqlite_where=text("confirmed_at IS NOT NULL"),
+        ),
+        # Never reuse an id: a confirmation token names its signature by id.
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254))
+    email_normalized: Mapped[str] = mapped_column(String(254))
+    country: Mapped[str] = mapped_column(String(2))
+    locale: Mapped[str] = mapped_column(String(5))
+    consent_text: Mapped[str] = mapped_column(Text)
+    consented_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    newsletter: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, server_default=func.now()
+    )
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    source_channel: Mapped[str | None] = mapped_column(String(32))
+    referrer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("signatures.id", ondelete="SET NULL"), index=True
+    )
+    # How many emails this signature has caused; capped so a form cannot be used to spam someone.
+    emails_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    petition: Mapped[Petition] = relationship(lazy="joined")
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None

@@ -1,0 +1,27 @@
+"""The sign form: parses and renders fields; the rules live in campaign.signing."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, SelectField, StringField
+
+from campaign.i18n import countries
+from campaign.signing import EMAIL_MAX, NAME_MAX
+
+
+class SignForm(FlaskForm):
+    # Public pages are cached and carry no cookie, so no session token: see campaign.forgery.
+    class Meta:
+        csrf = False
+
+    name = StringField(_l("Your name"), render_kw={"autocomplete": "name", "maxlength": NAME_MAX})
+    email = EmailField(
+        _l("Your email address"), render_kw={"autocomplete": "email", "maxlength": EMAIL_MAX}
+    )
+    country = SelectField(_l("Country"), choices=[], validate_choice=False)
+    consent = BooleanField()
+    newsletter = BooleanField(_l("Keep me informed about this campaign"))
+
+    def set_country_choices(self, locale: str) -> None:
+        self.country.choices = [("", _l("Choose your country"))] + list(countries(locale))

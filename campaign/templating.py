@@ -1,0 +1,50 @@
+"""What every template can use: the page's language and direction, and locale-aware formatting."""
+
+from __future__ import annotations
+
+from flask import Flask, request, url_for
+from flask_babel import format_decimal, format_percent, get_locale
+
+from campaign.config import LOCALES
+from campaign.i18n import LANGUAGE_NAMES, text_direction
+from campaign.links import absolute_url
+
+
+def _current_lang() -> str:
+    return str(get_locale() or "en")
+
+
+def _url_in(lang: str) -> str | None:
+    """This page in another language, when the page is one of the localised ones."""
+    if (
+        request.endpoint is None
+        or request.url_rule is None
+        or "lang" not in request.url_rule.arguments
+    ):
+        return url_for("public.home", lang=lang)
+    return url_for(request.endpoint, **{**(request.view_args or {}), "lang": lang})
+
+
+def _progress(count: int, goal: int | None) -> float:
+    if not goal:
+        return 0.0
+    return min(count / goal, 1.0)
+
+
+def register_template_helpers(app: Flask) -> None:
+    @app.context_processor
+    def page_language():
+        lang = _current_lang()
+        return {
+            "lang": lang,
+            "dir": text_direction(lang),
+            "locales": LOCALES,
+            "language_names": LANGUAGE_NAMES,
+            "url_in": _url_in,
+            "organisation": app.config["ORGANISATION_NAME"],
+        }
+
+    app.jinja_env.filters["number"] = lambda n: format_decimal(n)
+    app.jinja_env.filters["percent"] = lambda f: format_percent(f)
+    app.jinja_env.globals["progress"] = _progress
+    app.jinja_env.globals["absolute_url"] = absolute_url

@@ -1,0 +1,36 @@
+"""Signed, expiring tokens; each purpose has its own salt, so one never passes for another."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+
+class Purpose(StrEnum):
+    CONFIRM_SIGNATURE = "confirm-signature"
+
+
+class InvalidToken(Exception):
+    """The token is forged, damaged or meant for another purpose."""
+
+
+class ExpiredToken(InvalidToken):
+    """The token was genuine but is too old."""
+
+
+def _serializer(secret_key: str, purpose: Purpose) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=f"campaign.{purpose.value}")
+
+
+def make_token(secret_key: str, purpose: Purpose, payload: object) -> str:
+    return _serializer(secret_key, purpose).dumps(payload)
+
+
+def read_token(secret_key: str, purpose: Purpose, token: str, max_age: int) -> object:
+    try:
+        return _serializer(secret_key, purpose).loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise ExpiredToken from exc
+    except BadSignature as exc:
+        raise InvalidToken from exc

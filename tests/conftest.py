@@ -1,0 +1,296 @@
+"""Fixtures: apps built by the factory on a real database (SQLite file, or PostgreSQL when
+TEST_DATABASE_URL names a server), a real SMTP server on loopback, and model factories."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
+
+os.environ["CAMPAIGN_ENV"] = "testing"
+for _name in ("DATABASE_URL", "MAIL_URL", "REDIS_URL", "BASE_URL", "SECRET_KEY"):
+    os.environ.pop(_name, None)
+
+from campaign import create_app  # noqa: E402
+from campaign.extensions import db  # noqa: E402
+from campaign.models import Campaign, CampaignText, Petition, PetitionText, utcnow  # noqa: E402
+
+
+def _fresh_postgres_database(admin_url: str) -> tuple[str, Callable[[], None]]:
+    """Create an empty database for this run; return its URL and a function that drops it."""
+    url = make_url(admin_url)
+    name = f"campaign_test_{secrets.token_hex(4)}"
+    admin = create_engine(url.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url.set(drivername="postgresql+psycopg", database=name).render_as_string(
+        hide_password=False
+    ), drop
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    admin_url = os.environ.get("TEST_DATABASE_URL")
+    if admin_url:
+        url, drop = _fresh_postgres_database(admin_url)
+        yield url
+        drop()
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def base_config(database_url: str, **overrides) -> dict:
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "BASE_URL": "http://localhost",
+        "TESTING": True,
+        **overrides,
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated_database(database_url) -> str:
+    """The test database, brought to the migrations' head once per run."""
+    from flask_migrate import upgrade
+
+    app = create_app(base_config(database_url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def make_app(migrated_database) -> Iterator[Callable[..., object]]:
+    """Build apps on the test database; every table is emptied after the test."""
+    apps = []
+
+    def build(**overrides):
+        app = create_app(base_config(migrated_database, **overrides))
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            if app is apps[0]:
+                _empty_tables()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app) -> Iterator:
+    with app.app_context(), app.test_request_context():
+        yield db.session
+
+
+# --- factories -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_campaign(app) -> Callable[..., Campaign]:
+    counter = iter(range(1, 10_000))
+
+    def build(
+        *, status: str = "published", locales=("en",), hashtag="HumansAgainstTorture"
+    ) -> Campaign:
+        n = next(counter)
+        with app.app_context():
+            campaign = Campaign(
+                slug=f"campaign-{n}",
+                hashtag=hashtag,
+                status=status,
+                published_at=utcnow() if status == "published" else None,
+                texts=[
+                    CampaignText(
+                        locale=loc,
+                        title=f"Campaign {n} [{loc}]",
+                        summary=f"Summary {loc}",
+                        body=f"Body {loc}",
+                    )
+                    for loc in locales
+                ],
+            )
+            db.session.add(campaign)
+            db.session.commit()
+            db.session.refresh(campaign)
+            db.session.expunge(campaign)
+            return campaign
+
+    return build
+
+
+@pytest.fixture
+def make_petition(app, make_campaign) -> Callable[..., Petition]:
+    counter = iter(range(1, 10_000))
+
+    def build(
+        *,
+        status: str = "open",
+        campaign: Campaign | None = None,
+        locales=("en",),
+        goal: int | None = 100,
+        signature_count: int = 0,
+        closes_in: timedelta | None = None,
+    ) -> Petition:
+        n = next(counter)
+        campaign = campaign or make_campaign(locales=locales)
+        with app.app_context():
+            petition = Petition(
+                campaign_id=campaign.id,
+                slug=f"petition-{n}",
+                status=status,
+                target="The Government",
+                goal=goal,
+                signature_count=signature_count,
+                closes_at=utcnow() + closes_in if closes_in is not None else None,
+                texts=[
+                    PetitionText(
+                        locale=loc,
+                        title=f"Petition {n} [{loc}]",
+                        body=f"Body {loc}",
+                        share_text=f"Share {loc}",
+                    )
+                    for loc in locales
+                ],
+            )
+            db.session.add(petition)
+            db.session.commit()
+            petition_id = petition.id
+            db.session.remove()
+            return db.session.get(Petition, petition_id)
+
+    return build
+
+
+# --- a real SMTP server on loopback ----------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Inbox:
+    """What the SMTP server received, parsed, in order."""
+
+    def __init__(self):
+        self.messages: list[EmailMessage] = []
+        self.refuse_with: str | None = None
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse_with:
+            return self.refuse_with
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self._lock:
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+class SmtpServer:
+    def __init__(self):
+        self.port = free_port()
+        self.inbox = Inbox()
+        self.controller: Controller | None = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+def body_text(message: EmailMessage) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+# --- a real HTTP server ----------------------------------------------------------------------
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        app.config["BASE_URL"] = self.url
+        self._server = make_server("127.0.0.1", self.port, app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[LiveServer]:
+    with LiveServer(app) as server:
+        yield server
