@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from campaign.extensions import db
+from campaign.translations import translations_group
 
 log = logging.getLogger("campaign.worker")
 
@@ -32,6 +33,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(users_group)
+    app.cli.add_command(translations_group)
 
 
 @click.command("demo")

@@ -1,0 +1,53 @@
+# The two commands a newcomer needs:
+#   make run    start the platform with demo content (SQLite, emails in the development mailbox)
+#   make test   install what the tests need and run the whole suite
+# TEST_DB=postgres runs the suite against the PostgreSQL server on 127.0.0.1:5432 instead.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+HOST ?= 127.0.0.1
+PORT ?= 5000
+POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+
+.PHONY: run test install install-test translations lint worker
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@ $(STAMP)
+
+install: $(STAMP)
+install-test: $(TEST_STAMP)
+
+translations: $(STAMP)
+	$(BIN)/campaign translations compile
+
+run: install translations
+	$(BIN)/campaign db upgrade
+	$(BIN)/campaign demo
+	@echo "Open http://$(HOST):$(PORT)/  (emails appear at http://$(HOST):$(PORT)/dev/mailbox/)"
+	$(BIN)/campaign run --host $(HOST) --port $(PORT)
+
+worker: install
+	$(BIN)/campaign worker
+
+test: install-test translations
+ifeq ($(TEST_DB),postgres)
+	TEST_DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
+else
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+endif
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .

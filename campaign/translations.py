@@ -1,0 +1,56 @@
+"""`campaign translations extract|update|compile`: the Babel catalogue workflow."""
+
+from __future__ import annotations
+
+import click
+from babel.messages.frontend import CommandLineInterface
+
+from campaign.config import LOCALES, ROOT
+
+POT = ROOT / "translations" / "messages.pot"
+TRANSLATIONS = ROOT / "translations"
+
+
+def _pybabel(*args: str) -> None:
+    CommandLineInterface().run(["pybabel", "-q", *args])
+
+
+@click.group("translations")
+def translations_group() -> None:
+    """Extract, update and compile the fr, es and ar catalogues."""
+
+
+@translations_group.command("extract")
+def extract() -> None:
+    """Collect every translatable string into translations/messages.pot."""
+    _pybabel(
+        "extract",
+        "-F",
+        str(ROOT / "babel.cfg"),
+        "-k",
+        "_l",
+        "--no-location",
+        "--sort-output",
+        "--project",
+        "campaign",
+        "-o",
+        str(POT),
+        str(ROOT),
+    )
+
+
+@translations_group.command("update")
+def update() -> None:
+    """Extract, then merge new strings into each language's catalogue (creating missing ones)."""
+    extract.callback()
+    for locale in LOCALES[1:]:
+        po = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
+        verb = "update" if po.exists() else "init"
+        extra = ["--no-fuzzy-matching", "--ignore-obsolete"] if verb == "update" else []
+        _pybabel(verb, "-i", str(POT), "-d", str(TRANSLATIONS), "-l", locale, *extra)
+
+
+@translations_group.command("compile")
+def compile_catalogues() -> None:
+    """Build the .mo files the running platform reads."""
+    _pybabel("compile", "-d", str(TRANSLATIONS), "--statistics")
