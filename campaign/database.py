@@ -16,6 +16,7 @@ def init_database(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
+            event.listen(db.engine, "savepoint", _sqlite_begin_before_savepoint)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -25,3 +26,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin_before_savepoint(connection, _name) -> None:
+    """Open the transaction a SAVEPOINT belongs to.
+
+    pysqlite begins a transaction only before INSERT/UPDATE/DELETE, so a SAVEPOINT issued first
+    would itself open the transaction, and releasing it would commit everything so far.
+    """
+    driver_connection = connection.connection.driver_connection
+    if not driver_connection.in_transaction:
+        driver_connection.execute("BEGIN")

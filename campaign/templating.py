@@ -25,6 +25,15 @@ def _url_in(lang: str) -> str | None:
     return url_for(request.endpoint, **{**(request.view_args or {}), "lang": lang})
 
 
+def _alternates() -> dict[str, str]:
+    """Absolute URLs of this page in every language, for hreflang and canonical links."""
+    rule = request.url_rule
+    if request.endpoint is None or rule is None or "lang" not in rule.arguments:
+        return {}
+    args = request.view_args or {}
+    return {code: absolute_url(request.endpoint, **{**args, "lang": code}) for code in LOCALES}
+
+
 def _progress(count: int, goal: int | None) -> float:
     if not goal:
         return 0.0
@@ -41,6 +50,7 @@ def register_template_helpers(app: Flask) -> None:
             "locales": LOCALES,
             "language_names": LANGUAGE_NAMES,
             "url_in": _url_in,
+            "page_alternates": _alternates,
             "organisation": app.config["ORGANISATION_NAME"],
         }
 
