@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from campaign.config import LOCALES, ROOT, Settings
+from campaign.config import LOCALES, ROOT, Settings, engine_options
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -24,6 +24,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(settings.flask_config())
     if config:
         app.config.update(config)
+    # Decided after the overrides, so that they follow the database and mail server in use.
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    )
+    # A page showing every outgoing email: only without SMTP, and never in production,
+    # because it would publish signers' addresses.
+    app.config.setdefault(
+        "DEV_MAILBOX", app.config["CAMPAIGN_ENV"] != "production" and not app.config["MAIL_URL"]
+    )
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]

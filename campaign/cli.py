@@ -75,8 +75,7 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
         nonlocal stopping
         stopping = True
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     mail_url = current_app.config["MAIL_URL"]
     if not mail_url and not current_app.config["DEV_MAILBOX"]:
         raise click.UsageError("MAIL_URL is not set")
@@ -108,6 +107,8 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
     finally:
         if connection is not None:
             connection.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @click.group("users")

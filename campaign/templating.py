@@ -58,3 +58,5 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["percent"] = lambda f: format_percent(f)
     app.jinja_env.globals["progress"] = _progress
     app.jinja_env.globals["absolute_url"] = absolute_url
+    # A global, not only a context variable, so that imported macros (fallback_notice) see it.
+    app.jinja_env.globals["language_names"] = LANGUAGE_NAMES

@@ -124,6 +124,18 @@ def runner(app):
 
 
 @pytest.fixture
+def run_worker(app) -> Callable[..., object]:
+    """Run `campaign worker --once` through the real CLI (on `app`, or on the app given)."""
+
+    def run(on_app=None):
+        result = (on_app or app).test_cli_runner().invoke(args=["worker", "--once"])
+        assert result.exit_code == 0, result.output
+        return result
+
+    return run
+
+
+@pytest.fixture
 def session(app) -> Iterator:
     with app.app_context(), app.test_request_context():
         yield db.session

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from campaign.config import LOCALES
 from campaign.extensions import db
 from campaign.links import absolute_url
-from campaign.models import Campaign, Petition
+from campaign.models import Campaign, Petition, utcnow
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -24,7 +24,7 @@ def petition_json(petition: Petition, lang: str) -> dict:
         "url": absolute_url("public.petition", lang=lang, slug=petition.slug),
         "signature_count": petition.signature_count,
         "goal": petition.goal,
-        "status": petition.status,
+        "status": petition.public_status(utcnow()),
         "closes_at": petition.closes_at.isoformat() if petition.closes_at else None,
         "campaign": petition.campaign.slug,
     }
@@ -60,7 +60,10 @@ def _public_petitions():
 def list_petitions():
     lang = _lang()
     petitions = db.session.scalars(
-        _public_petitions().where(Petition.status == "open").order_by(Petition.id)
+        _public_petitions()
+        .where(Petition.status == "open")
+        .where((Petition.closes_at.is_(None)) | (Petition.closes_at > utcnow()))
+        .order_by(Petition.id)
     ).all()
     return _json_response({"petitions": [petition_json(p, lang) for p in petitions]})
 

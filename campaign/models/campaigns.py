@@ -106,6 +106,10 @@ class Petition(Translated, db.Model):
     def is_open(self, now: datetime) -> bool:
         return self.status == "open" and (self.closes_at is None or now < self.closes_at)
 
+    def public_status(self, now: datetime) -> str:
+        """A petition past its closing time is closed to visitors, whatever its row says."""
+        return "closed" if self.status == "open" and not self.is_open(now) else self.status
+
     def is_public(self) -> bool:
         return self.status != "draft" and self.campaign.status != "draft"
 

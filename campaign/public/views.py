@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote_to_bytes
+
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
@@ -89,6 +91,7 @@ def petition(slug: str):
     if request.method == "POST":
         require_same_origin()
         request.max_content_length = current_app.config["MAX_SIGN_FORM_BYTES"]
+        _require_utf8_form()
     form = SignForm()
     form.set_country_choices(g.lang)
     status = 200
@@ -132,6 +135,20 @@ def petition(slug: str):
     )
     response = current_app.make_response((page, status))
     return _cacheable(response) if request.method == "GET" else response
+
+
+def _require_utf8_form() -> None:
+    """Refuse a sign form whose fields are not UTF-8.
+
+    Werkzeug keeps undecodable percent-escapes as literal text ("%FF") and drops a raw
+    non-UTF-8 body silently, so the field rules never see that the input was garbled.
+    """
+    if request.mimetype != "application/x-www-form-urlencoded":
+        return
+    try:
+        unquote_to_bytes(request.get_data(cache=True)).decode("utf-8")
+    except UnicodeDecodeError:
+        abort(400)
 
 
 @bp.get("/petitions/<slug>/check-your-email")
