@@ -24,8 +24,9 @@ from campaign.statements.vocabulary import KIND_LABELS, TOPIC_LABELS, statement_
 
 PAGE_SIZE = 10
 QUERY_MAX = 200
-_YEAR = re.compile(r"\d{4}")
-_PAGE = re.compile(r"\d{1,6}")
+# ASCII digits only: str.isdigit and \d also accept other scripts' digits.
+_YEAR = re.compile(r"[1-9][0-9]{3}")
+_PAGE = re.compile(r"[0-9]{1,6}")
 _WORD = re.compile(r"\w+")
 
 
@@ -116,7 +117,7 @@ def parse_page(raw: str | None) -> int:
     """The page number from `?page=`; raise InvalidFilter("page") unless it is 1 or more."""
     if raw is None or raw == "":
         return 1
-    if not _PAGE.fullmatch(raw.strip()) or int(raw) < 1:
+    if not _PAGE.fullmatch(raw) or int(raw) < 1:
         raise InvalidFilter("page")
     return int(raw)
 
