@@ -143,9 +143,11 @@ def test_confirming_is_idempotent_and_approval_lists_the_organisation_once(app, 
     assert confirm_endorsement(session, endorsement, now=utcnow()) is True
     assert confirm_endorsement(session, endorsement, now=utcnow()) is False
     assert endorsement.state == "confirmed"
-    signatory = approve_endorsement(session, endorsement, now=utcnow())
+    approved_at = utcnow()
+    signatory = approve_endorsement(session, endorsement, now=approved_at)
     again = approve_endorsement(session, endorsement, now=utcnow())
     assert signatory.id == again.id
+    assert endorsement.statement.updated_at == approved_at  # feeds see the new signatory
     assert endorsement.state == "approved"
     names = session.scalars(
         select(StatementSignatory.name)

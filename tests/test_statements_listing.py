@@ -264,7 +264,7 @@ def test_other_languages_are_listed_with_a_language_badge(client, catalogue):
     html = client.get("/en/statements").get_data(as_text=True)
     assert '<span class="badge badge--language" lang="es">Español</span>' in html
     assert '<span class="badge badge--language" lang="fr">Français</span>' in html
-    assert '<span lang="es">Ataques contra el Consorcio Oaxaca</span>' in html
+    assert '<span lang="es" dir="ltr">Ataques contra el Consorcio Oaxaca</span>' in html
     # A statement with an English text is shown in English on the English page, without badge.
     assert "No trade agreement without assessment" in html
     assert "Pas d’accord sans étude d’impact" not in html
@@ -273,11 +273,18 @@ def test_other_languages_are_listed_with_a_language_badge(client, catalogue):
     assert 'lang="en">English</span>' in french  # the English-only ones carry a badge there
 
 
+def test_texts_in_other_languages_keep_their_direction_on_an_arabic_page(client, catalogue):
+    html = client.get("/ar/statements").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in html
+    assert '<span lang="en" dir="ltr">Arson of the office in Nazran</span>' in html
+    assert '<p class="statement-item__excerpt" lang="en" dir="ltr">The office burnt.</p>' in html
+
+
 def test_no_badge_when_the_visitor_filters_by_language(client, catalogue):
     html = client.get("/en/statements?language=es").get_data(as_text=True)
     assert listed_slugs(html) == [catalogue["mx_es"].slug]
     assert "badge--language" not in html
-    assert '<span lang="es">Ataques contra el Consorcio Oaxaca</span>' in html
+    assert '<span lang="es" dir="ltr">Ataques contra el Consorcio Oaxaca</span>' in html
     french = client.get("/en/statements?language=fr").get_data(as_text=True)
     assert "Pas d’accord sans étude d’impact" in french  # shown in the language asked for
 

@@ -130,8 +130,8 @@ def test_page_in_a_language_the_statement_lacks_shows_its_default_text_marked(
 ):
     statement = make_statement(texts={"es": ("Campaña de ataques", "Amenazas.", "Cuerpo es")})
     html = client.get(f"/en/statements/{statement.slug}").get_data(as_text=True)
-    assert '<span lang="es">Campaña de ataques</span>' in html
-    assert '<div class="prose" lang="es"><p>Cuerpo es</p>' in html
+    assert '<span lang="es" dir="ltr">Campaña de ataques</span>' in html
+    assert '<div class="prose" lang="es" dir="ltr"><p>Cuerpo es</p>' in html
     assert 'class="notice" role="note"' in html  # the "not in your language" notice
 
 
@@ -227,7 +227,7 @@ def test_campaign_page_lists_its_statements(client, make_campaign, make_statemen
     unrelated = make_statement()
     html = client.get(f"/en/campaigns/{campaign.slug}").get_data(as_text=True)
     assert html.index(f"/en/statements/{newer.slug}") < html.index(f"/en/statements/{older.slug}")
-    assert '<span lang="fr">Déclaration récente</span>' in html
+    assert '<span lang="fr" dir="ltr">Déclaration récente</span>' in html
     assert draft.slug not in html and unrelated.slug not in html
     assert "Statements backing this campaign" in html
 

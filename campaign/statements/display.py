@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from campaign.i18n import text_direction
 from campaign.models import Statement, StatementText
 from campaign.statements.vocabulary import KIND_LABELS, TOPIC_LABELS, sorted_countries, topic_order
 
@@ -29,6 +30,11 @@ class StatementView:
     @property
     def in_other_language(self) -> bool:
         return self.text.locale != self.lang
+
+    @property
+    def text_dir(self) -> str:
+        """The text's own direction, so an English excerpt on an Arabic page reads left to right."""
+        return text_direction(self.text.locale)
 
     @property
     def country_names(self) -> str:

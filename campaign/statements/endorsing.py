@@ -278,6 +278,8 @@ def approve_endorsement(
         endorsement_id=endorsement.id,
     )
     session.add(signatory)
+    # The statement's page changed: feeds and the site map report it as updated.
+    endorsement.statement.updated_at = now
     session.flush()
     return signatory
 
