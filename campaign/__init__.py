@@ -88,11 +88,16 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.health import bp as health_bp
     from campaign.public.views import bp as public_bp
     from campaign.public.views import root as root_bp
+    from campaign.sitemap import bp as sitemap_bp
+    from campaign.statements.views import bp as statements_bp
 
     # Public forms carry no session token (their pages are cached); campaign.forgery guards them.
     csrf.exempt(public_bp)
+    csrf.exempt(statements_bp)
     app.register_blueprint(root_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(statements_bp)
+    app.register_blueprint(sitemap_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
     if app.config["DEV_MAILBOX"]:

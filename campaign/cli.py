@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from campaign.extensions import db
+from campaign.statements.commands import endorsements_group
 from campaign.translations import translations_group
 
 log = logging.getLogger("campaign.worker")
@@ -34,6 +35,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(users_group)
     app.cli.add_command(translations_group)
+    app.cli.add_command(endorsements_group)
 
 
 @click.command("demo")

@@ -118,6 +118,7 @@ class Settings:
             "MAX_SIGN_FORM_BYTES": 16 * 1024,
             "WTF_CSRF_TIME_LIMIT": None,
             "SIGNATURE_TOKEN_MAX_AGE": 30 * 24 * 3600,
+            "ENDORSEMENT_TOKEN_MAX_AGE": 30 * 24 * 3600,
             "MAX_EMAILS_PER_SIGNATURE": 5,
             "BABEL_DEFAULT_LOCALE": "en",
             "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),

@@ -9,6 +9,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 class Purpose(StrEnum):
     CONFIRM_SIGNATURE = "confirm-signature"
+    CONFIRM_ENDORSEMENT = "confirm-endorsement"
 
 
 class InvalidToken(Exception):

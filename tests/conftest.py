@@ -8,7 +8,7 @@ import secrets
 import socket
 import threading
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -24,7 +24,18 @@ for _name in ("DATABASE_URL", "MAIL_URL", "REDIS_URL", "BASE_URL", "SECRET_KEY")
 
 from campaign import create_app  # noqa: E402
 from campaign.extensions import db  # noqa: E402
-from campaign.models import Campaign, CampaignText, Petition, PetitionText, utcnow  # noqa: E402
+from campaign.models import (  # noqa: E402
+    Campaign,
+    CampaignText,
+    Petition,
+    PetitionText,
+    Statement,
+    StatementCountry,
+    StatementSignatory,
+    StatementText,
+    StatementTopic,
+    utcnow,
+)
 
 
 def _fresh_postgres_database(admin_url: str) -> tuple[str, Callable[[], None]]:
@@ -216,6 +227,61 @@ def make_petition(app, make_campaign) -> Callable[..., Petition]:
             petition_id = petition.id
             db.session.remove()
             return db.session.get(Petition, petition_id)
+
+    return build
+
+
+@pytest.fixture
+def make_statement(app) -> Callable[..., Statement]:
+    """Statements with their texts, countries, topics, signatories and links; returned detached
+    with those loaded."""
+    counter = iter(range(1, 10_000))
+
+    def build(
+        *,
+        kind: str = "statement",
+        status: str = "published",
+        published_on: date | None = None,
+        locales=("en",),
+        texts: dict | None = None,
+        countries=("MX",),
+        topics=("human-rights-defenders",),
+        open_for_endorsement: bool = False,
+        signatories=(),
+        campaigns=(),
+        petitions=(),
+    ) -> Statement:
+        n = next(counter)
+        texts = texts or {
+            loc: (f"Statement {n} [{loc}]", f"Excerpt {n} [{loc}]", f"Body {n} [{loc}]")
+            for loc in locales
+        }
+        with app.app_context():
+            statement = Statement(
+                slug=f"statement-{n}",
+                kind=kind,
+                status=status,
+                published_on=published_on or utcnow().date(),
+                default_locale=next(iter(texts)),
+                open_for_endorsement=open_for_endorsement,
+                texts=[
+                    StatementText(locale=loc, title=title, excerpt=excerpt, body=body)
+                    for loc, (title, excerpt, body) in texts.items()
+                ],
+                countries=[StatementCountry(country=c) for c in countries],
+                topics=[StatementTopic(topic=t) for t in topics],
+                signatories=[
+                    StatementSignatory(position=i, name=name, country=country, website=website)
+                    for i, (name, country, website) in enumerate(signatories)
+                ],
+                campaigns=[db.session.get(Campaign, c.id) for c in campaigns],
+                petitions=[db.session.get(Petition, p.id) for p in petitions],
+            )
+            db.session.add(statement)
+            db.session.commit()
+            db.session.refresh(statement)  # loads the selectin relationships too
+            db.session.expunge(statement)
+            return statement
 
     return build
 

@@ -23,6 +23,7 @@ from campaign.signing import (
     sign_petition,
     signature_from_token,
 )
+from campaign.statements.listing import statements_for_campaign, statements_for_petition
 from campaign.tokens import ExpiredToken, InvalidToken
 
 bp = Blueprint("public", __name__, url_prefix="/<lang>")
@@ -81,7 +82,12 @@ def campaign(slug: str):
     if found is None or found.status == "draft":
         abort(404)
     petitions = [p for p in found.petitions if p.is_public()]
-    page = render_template("public/campaign.html", campaign=found, petitions=petitions)
+    page = render_template(
+        "public/campaign.html",
+        campaign=found,
+        petitions=petitions,
+        statements=statements_for_campaign(db.session, found.id),
+    )
     return _cacheable(current_app.make_response(page))
 
 
@@ -132,6 +138,7 @@ def petition(slug: str):
         form=form,
         consent=consent_text(current_app.config["ORGANISATION_NAME"]),
         is_open=found.is_open(utcnow()),
+        statements=statements_for_petition(db.session, found.id),
     )
     response = current_app.make_response((page, status))
     return _cacheable(response) if request.method == "GET" else response
