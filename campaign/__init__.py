@@ -41,10 +41,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
 
     from campaign.errors import register_error_handlers
+    from campaign.framing import init_framing
     from campaign.templating import register_template_helpers
 
     register_error_handlers(app)
     register_template_helpers(app)
+    init_framing(app)
 
     from campaign.cli import register_commands
 
@@ -84,8 +86,10 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from campaign.api.views import bp as api_bp
+    from campaign.embed import bp as embed_bp
     from campaign.extensions import csrf
     from campaign.health import bp as health_bp
+    from campaign.public.outreach import bp as outreach_bp
     from campaign.public.views import bp as public_bp
     from campaign.public.views import root as root_bp
     from campaign.sitemap import bp as sitemap_bp
@@ -98,6 +102,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(statements_bp)
     app.register_blueprint(sitemap_bp)
+    app.register_blueprint(outreach_bp)
+    app.register_blueprint(embed_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
     if app.config["DEV_MAILBOX"]:

@@ -7,6 +7,7 @@ from functools import cache
 
 from babel import Locale
 from flask import g, request
+from flask_babel import format_decimal, ngettext
 
 from campaign.config import LOCALES
 
@@ -57,3 +58,13 @@ def country_codes() -> frozenset[str]:
 
 def country_name(code: str, locale: str) -> str:
     return Locale.parse(locale).territories.get(code, code)
+
+
+def signature_count_text(count: int) -> str:
+    """The count as a sentence in the current locale ("1,234 signatures"), for live counters."""
+    return ngettext(
+        "%(formatted)s signature",
+        "%(formatted)s signatures",
+        count,
+        formatted=format_decimal(count),
+    )

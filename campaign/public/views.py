@@ -7,13 +7,16 @@ from urllib.parse import unquote_to_bytes
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from campaign.attribution import genuine_referral_code, referral_code, referrer_for
 from campaign.config import LOCALES
 from campaign.extensions import db
 from campaign.forgery import require_same_origin
+from campaign.framing import allow_framing
 from campaign.i18n import best_locale
 from campaign.models import Campaign, Petition, utcnow
 from campaign.public.forms import SignForm
 from campaign.public.messages import FIELD_ERRORS, consent_text
+from campaign.sharing import channel_from
 from campaign.signing import (
     ConfirmationRefused,
     InvalidSignature,
@@ -55,6 +58,21 @@ def _cacheable(response):
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["PUBLIC_CACHE_SECONDS"]
     return response
+
+
+def _not_shared(response):
+    """A page made for this URL's query alone: no shared cache may hand it to someone else."""
+    response.cache_control.public = False
+    response.cache_control.private = True
+    response.cache_control.max_age = 0
+    return response
+
+
+def _carry_attribution(form: SignForm, src: str | None, ref: str | None) -> bool:
+    """Keep the channel and referral code in the sign form if genuine; True if any is."""
+    form.src.data = channel_from(src)
+    form.ref.data = genuine_referral_code(current_app.config["SECRET_KEY"], ref)
+    return bool(form.src.data or form.ref.data)
 
 
 def _public_petition(slug: str) -> Petition:
@@ -100,6 +118,15 @@ def petition(slug: str):
         _require_utf8_form()
     form = SignForm()
     form.set_country_choices(g.lang)
+    if request.method == "GET":
+        attributed = _carry_attribution(form, request.args.get("src"), request.args.get("ref"))
+    else:
+        attributed = _carry_attribution(form, form.src.data, form.ref.data)
+    channel = form.src.data
+    # The widget's form posts here and must get its answers inside the other site's frame.
+    embedded = request.method == "POST" and channel == "embed"
+    if embedded:
+        allow_framing()
     status = 200
     if request.method == "POST":
         data = SignatureData(
@@ -110,6 +137,10 @@ def petition(slug: str):
             if form.consent.data
             else "",
             newsletter=bool(form.newsletter.data),
+            source_channel=channel,
+            referrer_id=referrer_for(
+                db.session, found, current_app.config["SECRET_KEY"], form.ref.data
+            ),
         )
         try:
             sign_petition(
@@ -131,9 +162,11 @@ def petition(slug: str):
             status = 422
         else:
             db.session.commit()
+            if embedded:
+                return redirect(url_for("embed.check_email", slug=found.slug, lang=g.lang), 303)
             return redirect(url_for("public.check_email", slug=found.slug), code=303)
     page = render_template(
-        "public/petition.html",
+        "embed/petition.html" if embedded else "public/petition.html",
         petition=found,
         form=form,
         consent=consent_text(current_app.config["ORGANISATION_NAME"]),
@@ -141,7 +174,9 @@ def petition(slug: str):
         statements=statements_for_petition(db.session, found.id),
     )
     response = current_app.make_response((page, status))
-    return _cacheable(response) if request.method == "GET" else response
+    if request.method != "GET":
+        return response
+    return _not_shared(response) if attributed else _cacheable(response)
 
 
 def _require_utf8_form() -> None:
@@ -197,6 +232,9 @@ def confirm(token: str):
                 token=token,
                 petition=signature.petition,
                 confirmed=signature.is_confirmed,
+                ref=referral_code(current_app.config["SECRET_KEY"], signature.id)
+                if signature.is_confirmed
+                else None,
             )
         )
     else:
@@ -211,7 +249,11 @@ def confirm(token: str):
         else:
             db.session.commit()
             response = current_app.make_response(
-                render_template("public/confirmed.html", petition=result.signature.petition)
+                render_template(
+                    "public/confirmed.html",
+                    petition=result.signature.petition,
+                    ref=referral_code(current_app.config["SECRET_KEY"], result.signature.id),
+                )
             )
     # The token is a credential: keep it out of other sites' logs and out of caches.
     response.headers["Referrer-Policy"] = "no-referrer"
