@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -121,6 +122,27 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def run_worker(app) -> Callable[[], object]:
+    """Run `campaign worker --once` through the real CLI.
+
+    The worker installs SIGINT/SIGTERM handlers for a graceful stop; they are put back afterwards
+    so that Ctrl-C still stops the test run.
+    """
+
+    def run():
+        saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            result = app.test_cli_runner().invoke(args=["worker", "--once"])
+        finally:
+            for sig, handler in saved.items():
+                signal.signal(sig, handler)
+        assert result.exit_code == 0, result.output
+        return result
+
+    return run
 
 
 @pytest.fixture
