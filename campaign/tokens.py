@@ -9,6 +9,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 class Purpose(StrEnum):
     CONFIRM_SIGNATURE = "confirm-signature"
+    RESET_PASSWORD = "reset-password"  # noqa: S105 (a token purpose)
+    INVITATION = "invitation"
 
 
 class InvalidToken(Exception):

@@ -1,13 +1,23 @@
 """The domain model. Importing this package registers every table on the metadata."""
 
 from campaign.models.audit import AuditEvent
-from campaign.models.campaigns import Campaign, CampaignText, Petition, PetitionText
+from campaign.models.campaigns import (
+    CAMPAIGN_STATUSES,
+    PETITION_STATUSES,
+    Campaign,
+    CampaignText,
+    Petition,
+    PetitionText,
+    campaign_members,
+)
 from campaign.models.outbox import OutboxEmail
 from campaign.models.signatures import Signature
 from campaign.models.types import utcnow
 from campaign.models.users import ROLES, User
 
 __all__ = [
+    "CAMPAIGN_STATUSES",
+    "PETITION_STATUSES",
     "ROLES",
     "AuditEvent",
     "Campaign",
@@ -17,5 +27,6 @@ __all__ = [
     "PetitionText",
     "Signature",
     "User",
+    "campaign_members",
     "utcnow",
 ]
