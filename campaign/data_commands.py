@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -94,9 +96,7 @@ def export_command(
     try:
         with (
             open(out, "w", encoding="utf-8", newline="") as handle,
-            click.progressbar(
-                length=expected, label="Exporting", file=click.get_text_stream("stderr")
-            ) as bar,
+            click.progressbar(length=expected, label="Exporting", file=sys.stderr) as bar,
         ):
             done = 0
             for line in csv_lines(chosen, rows, bom=bom):

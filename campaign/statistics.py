@@ -93,4 +93,4 @@ def pending_counts(session: Session, petition_ids: list[int]) -> dict[int, int]:
         .where(Signature.petition_id.in_(petition_ids), Signature.confirmed_at.is_(None))
         .group_by(Signature.petition_id)
     )
-    return dict(rows.tuples().all())
+    return {petition_id: count for petition_id, count in rows}

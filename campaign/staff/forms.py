@@ -25,7 +25,6 @@ from wtforms.validators import (
     AnyOf,
     DataRequired,
     EqualTo,
-    InputRequired,
     Length,
     NumberRange,
     Optional,
@@ -206,9 +205,13 @@ class ExportForm(FlaskForm):
         _l("Columns"),
         choices=[SelectChoice(name, COLUMN_LABELS[name]) for name in COLUMNS],
         default=list(DEFAULT_COLUMNS),
-        validators=[InputRequired(_l("Choose at least one column"))],
     )
     bom = BooleanField(_l("Add a byte order mark (for Microsoft Excel)"))
+
+    def validate_columns(self, field):
+        # Not InputRequired: its `required` flag would make a browser demand every checkbox.
+        if not field.raw_data:  # nothing ticked: do not fall back to the defaults
+            raise ValidationError(_l("Choose at least one column"))
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:
