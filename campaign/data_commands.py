@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -35,6 +36,11 @@ def _columns(value: str) -> list[str]:
             f"choose among {', '.join(COLUMNS)} (unknown: {', '.join(unknown) or 'none given'})"
         )
     return columns
+
+
+def _private_file(path: str) -> int:
+    """Open for writing, readable by this user only: the file holds personal data."""
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
 
 
 @click.command("export")
@@ -95,7 +101,7 @@ def export_command(
     complete = False
     try:
         with (
-            open(out, "w", encoding="utf-8", newline="") as handle,
+            open(_private_file(out), "w", encoding="utf-8", newline="") as handle,
             click.progressbar(length=expected, label="Exporting", file=sys.stderr) as bar,
         ):
             done = 0

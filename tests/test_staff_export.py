@@ -303,6 +303,7 @@ def test_export_command_writes_the_same_csv_and_is_audited(app, runner, signed, 
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert f"exported 2 signatures of {signed.slug}" in result.output
+    assert out.stat().st_mode & 0o777 == 0o600  # personal data: readable by its owner only
     text = out.read_bytes().decode("utf-8")
     assert text.startswith("\ufeff")
     assert parse(text.removeprefix("\ufeff")) == [

@@ -83,7 +83,12 @@ def audit():
         .limit(AUDIT_PAGE_SIZE)
         .offset((page - 1) * AUDIT_PAGE_SIZE)
     ).all()
-    filters = {key: value for key, value in request.args.items() if key != "page" and value}
+    # Only the form's own fields are carried into the page links.
+    filters = {
+        name: request.args[name]
+        for name in ("action", "actor", "date_from", "date_to")
+        if request.args.get(name)
+    }
     return render_template(
         "staff/audit.html",
         form=form,
