@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from conftest import STAFF_PASSWORD
 from sqlalchemy import select
 
 from campaign.authoring import (
@@ -183,9 +184,11 @@ def test_the_database_refuses_unknown_statuses(session, make_campaign):
 # --- the acceptance path: a campaigner launches a campaign from the web alone ------------------
 
 
-def test_a_campaigner_launches_a_campaign_with_a_petition_in_two_languages(app, make_user, log_in):
+def test_a_campaigner_launches_a_campaign_with_a_petition_in_two_languages(app, make_user):
+    campaigner = make_user("campaigner")
     staff = app.test_client()
-    log_in(staff, make_user("campaigner"))
+    login = staff.post("/staff/login", data={"email": campaigner.email, "password": STAFF_PASSWORD})
+    assert login.status_code == 303
     visitor = app.test_client()
 
     created = staff.post(

@@ -163,7 +163,7 @@ def test_upload_refuses_non_images_with_a_clear_error(
         content_type="multipart/form-data",
     )
     assert too_big.status_code == 422
-    assert "larger than 5 MB" in too_big.get_data(as_text=True)
+    assert "The image is larger than 0.2 MB" in too_big.get_data(as_text=True)
     uploads = Path(app.config["UPLOAD_DIR"])
     assert not uploads.exists() or not any(uploads.iterdir())
     with app.app_context():

@@ -35,12 +35,10 @@ def world(app, make_campaign, make_petition, make_user) -> World:
         "exporter": make_user("exporter"),
     }
     with app.app_context():
-        db.session.get(Campaign, own.id).members.append(
-            db.session.get(User, users["campaigner"].id)
-        )
-        db.session.get(Campaign, other.id).members.append(
-            db.session.get(User, users["other_campaigner"].id)
-        )
+        # Held in variables: the session keeps only weak references to what it loaded.
+        own_row, other_row = db.session.get(Campaign, own.id), db.session.get(Campaign, other.id)
+        own_row.members.append(db.session.get(User, users["campaigner"].id))
+        other_row.members.append(db.session.get(User, users["other_campaigner"].id))
         db.session.commit()
     return World(own.slug, other.slug, own_petition.slug, other_petition.slug, users)
 
@@ -138,10 +136,11 @@ def test_role_matrix(app, world, log_in, role, method, path, data, expected):
         log_in(client, world.users[role])
     url = _fill(path, world)
     form = {key: _fill(value, world) for key, value in (data or {}).items()}
-    response = client.open(url, method=method, data=form)
-    assert response.status_code == expected[ROLES.index(role)], response.get_data(as_text=True)
-    if role == "anonymous":
-        assert response.headers["Location"].startswith("/staff/login")
+    # Closed at once: an export streams, and its generator must not outlive the request.
+    with client.open(url, method=method, data=form) as response:
+        assert response.status_code == expected[ROLES.index(role)]
+        if role == "anonymous":
+            assert response.headers["Location"].startswith("/staff/login")
 
 
 def test_the_matrix_names_every_staff_route(app):

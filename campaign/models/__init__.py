@@ -2,8 +2,6 @@
 
 from campaign.models.audit import AuditEvent
 from campaign.models.campaigns import (
-    CAMPAIGN_STATUSES,
-    PETITION_STATUSES,
     Campaign,
     CampaignText,
     Petition,
@@ -16,8 +14,6 @@ from campaign.models.types import utcnow
 from campaign.models.users import ROLES, User
 
 __all__ = [
-    "CAMPAIGN_STATUSES",
-    "PETITION_STATUSES",
     "ROLES",
     "AuditEvent",
     "Campaign",

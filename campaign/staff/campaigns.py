@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -116,13 +117,16 @@ def _hero_image(form) -> tuple[bytes, str] | None:
     )
 
 
-IMAGE_PROBLEMS = {
-    "not_an_image": lambda: _(
-        "This file is not an image we can read. Upload a JPEG, PNG, WebP or GIF image."
-    ),
-    "too_large": lambda: _("The image is larger than 5 MB. Upload a smaller one."),
-    "too_many_pixels": lambda: _("The image has too many pixels. Upload a smaller one."),
-}
+def _image_problem(reason: str) -> str:
+    if reason == "too_large":
+        megabytes = current_app.config["HERO_IMAGE_MAX_BYTES"] / (1024 * 1024)
+        return _(
+            "The image is larger than %(size)s MB. Upload a smaller one.",
+            size=format_decimal(megabytes, format="#,##0.#"),
+        )
+    if reason == "too_many_pixels":
+        return _("The image has too many pixels. Upload a smaller one.")
+    return _("This file is not an image we can read. Upload a JPEG, PNG, WebP or GIF image.")
 
 
 @bp.get("/campaigns")
@@ -169,7 +173,7 @@ def _save_campaign_form(form, campaign: Campaign | None):
         saved = save_campaign(db.session, campaign, data, author=actor())
     except InvalidImage as exc:
         db.session.rollback()
-        form.hero_image.errors = [IMAGE_PROBLEMS[exc.reason]()]
+        form.hero_image.errors = [_image_problem(exc.reason)]
     except (InvalidContent, SlugTaken, SlugLocked) as exc:
         db.session.rollback()
         _show_problems(form, exc, data.default_locale)
@@ -217,21 +221,27 @@ def edit_campaign(slug: str):
     return _campaign_form_page(form, campaign, 422)
 
 
-@bp.post("/campaigns/<slug>/status")
-@require_role(*AUTHORS)
-def campaign_status(slug: str):
-    campaign = editable_campaign_or_404(slug)
+def _change_status(item, change, edit_endpoint: str):
+    """Apply a status button's POST to a campaign or petition, then back to its edit page."""
     form = StatusForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        change_campaign_status(campaign, form.status.data, now=utcnow())
+        change(item, form.status.data, now=utcnow())
     except InvalidTransition:
         db.session.rollback()
         abort(409)
     db.session.commit()
     flash(_("Status changed."), "success")
-    return redirect(url_for("staff.edit_campaign", slug=campaign.slug), code=303)
+    return redirect(url_for(edit_endpoint, slug=item.slug), code=303)
+
+
+@bp.post("/campaigns/<slug>/status")
+@require_role(*AUTHORS)
+def campaign_status(slug: str):
+    return _change_status(
+        editable_campaign_or_404(slug), change_campaign_status, "staff.edit_campaign"
+    )
 
 
 @bp.post("/campaigns/<slug>/members")
@@ -341,15 +351,6 @@ def edit_petition(slug: str):
 @bp.post("/petitions/<slug>/status")
 @require_role(*AUTHORS)
 def petition_status(slug: str):
-    petition = editable_petition_or_404(slug)
-    form = StatusForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        change_petition_status(petition, form.status.data, now=utcnow())
-    except InvalidTransition:
-        db.session.rollback()
-        abort(409)
-    db.session.commit()
-    flash(_("Status changed."), "success")
-    return redirect(url_for("staff.edit_petition", slug=petition.slug), code=303)
+    return _change_status(
+        editable_petition_or_404(slug), change_petition_status, "staff.edit_petition"
+    )

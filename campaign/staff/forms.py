@@ -154,7 +154,7 @@ class CampaignForm(_TextsForm):
     )
     hero_image = FileField(
         _l("Hero image"),
-        description=_l("JPEG, PNG, WebP or GIF, up to 5 MB. Location and camera data are removed."),
+        description=_l("JPEG, PNG, WebP or GIF. Location and camera data are removed."),
     )
     remove_hero_image = BooleanField(_l("Remove the current image"))
 
