@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from campaign.config import LOCALES, ROOT, Settings
+from campaign.config import LOCALES, ROOT, Settings, engine_options
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -24,6 +24,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(settings.flask_config())
     if config:
         app.config.update(config)
+        if "SQLALCHEMY_ENGINE_OPTIONS" not in config:
+            # The options must suit the database actually used, which `config` may change.
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+                app.config["SQLALCHEMY_DATABASE_URI"]
+            )
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]

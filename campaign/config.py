@@ -27,6 +27,13 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def engine_options(database_url: str) -> dict[str, Any]:
+    """SQLAlchemy engine options for a database URL (SQLite's busy timeout is a driver option)."""
+    if database_url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the platform reads from its environment, with safe defaults."""
@@ -86,16 +93,12 @@ class Settings:
 
     def flask_config(self) -> dict[str, Any]:
         """The Flask configuration keys these settings imply."""
-        is_sqlite = self.database_url.startswith("sqlite")
-        engine_options: dict[str, Any] = {"pool_pre_ping": True}
-        if is_sqlite:
-            engine_options = {"connect_args": {"timeout": 30}}
         production = self.env == "production"
         return {
             "CAMPAIGN_ENV": self.env,
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options(self.database_url),
             "MAIL_URL": self.mail_url,
             "MAIL_FROM": self.mail_from,
             "ORGANISATION_NAME": self.organisation,
