@@ -58,6 +58,7 @@ def _configure_logging(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     import campaign.models  # noqa: F401  (registers the tables on the metadata)
+    from campaign import pagecache
     from campaign.database import init_database
     from campaign.extensions import babel, csrf, db, limiter, migrate
     from campaign.i18n import select_locale
@@ -75,6 +76,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, default_domain="messages")
     csrf.init_app(app)
     limiter.init_app(app)
+    pagecache.init_app(app)
     app.config.setdefault("LOCALES", LOCALES)
 
 
@@ -95,3 +97,7 @@ def _register_blueprints(app: Flask) -> None:
         from campaign.devmail import bp as devmail_bp
 
         app.register_blueprint(devmail_bp)
+    if app.config["BENCH_BARE_ENDPOINT"]:
+        from campaign.bare import bp as bare_bp
+
+        app.register_blueprint(bare_bp)

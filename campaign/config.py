@@ -48,6 +48,7 @@ class Settings:
     redis_url: str | None = None
     trusted_proxies: int = 0
     ratelimit_enabled: bool = True
+    bench_bare_endpoint: bool = False
 
     @classmethod
     def from_environ(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -75,6 +76,7 @@ class Settings:
             redis_url=environ.get("REDIS_URL") or None,
             trusted_proxies=proxies,
             ratelimit_enabled=_flag(environ.get("RATELIMIT_ENABLED"), True),
+            bench_bare_endpoint=_flag(environ.get("BENCH_BARE_ENDPOINT"), False),
         )
 
     def check(self) -> None:
@@ -126,4 +128,7 @@ class Settings:
             "BABEL_DEFAULT_LOCALE": "en",
             "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
             "PUBLIC_CACHE_SECONDS": 5,
+            "BENCH_BARE_ENDPOINT": self.bench_bare_endpoint,
+            # How long each worker process reuses a rendered public page (campaign.pagecache).
+            "PAGE_CACHE_SECONDS": 2,
         }

@@ -10,6 +10,7 @@ from campaign.extensions import db
 from campaign.forgery import require_same_origin
 from campaign.i18n import best_locale
 from campaign.models import Campaign, Petition, utcnow
+from campaign.pagecache import cached_page
 from campaign.public.forms import SignForm
 from campaign.public.messages import FIELD_ERRORS, consent_text
 from campaign.signing import (
@@ -84,13 +85,13 @@ def campaign(slug: str):
 
 
 @bp.route("/petitions/<slug>", methods=["GET", "POST"])
+@cached_page()
 def petition(slug: str):
     found = _public_petition(slug)
     if request.method == "POST":
         require_same_origin()
         request.max_content_length = current_app.config["MAX_SIGN_FORM_BYTES"]
     form = SignForm()
-    form.set_country_choices(g.lang)
     status = 200
     if request.method == "POST":
         data = SignatureData(
@@ -122,7 +123,9 @@ def petition(slug: str):
             status = 422
         else:
             db.session.commit()
-            return redirect(url_for("public.check_email", slug=found.slug), code=303)
+            # `slug`, not `found.slug`: the commit expired `found`, and reading it would reload it.
+            return redirect(url_for("public.check_email", slug=slug), code=303)
+    form.set_country_choices(g.lang)
     page = render_template(
         "public/petition.html",
         petition=found,
@@ -135,6 +138,7 @@ def petition(slug: str):
 
 
 @bp.get("/petitions/<slug>/check-your-email")
+@cached_page()
 def check_email(slug: str):
     found = _public_petition(slug)
     return _cacheable(

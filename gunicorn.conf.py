@@ -1,0 +1,31 @@
+"""Gunicorn settings for production: `gunicorn -c gunicorn.conf.py wsgi:app`.
+
+Chosen by measurement with bench/run (docs/performance.md). Command-line flags override them;
+WEB_CONCURRENCY sets the number of workers.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+worker_class = "sync"
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count()))
+threads = 1
+# The heartbeat file on a RAM disk: a slow disk would otherwise stall the workers' heartbeats.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+# Slow clients are the proxy's job (it buffers requests and responses).
+timeout = 30
+graceful_timeout = 30
+keepalive = 2
+# Import the app once in the master and fork warm workers: they start in milliseconds and share
+# the imported code's memory.
+preload_app = True
+
+
+def post_fork(_server, _worker):
+    # A forked worker must not reuse database connections opened in the master.
+    from campaign.extensions import db
+    from wsgi import app
+
+    with app.app_context():
+        db.engine.dispose(close=False)
