@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from campaign.config import LOCALES
 from campaign.extensions import db
@@ -56,7 +57,12 @@ def _cacheable(response):
 
 
 def _public_petition(slug: str) -> Petition:
-    petition = db.session.scalar(select(Petition).where(Petition.slug == slug))
+    # The campaign's own texts load only if a template asks for them (the signing POST never does).
+    petition = db.session.scalar(
+        select(Petition)
+        .where(Petition.slug == slug)
+        .options(joinedload(Petition.campaign).lazyload(Campaign.texts))
+    )
     if petition is None or not petition.is_public():
         abort(404)
     return petition
@@ -189,7 +195,14 @@ def confirm(token: str):
                 (render_template("public/confirm_problem.html", problem="closed"), 409)
             )
         else:
-            db.session.commit()
+            # The page shows what this transaction wrote (confirm_signature keeps the loaded
+            # objects up to date), so nothing needs reading back after the commit.
+            session = db.session()
+            session.expire_on_commit = False
+            try:
+                session.commit()
+            finally:
+                session.expire_on_commit = True
             response = current_app.make_response(
                 render_template("public/confirmed.html", petition=result.signature.petition)
             )
