@@ -342,14 +342,16 @@ class Bench:
 
     def warm_up(self) -> None:
         """Let every worker load what it loads on first use (locale data, templates, queries)."""
+        tags, accepted = [], 0
         for mode in ("page", "counter", "sign"):
-            for port in self.ports:
-                command = wrk_command(port, mode, self.petition_slug, f"w{self.run_id}", 2, 8, None)
+            for i, port in enumerate(self.ports):
+                tag = f"w{self.run_id}{chr(97 + i)}"
+                command = wrk_command(port, mode, self.petition_slug, tag, 2, 8, None)
                 done = subprocess.run(command, capture_output=True, text=True, timeout=120)
                 if mode == "sign":
-                    accepted = parse_report(mode, done.stdout).accepted
-                    tags, before = self.signing_tags.get("warm-up", ([f"w{self.run_id}"], 0))
-                    self.signing_tags["warm-up"] = (tags, before + accepted)
+                    tags.append(tag)
+                    accepted += parse_report(mode, done.stdout).accepted
+        self.signing_tags["warm-up"] = (tags, accepted)
 
     def run_scenario(self, name: str) -> ScenarioResult:
         seconds = self.args.viral_duration if name == "viral" else self.args.duration
@@ -679,9 +681,13 @@ class _FormReader(html.parser.HTMLParser):
                 self.fields[attrs["name"]] = attrs.get("value") or ""
         elif self._in_form and tag == "select":
             self._select = attrs.get("name")
-        elif self._in_form and tag == "option" and self._select:
-            if self._select not in self.fields or "selected" in attrs:
-                self.fields[self._select] = attrs.get("value") or ""
+        elif (
+            self._in_form
+            and tag == "option"
+            and self._select
+            and (self._select not in self.fields or "selected" in attrs)
+        ):
+            self.fields[self._select] = attrs.get("value") or ""
 
     def handle_endtag(self, tag):
         if tag == "form":
