@@ -16,7 +16,8 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 # Slow clients are the proxy's job (it buffers requests and responses).
 timeout = 30
 graceful_timeout = 30
-keepalive = 2
+# Idle keep-alive connections (gthread) are kept this long; the proxy's idle timeout is longer.
+keepalive = 5
 # Import the app once in the master and fork warm workers: they start in milliseconds and share
 # the imported code's memory.
 preload_app = True

@@ -27,13 +27,22 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
-from bench.stats import ScenarioResult, check_line, format_result, merge_results, parse_report
+from bench.stats import (
+    ScenarioResult,
+    check_line,
+    combine_rounds,
+    format_result,
+    merge_results,
+    parse_report,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA_SCRIPT = ROOT / "bench" / "lua" / "scenario.lua"
 SCENARIOS = ("bare", "page", "counter", "sign", "confirm", "viral")
+READ_ONLY = ("bare", "page", "counter")
 # After its time is up a scenario sends nothing new; this long is left for answers in flight.
-GRACE_SECONDS = 5
+# Shorter than gunicorn's keepalive (gunicorn.conf.py), so no idle connection is closed under us.
+GRACE_SECONDS = 3
 EXPORT_ROWS = 1_000_000
 EXPORT_ROUTE = "/staff/petitions/<slug>/export"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -49,6 +58,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--viral-duration", type=int, default=60, help="seconds of the mixed viral scenario"
     )
     parser.add_argument("--concurrency", type=int, default=16, help="connections at once")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="bare, page and counter run interleaved in this many rounds sharing --duration, so "
+        "their ratios compare like with like on a machine whose load changes",
+    )
     parser.add_argument(
         "--scenarios", nargs="+", choices=SCENARIOS, default=list(SCENARIOS), metavar="NAME"
     )
@@ -144,6 +160,15 @@ def machine_load() -> str:
     except (OSError, IndexError):
         pass
     return text
+
+
+def cpu_stall_seconds() -> float:
+    """Seconds so far during which some runnable task waited for a CPU (Linux PSI)."""
+    try:
+        line = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return 0.0
+    return int(line.rsplit("total=", 1)[1]) / 1e6
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -353,14 +378,16 @@ class Bench:
                     accepted += parse_report(mode, done.stdout).accepted
         self.signing_tags["warm-up"] = (tags, accepted)
 
-    def run_scenario(self, name: str) -> ScenarioResult:
-        seconds = self.args.viral_duration if name == "viral" else self.args.duration
+    def run_scenario(self, name: str, seconds: int | None = None) -> ScenarioResult:
+        if seconds is None:
+            seconds = self.args.viral_duration if name == "viral" else self.args.duration
         token_files: list[Path | None] = [None] * len(self.ports)
         if name == "confirm":
             token_files = self.write_tokens(seconds)
         tags = [f"{name[0]}{self.run_id}{chr(97 + i)}" for i in range(len(self.ports))]
         per_server = max(self.args.concurrency // len(self.ports), 1)
         cpu_before = sum(process_tree_cpu(s.pid) for s in self.servers)
+        stalled_before = cpu_stall_seconds()
         usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         runs = [
             subprocess.Popen(
@@ -384,6 +411,7 @@ class Bench:
             usage_after.ru_stime - usage_before.ru_stime
         )
         result.server_cpu = sum(process_tree_cpu(s.pid) for s in self.servers) - cpu_before
+        result.machine_stall = cpu_stall_seconds() - stalled_before
         if name in ("sign", "viral"):
             self.signing_tags[name] = (tags, result.accepted)
         if name == "confirm":
@@ -720,14 +748,23 @@ def main(argv: list[str] | None = None) -> int:
         bench.prepare()
         print(bench.describe(), flush=True)
         bench.warm_up()
+        reads = [name for name in args.scenarios if name in READ_ONLY]
+        rounds: dict[str, list[ScenarioResult]] = {name: [] for name in reads}
+        per_round = max(2, round(args.duration / max(args.rounds, 1)))
+        for _ in range(max(args.rounds, 1) if reads else 0):
+            for name in reads:
+                rounds[name].append(bench.run_scenario(name, seconds=per_round))
         bare_rate = None
         for name in args.scenarios:
-            result = bench.run_scenario(name)
+            if name in READ_ONLY:
+                result = combine_rounds(rounds[name])
+            else:
+                result = bench.run_scenario(name)
+                time.sleep(1)
             bench.results[name] = result
             if name == "bare":
                 bare_rate = result.rate
             print(format_result(result, bare_rate), flush=True)
-            time.sleep(1)
         print(f"machine after the scenarios: {machine_load()}", flush=True)
         checks = bench.loss_checks()
         for _ok, line in checks:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -47,6 +48,7 @@ class ScenarioResult:
     confirmed: int = 0  # confirmation POSTs answered with the "your signature counts" page
     generator_cpu: float = 0.0  # CPU seconds the load generator used
     server_cpu: float = 0.0  # CPU seconds the app servers used
+    machine_stall: float = 0.0  # seconds during which some task on the machine waited for a CPU
 
     @property
     def rate(self) -> float:
@@ -111,6 +113,23 @@ def merge_results(results: Sequence[ScenarioResult]) -> ScenarioResult:
     )
 
 
+def combine_rounds(rounds: Sequence[ScenarioResult]) -> ScenarioResult:
+    """Several rounds of one scenario as one result: counts and times add up, and each latency
+    percentile is the median of the rounds' (a round hit by a neighbour's burst does not
+    decide)."""
+    if len(rounds) == 1:
+        return rounds[0]
+    total = merge_results(rounds)
+    total.seconds = sum(r.seconds for r in rounds)
+    total.p50_ms = statistics.median(r.p50_ms for r in rounds)
+    total.p95_ms = statistics.median(r.p95_ms for r in rounds)
+    total.p99_ms = statistics.median(r.p99_ms for r in rounds)
+    total.generator_cpu = sum(r.generator_cpu for r in rounds)
+    total.server_cpu = sum(r.server_cpu for r in rounds)
+    total.machine_stall = sum(r.machine_stall for r in rounds)
+    return total
+
+
 def format_result(result: ScenarioResult, bare_rate: float | None) -> str:
     """One line per scenario: rate, latency percentiles, errors, and the ratio to bare."""
     ratio = f"{result.rate / bare_rate:6.0%} of bare" if bare_rate else " " * 14
@@ -125,7 +144,8 @@ def format_result(result: ScenarioResult, bare_rate: float | None) -> str:
     if result.seconds:
         line += (
             f"  [cpu: servers {result.server_cpu / result.seconds:.0%},"
-            f" generator {result.generator_cpu / result.seconds:.0%} of a core]"
+            f" generator {result.generator_cpu / result.seconds:.0%} of a core;"
+            f" cpu pressure {result.machine_stall / result.seconds:.0%}]"
         )
     return line
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import force_locale
 from markupsafe import escape
 from sqlalchemy import insert
@@ -40,6 +41,42 @@ def render_email(kind: str, *, locale: str, **context) -> RenderedEmail:
         text_body = render_template(f"email/{kind}.txt", **context)
         html_body = render_template(f"email/{kind}.html", **context)
     return RenderedEmail(kind, locale, subject, text_body, html_body)
+
+
+@dataclass(frozen=True)
+class EmailTemplate:
+    """An email rendered once, with a placeholder where each recipient's own values go."""
+
+    email: RenderedEmail
+    placeholders: dict[str, str]
+
+    def fill(self, **values: str) -> RenderedEmail:
+        email = self.email
+        for field, value in values.items():
+            email = email.filled_in(self.placeholders[field], value)
+        return email
+
+
+def email_template(
+    kind: str, *, locale: str, fields: tuple[str, ...], **context: str
+) -> EmailTemplate:
+    """`kind` rendered in `locale` with `context`, leaving placeholders for `fields`.
+
+    Rendered once per process for each language and context (a petition's title, say) and then
+    only filled in, which is what keeps a crowd of signers cheap. The templates must print each
+    field as it is (escaped, never transformed by a filter); the placeholders are random, so no
+    signer can type one.
+    """
+    templates = current_app.extensions.setdefault("emails.templates", {})
+    key = (kind, locale, fields, tuple(sorted(context.items())))
+    template = templates.get(key)
+    if template is None:
+        if len(templates) >= 512:
+            templates.clear()
+        placeholders = {field: f"{field}-{secrets.token_hex(16)}" for field in fields}
+        rendered = render_email(kind, locale=locale, **context, **placeholders)
+        template = templates[key] = EmailTemplate(rendered, placeholders)
+    return template
 
 
 def queue_rendered(session: Session, email: RenderedEmail, *, to: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from campaign.emails import queue_email, queue_rendered, render_email
+from campaign.emails import email_template, queue_email, queue_rendered
 from campaign.i18n import country_codes
 from campaign.links import absolute_url
 from campaign.models import Campaign, Petition, Signature
@@ -133,7 +132,7 @@ def sign_petition(
     Returns nothing on purpose: the caller must answer a first-time and a repeat signer alike,
     so that nobody learns from the page whether an address has signed.
 
-    The email is rendered before the first write: from that write to the commit the
+    The email is prepared before the first write: from that write to the commit the
     transaction holds the database's write lock (all of it, on SQLite), so only the inserts
     happen inside. The confirmation link names the new row's id, so it goes in last.
     """
@@ -141,15 +140,13 @@ def sign_petition(
         raise PetitionNotOpen(petition.slug)
     name, typed, normalized = validate_signature(data)
     text = petition.text_for(locale)
-    link_placeholder = f"confirmation-link-{secrets.token_hex(16)}"
     draft = None
     if max_emails > 0:
-        draft = render_email(
+        draft = email_template(
             "confirm_signature",
             locale=locale,
-            name=name,
+            fields=("name", "confirm_url"),
             petition_title=text.title if text else petition.slug,
-            confirm_url=link_placeholder,
         )
     signature_id = session.execute(
         _insert_unless_signed(session.get_bind().dialect.name),
@@ -182,7 +179,7 @@ def sign_petition(
         url = absolute_url(
             "public.confirm", lang=locale, token=_confirmation_token(secret_key, signature_id)
         )
-        queue_rendered(session, draft.filled_in(link_placeholder, url), to=typed)
+        queue_rendered(session, draft.fill(name=name, confirm_url=url), to=typed)
 
 
 @cache

@@ -8,6 +8,7 @@ import pytest
 
 from bench.stats import (
     ScenarioResult,
+    combine_rounds,
     format_result,
     merge_results,
     parse_report,
@@ -63,6 +64,18 @@ def test_merging_two_servers_adds_counts_and_keeps_the_worst_latency():
     assert (merged.requests, merged.seconds, merged.accepted) == (400, 10.0, 200)
     assert (merged.p50_ms, merged.p95_ms, merged.p99_ms) == (7, 10, 30)
     assert merged.statuses == {303: 200, 200: 200}
+
+
+def test_rounds_add_up_and_keep_the_median_latency():
+    rounds = [
+        ScenarioResult("page", 1000, 2.0, 5, 10, 20, statuses={200: 1000}),
+        ScenarioResult("page", 400, 2.0, 50, 100, 200, statuses={200: 400}),
+        ScenarioResult("page", 1100, 2.0, 4, 9, 19, statuses={200: 1100}),
+    ]
+    combined = combine_rounds(rounds)
+    assert combined.rate == 2500 / 6
+    assert (combined.p50_ms, combined.p95_ms, combined.p99_ms) == (5, 10, 20)
+    assert combined.statuses == {200: 2500}
 
 
 def test_a_result_line_shows_the_ratio_to_bare():
