@@ -387,7 +387,7 @@ class Bench:
         tags = [f"{name[0]}{self.run_id}{chr(97 + i)}" for i in range(len(self.ports))]
         per_server = max(self.args.concurrency // len(self.ports), 1)
         cpu_before = sum(process_tree_cpu(s.pid) for s in self.servers)
-        stalled_before = cpu_stall_seconds()
+        stalled_before, started = cpu_stall_seconds(), time.monotonic()
         usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         runs = [
             subprocess.Popen(
@@ -411,7 +411,7 @@ class Bench:
             usage_after.ru_stime - usage_before.ru_stime
         )
         result.server_cpu = sum(process_tree_cpu(s.pid) for s in self.servers) - cpu_before
-        result.machine_stall = cpu_stall_seconds() - stalled_before
+        result.cpu_pressure = (cpu_stall_seconds() - stalled_before) / (time.monotonic() - started)
         if name in ("sign", "viral"):
             self.signing_tags[name] = (tags, result.accepted)
         if name == "confirm":

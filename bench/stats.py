@@ -48,7 +48,9 @@ class ScenarioResult:
     confirmed: int = 0  # confirmation POSTs answered with the "your signature counts" page
     generator_cpu: float = 0.0  # CPU seconds the load generator used
     server_cpu: float = 0.0  # CPU seconds the app servers used
-    machine_stall: float = 0.0  # seconds during which some task on the machine waited for a CPU
+    # Share of the time some task on the machine waited for a CPU (Linux PSI): a shared machine
+    # lowers every figure, and this says how much it was shared.
+    cpu_pressure: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -126,7 +128,7 @@ def combine_rounds(rounds: Sequence[ScenarioResult]) -> ScenarioResult:
     total.p99_ms = statistics.median(r.p99_ms for r in rounds)
     total.generator_cpu = sum(r.generator_cpu for r in rounds)
     total.server_cpu = sum(r.server_cpu for r in rounds)
-    total.machine_stall = sum(r.machine_stall for r in rounds)
+    total.cpu_pressure = statistics.mean(r.cpu_pressure for r in rounds)
     return total
 
 
@@ -145,7 +147,7 @@ def format_result(result: ScenarioResult, bare_rate: float | None) -> str:
         line += (
             f"  [cpu: servers {result.server_cpu / result.seconds:.0%},"
             f" generator {result.generator_cpu / result.seconds:.0%} of a core;"
-            f" cpu pressure {result.machine_stall / result.seconds:.0%}]"
+            f" cpu pressure {result.cpu_pressure:.0%}]"
         )
     return line
 

@@ -26,6 +26,7 @@ import time
 import weakref
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from flask import Flask, Response, current_app, g, request
 from flask.globals import request_ctx
@@ -38,6 +39,7 @@ MAX_ENTRIES = 2048
 _STALE = "pagecache.stale"
 _TEXT_WRITE = re.compile(r"\s*(insert|update|delete|truncate|replace|alter|drop)\b", re.I)
 _caches: weakref.WeakSet[PageCache] = weakref.WeakSet()
+T = TypeVar("T")
 # Recomputed for every response, or never to be replayed to another visitor.
 _UNSTORED_HEADERS = frozenset({"Content-Length", "Set-Cookie"})
 
@@ -46,35 +48,37 @@ _UNSTORED_HEADERS = frozenset({"Content-Length", "Set-Cookie"})
 class CachedResponse:
     body: bytes
     headers: tuple[tuple[str, str], ...]
-    expires_at: float
 
 
 class PageCache:
-    """Finished responses by key, each kept for `seconds`; `seconds <= 0` turns caching off."""
+    """Values (finished responses, mostly) by key, each kept for `seconds`; `seconds <= 0` turns
+    caching off."""
 
     def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic):
         self.seconds = seconds
         self.clock = clock
-        self._entries: dict[Hashable, CachedResponse] = {}
+        self._entries: dict[Hashable, tuple[float, object]] = {}
         _caches.add(self)
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, key: Hashable) -> CachedResponse | None:
+    def get(self, key: Hashable) -> object | None:
         entry = self._entries.get(key)
-        if entry is not None and entry.expires_at <= self.clock():
+        if entry is None:
+            return None
+        if entry[0] <= self.clock():
             self._entries.pop(key, None)
             return None
-        return entry
+        return entry[1]
 
-    def put(self, key: Hashable, body: bytes, headers: tuple[tuple[str, str], ...]) -> None:
+    def put(self, key: Hashable, value: object) -> None:
         if self.seconds <= 0:
             return
         if len(self._entries) >= MAX_ENTRIES:
             # Keys are bounded by petitions x languages; this only guards against surprises.
             self._entries.clear()
-        self._entries[key] = CachedResponse(body, headers, self.clock() + self.seconds)
+        self._entries[key] = (self.clock() + self.seconds, value)
 
     def clear(self) -> None:
         self._entries.clear()
@@ -86,6 +90,17 @@ def init_app(app: Flask) -> None:
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "do_orm_execute", _on_execute)
         event.listen(Session, "after_commit", _after_commit)
+
+
+def remembered(key: Hashable, load: Callable[[], T]) -> T:
+    """`load()`'s value, kept in this process's cache under the same rules as the pages: for
+    `PAGE_CACHE_SECONDS`, and forgotten when this process commits a change to what it shows."""
+    cache: PageCache = current_app.extensions["pagecache"]
+    value = cache.get(key)
+    if value is None:
+        value = load()
+        cache.put(key, value)
+    return value  # type: ignore[return-value]
 
 
 def clear_all() -> None:
@@ -120,7 +135,7 @@ def cached_page(*, query_args: tuple[str, ...] = ()) -> Callable:
                     return response
                 if response.get_etag()[0] is None:
                     response.set_etag(_etag(response.get_data()))
-                cache.put(key, response.get_data(), _headers_to_keep(response))
+                cache.put(key, CachedResponse(response.get_data(), _headers_to_keep(response)))
                 return response.make_conditional(request)
             response = Response(entry.body, headers=list(entry.headers))
             if "HTTP_IF_NONE_MATCH" in request.environ:

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from campaign import pagecache
 from campaign.config import LOCALES
 from campaign.extensions import db
 from campaign.forgery import require_same_origin
@@ -68,6 +69,20 @@ def _public_petition(slug: str) -> Petition:
     return petition
 
 
+def _petition_to_sign(slug: str) -> Petition:
+    """The petition a sign form posts to, kept for a moment like its page: a crowd of signers
+    then costs no query for it. Detached from the session, so no commit expires it; confirming
+    reads the petition afresh, so a signature made in the moment after it closed never counts."""
+
+    def load() -> Petition:
+        petition = _public_petition(slug)
+        db.session.expunge(petition.campaign)
+        db.session.expunge(petition)
+        return petition
+
+    return pagecache.remembered(("petition-to-sign", slug), load)
+
+
 @bp.get("/")
 def home():
     campaigns = db.session.scalars(
@@ -93,7 +108,7 @@ def campaign(slug: str):
 @bp.route("/petitions/<slug>", methods=["GET", "POST"])
 @cached_page()
 def petition(slug: str):
-    found = _public_petition(slug)
+    found = _petition_to_sign(slug) if request.method == "POST" else _public_petition(slug)
     if request.method == "POST":
         require_same_origin()
         request.max_content_length = current_app.config["MAX_SIGN_FORM_BYTES"]
@@ -129,8 +144,9 @@ def petition(slug: str):
             status = 422
         else:
             db.session.commit()
-            # `slug`, not `found.slug`: the commit expired `found`, and reading it would reload it.
             return redirect(url_for("public.check_email", slug=slug), code=303)
+        # The page shows the campaign's texts, which the petition kept for signing lacks.
+        found = _public_petition(slug)
     form.set_country_choices(g.lang)
     page = render_template(
         "public/petition.html",
