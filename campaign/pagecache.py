@@ -122,12 +122,10 @@ def cached_page(*, query_args: tuple[str, ...] = ()) -> Callable:
             if request.method not in ("GET", "HEAD") or "HTTP_COOKIE" in request.environ:
                 return view(**kwargs)
             cache: PageCache = current_app.extensions["pagecache"]
-            key = (
-                request.endpoint,
-                g.get("lang"),
-                tuple(sorted(kwargs.items())),
-                tuple(request.args.get(name) for name in query_args),
-            )
+            query = ()
+            if query_args and request.environ.get("QUERY_STRING"):
+                query = tuple(request.args.get(name) for name in query_args)
+            key = (request.endpoint, g.get("lang"), tuple(kwargs.items()), query)
             entry = cache.get(key)
             if entry is None:
                 response = current_app.make_response(view(**kwargs))

@@ -11,13 +11,13 @@ from functools import cache
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from campaign.emails import email_template, queue_email, queue_rendered
 from campaign.i18n import country_codes
 from campaign.links import absolute_url
-from campaign.models import Campaign, Petition, Signature
+from campaign.models import Petition, Signature
 from campaign.tokens import Purpose, make_token, read_token
 
 NAME_MAX = 100
@@ -254,8 +254,13 @@ def signature_from_token(
         session.get(
             Signature,
             signature_id,
-            # The confirmation pages show the petition's texts, never its campaign's.
-            options=[joinedload(Signature.petition, Petition.campaign).lazyload(Campaign.texts)],
+            # One query: the confirmation pages show the petition and its texts, never its
+            # campaign.
+            options=[
+                joinedload(Signature.petition).options(
+                    lazyload(Petition.campaign), joinedload(Petition.texts)
+                )
+            ],
         )
         if isinstance(signature_id, int)
         else None
