@@ -11,19 +11,25 @@ never take it (WAL lets them read while one writes).
 
 Every process that opens the database through the app (app servers, the outbox worker, the CLI)
 follows the same discipline; an outside writer still works, through SQLite's own busy timeout.
+A thread that already holds the lock through one connection and writes through another does not
+queue behind itself: that second connection falls back on SQLite's busy timeout, as before.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import threading
+from collections import Counter
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 _READ_ONLY = ("SELECT", "PRAGMA", "RELEASE", "ROLLBACK", "COMMIT")
 _FD = "sqlite_writer.fd"
-_HELD = "sqlite_writer.held"
+_HELD = "sqlite_writer.held"  # the id of the thread that took the lock through this connection
+_holders: Counter[int] = Counter()
+_holders_lock = threading.Lock()
 
 
 def serialize_writers(engine: Engine) -> None:
@@ -37,11 +43,16 @@ def serialize_writers(engine: Engine) -> None:
         info = conn.connection.info
         if info.get(_HELD) or statement.lstrip()[:8].upper().startswith(_READ_ONLY):
             return
+        thread = threading.get_ident()
+        if _holders[thread]:
+            return
         fd = info.get(_FD)
         if fd is None:
             fd = info[_FD] = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         fcntl.flock(fd, fcntl.LOCK_EX)
-        info[_HELD] = True
+        info[_HELD] = thread
+        with _holders_lock:
+            _holders[thread] += 1
 
     @event.listens_for(engine, "checkin")
     def _checkin(_dbapi_connection, record) -> None:
@@ -58,8 +69,13 @@ def serialize_writers(engine: Engine) -> None:
 
 def _release(info: dict, close: bool = False) -> None:
     fd = info.get(_FD)
-    if fd is not None and info.pop(_HELD, None):
+    thread = info.pop(_HELD, None)
+    if fd is not None and thread is not None:
         fcntl.flock(fd, fcntl.LOCK_UN)
+        with _holders_lock:
+            _holders[thread] -= 1
+            if not _holders[thread]:
+                del _holders[thread]
     if close and fd is not None:
         os.close(fd)
         info.pop(_FD, None)
