@@ -49,6 +49,7 @@ class Settings:
     trusted_proxies: int = 0
     ratelimit_enabled: bool = True
     upload_dir: str = str(ROOT / "instance" / "uploads")
+    bench_bare_endpoint: bool = False
 
     @classmethod
     def from_environ(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -77,6 +78,7 @@ class Settings:
             trusted_proxies=proxies,
             ratelimit_enabled=_flag(environ.get("RATELIMIT_ENABLED"), True),
             upload_dir=environ.get("UPLOAD_DIR") or defaults.upload_dir,
+            bench_bare_endpoint=_flag(environ.get("BENCH_BARE_ENDPOINT"), False),
         )
 
     def check(self) -> None:
@@ -138,4 +140,7 @@ class Settings:
             # campaign purge: how long pending signatures, and closed petitions' signers, stay.
             "PURGE_PENDING_DAYS": 30,
             "PURGE_CLOSED_MONTHS": 12,
+            "BENCH_BARE_ENDPOINT": self.bench_bare_endpoint,
+            # How long each worker process reuses a rendered public page (campaign.pagecache).
+            "PAGE_CACHE_SECONDS": 2,
         }
