@@ -24,11 +24,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(settings.flask_config())
     if config:
         app.config.update(config)
-        if "SQLALCHEMY_ENGINE_OPTIONS" not in config:
-            # The options must suit the database actually used, which `config` may change.
-            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
-                app.config["SQLALCHEMY_DATABASE_URI"]
-            )
+    # Decided after the overrides, so that they follow the database and mail server in use.
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    )
+    # A page showing every outgoing email: only without SMTP, and never in production,
+    # because it would publish signers' addresses.
+    app.config.setdefault(
+        "DEV_MAILBOX", app.config["CAMPAIGN_ENV"] != "production" and not app.config["MAIL_URL"]
+    )
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
@@ -37,10 +41,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
 
     from campaign.errors import register_error_handlers
+    from campaign.framing import init_framing
     from campaign.templating import register_template_helpers
 
     register_error_handlers(app)
     register_template_helpers(app)
+    init_framing(app)
 
     from campaign.cli import register_commands
 
@@ -60,9 +66,10 @@ def _init_extensions(app: Flask) -> None:
     import campaign.models  # noqa: F401  (registers the tables on the metadata)
     from campaign import pagecache
     from campaign.database import init_database
-    from campaign.extensions import babel, csrf, db, limiter, migrate
+    from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
     from campaign.i18n import select_locale
     from campaign.models.types import render_migration_type
+    from campaign.staff.sessions import load_user
 
     init_database(app)
     migrate.init_app(
@@ -76,23 +83,42 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, default_domain="messages")
     csrf.init_app(app)
     limiter.init_app(app)
+    # Staff templates get current_user from the staff blueprint; the app-wide processor and the
+    # remember-me hook would read the session on every response, and a public page that reads
+    # the session is sent with `Vary: Cookie`, which shared caches will not keep.
+    login_manager.init_app(app, add_context_processor=False)
+    app.after_request_funcs[None].remove(login_manager._update_remember_cookie)
+    login_manager.user_loader(load_user)
     pagecache.init_app(app)
     app.config.setdefault("LOCALES", LOCALES)
 
 
 def _register_blueprints(app: Flask) -> None:
     from campaign.api.views import bp as api_bp
+    from campaign.embed import bp as embed_bp
     from campaign.extensions import csrf
     from campaign.health import bp as health_bp
+    from campaign.public.outreach import bp as outreach_bp
     from campaign.public.views import bp as public_bp
     from campaign.public.views import root as root_bp
+    from campaign.sitemap import bp as sitemap_bp
+    from campaign.staff import bp as staff_bp
+    from campaign.statements.views import bp as statements_bp
+    from campaign.uploads import bp as uploads_bp
 
     # Public forms carry no session token (their pages are cached); campaign.forgery guards them.
     csrf.exempt(public_bp)
+    csrf.exempt(statements_bp)
     app.register_blueprint(root_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(statements_bp)
+    app.register_blueprint(sitemap_bp)
+    app.register_blueprint(outreach_bp)
+    app.register_blueprint(embed_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(uploads_bp)
     if app.config["DEV_MAILBOX"]:
         from campaign.devmail import bp as devmail_bp
 

@@ -12,7 +12,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from campaign.data_commands import export_command, purge_command
 from campaign.extensions import db
+from campaign.statements.commands import endorsements_group
 from campaign.translations import translations_group
 
 log = logging.getLogger("campaign.worker")
@@ -34,6 +36,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(users_group)
     app.cli.add_command(translations_group)
+    app.cli.add_command(endorsements_group)
+    app.cli.add_command(export_command)
+    app.cli.add_command(purge_command)
 
 
 @click.command("demo")
@@ -75,8 +80,7 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
         nonlocal stopping
         stopping = True
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     mail_url = current_app.config["MAIL_URL"]
     if not mail_url and not current_app.config["DEV_MAILBOX"]:
         raise click.UsageError("MAIL_URL is not set")
@@ -108,6 +112,8 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
     finally:
         if connection is not None:
             connection.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @click.group("users")

@@ -49,6 +49,7 @@ class Settings:
     trusted_proxies: int = 0
     ratelimit_enabled: bool = True
     bench_bare_endpoint: bool = False
+    upload_dir: str = str(ROOT / "instance" / "uploads")
 
     @classmethod
     def from_environ(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -77,6 +78,7 @@ class Settings:
             trusted_proxies=proxies,
             ratelimit_enabled=_flag(environ.get("RATELIMIT_ENABLED"), True),
             bench_bare_endpoint=_flag(environ.get("BENCH_BARE_ENDPOINT"), False),
+            upload_dir=environ.get("UPLOAD_DIR") or defaults.upload_dir,
         )
 
     def check(self) -> None:
@@ -100,7 +102,6 @@ class Settings:
             "CAMPAIGN_ENV": self.env,
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": engine_options(self.database_url),
             "MAIL_URL": self.mail_url,
             "MAIL_FROM": self.mail_from,
             "ORGANISATION_NAME": self.organisation,
@@ -110,9 +111,6 @@ class Settings:
             "RATELIMIT_ENABLED": self.ratelimit_enabled,
             "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
             "TESTING": self.env == "testing",
-            # A mailbox page that shows every outgoing email: only where no real SMTP is set
-            # and never in production, because it would publish signers' addresses.
-            "DEV_MAILBOX": not production and not self.mail_url,
             "SESSION_COOKIE_SECURE": production,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
@@ -124,10 +122,24 @@ class Settings:
             "MAX_SIGN_FORM_BYTES": 16 * 1024,
             "WTF_CSRF_TIME_LIMIT": None,
             "SIGNATURE_TOKEN_MAX_AGE": 30 * 24 * 3600,
+            "ENDORSEMENT_TOKEN_MAX_AGE": 30 * 24 * 3600,
             "MAX_EMAILS_PER_SIGNATURE": 5,
             "BABEL_DEFAULT_LOCALE": "en",
             "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
             "PUBLIC_CACHE_SECONDS": 5,
+            # Staff sessions: the cookie lives as long as the longest session may.
+            "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+            "STAFF_SESSION_IDLE_SECONDS": 30 * 60,
+            "STAFF_SESSION_MAX_SECONDS": 8 * 3600,
+            "PASSWORD_RESET_MAX_AGE": 3600,
+            "INVITATION_MAX_AGE": 7 * 24 * 3600,
+            "UPLOAD_DIR": self.upload_dir,
+            "HERO_IMAGE_MAX_BYTES": 5 * 1024 * 1024,
+            "HERO_IMAGE_MAX_SIDE": 4000,
+            "EXPORT_BATCH_SIZE": 2000,
+            # campaign purge: how long pending signatures, and closed petitions' signers, stay.
+            "PURGE_PENDING_DAYS": 30,
+            "PURGE_CLOSED_MONTHS": 12,
             "BENCH_BARE_ENDPOINT": self.bench_bare_endpoint,
             # How long each worker process reuses a rendered public page (campaign.pagecache).
             "PAGE_CACHE_SECONDS": 2,

@@ -1,4 +1,4 @@
-"""Demo content: the #HumansAgainstTorture campaign, its petitions and some supporters.
+"""Demo content: the #HumansAgainstTorture campaign, its petitions, some supporters, statements.
 
 Idempotent: running it again changes nothing that exists already.
 """
@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from campaign.demo_statements import load_demo_statements
 from campaign.models import Campaign, CampaignText, Petition, PetitionText, Signature, utcnow
 
 CAMPAIGN = {
@@ -232,6 +233,11 @@ DEMO_CONSENT = "Demo signature: no consent was given by a real person."
 
 def load_demo(session: Session) -> str:
     """Create whatever demo content is missing; return a one-line summary."""
+    campaign_summary = _load_campaign(session)
+    return f"{campaign_summary}; {load_demo_statements(session)}"
+
+
+def _load_campaign(session: Session) -> str:
     if session.scalar(
         select(func.count()).select_from(Campaign).where(Campaign.slug == CAMPAIGN["slug"])
     ):

@@ -6,7 +6,12 @@ import logging
 
 from flask import Flask, jsonify, make_response, render_template, request
 from sqlalchemy.exc import InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    MethodNotAllowed,
+    ServiceUnavailable,
+)
 
 from campaign.extensions import db
 
@@ -21,6 +26,8 @@ def _render(error: HTTPException):
     else:
         response = make_response(render_template("errors/error.html", code=code), code)
     response.cache_control.no_store = True
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
     if code in (429, 503):
         response.headers.setdefault("Retry-After", str(RETRY_AFTER_SECONDS))
     return response

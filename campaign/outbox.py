@@ -33,7 +33,8 @@ class DeliveryReport:
 
 def retry_delay(attempts: int) -> timedelta:
     """Exponential backoff: 30 s, 1 min, 2 min, ... capped at six hours."""
-    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
+    # The exponent is bounded so a large count reaches the cap instead of overflowing timedelta.
+    return min(FIRST_RETRY * (2 ** min(max(attempts - 1, 0), 20)), LONGEST_RETRY)
 
 
 def claim_due(session: Session, *, now: datetime, limit: int) -> list[OutboxEmail]:

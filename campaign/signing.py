@@ -88,7 +88,8 @@ def name_problem(name: str) -> str | None:
 def normalize_email(raw: str) -> tuple[str, str]:
     """(address as typed, address for uniqueness); raises EmailNotValidError."""
     typed = raw.strip()
-    if len(typed) > EMAIL_MAX or any(ch in typed for ch in "\r\n\0"):
+    # U+FFFD stands for bytes that were not UTF-8: the address as typed is lost.
+    if len(typed) > EMAIL_MAX or any(ch in typed for ch in "\r\n\0\ufffd"):
         raise EmailNotValidError("invalid")
     info = validate_email(typed, check_deliverability=False)
     return typed, info.normalized.lower()

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
 
 class Purpose(StrEnum):
     CONFIRM_SIGNATURE = "confirm-signature"
+    CONFIRM_ENDORSEMENT = "confirm-endorsement"
+    # A supporter's personal share link: it names their signature and never expires.
+    REFERRAL = "referral"
+    RESET_PASSWORD = "reset-password"  # noqa: S105 (a token purpose)
+    INVITATION = "invitation"
 
 
 class InvalidToken(Exception):
@@ -19,8 +24,12 @@ class ExpiredToken(InvalidToken):
     """The token was genuine but is too old."""
 
 
+def _salt(purpose: Purpose) -> str:
+    return f"campaign.{purpose.value}"
+
+
 def _serializer(secret_key: str, purpose: Purpose) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt=f"campaign.{purpose.value}")
+    return URLSafeTimedSerializer(secret_key, salt=_salt(purpose))
 
 
 def make_token(secret_key: str, purpose: Purpose, payload: object) -> str:
@@ -32,5 +41,17 @@ def read_token(secret_key: str, purpose: Purpose, token: str, max_age: int) -> o
         return _serializer(secret_key, purpose).loads(token, max_age=max_age)
     except SignatureExpired as exc:
         raise ExpiredToken from exc
+    except BadSignature as exc:
+        raise InvalidToken from exc
+
+
+def make_lasting_token(secret_key: str, purpose: Purpose, payload: object) -> str:
+    """A token without a timestamp: the same payload always gives the same, shorter token."""
+    return URLSafeSerializer(secret_key, salt=_salt(purpose)).dumps(payload)
+
+
+def read_lasting_token(secret_key: str, purpose: Purpose, token: str) -> object:
+    try:
+        return URLSafeSerializer(secret_key, salt=_salt(purpose)).loads(token)
     except BadSignature as exc:
         raise InvalidToken from exc

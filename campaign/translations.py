@@ -31,6 +31,9 @@ def extract() -> None:
         "_l",
         "--no-location",
         "--sort-output",
+        # The default also skips folders starting with "_", which would miss templates/_macros.
+        "--ignore-dirs",
+        ".*",
         "--project",
         "campaign",
         "-o",

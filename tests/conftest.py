@@ -8,7 +8,7 @@ import secrets
 import socket
 import threading
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -24,7 +24,22 @@ for _name in ("DATABASE_URL", "MAIL_URL", "REDIS_URL", "BASE_URL", "SECRET_KEY")
 
 from campaign import create_app  # noqa: E402
 from campaign.extensions import db  # noqa: E402
-from campaign.models import Campaign, CampaignText, Petition, PetitionText, utcnow  # noqa: E402
+from campaign.models import (  # noqa: E402
+    Campaign,
+    CampaignText,
+    Petition,
+    PetitionText,
+    Signature,
+    Statement,
+    StatementCountry,
+    StatementSignatory,
+    StatementText,
+    StatementTopic,
+    User,
+    utcnow,
+)
+
+STAFF_PASSWORD = "correct horse battery staple"
 
 
 def _fresh_postgres_database(admin_url: str) -> tuple[str, Callable[[], None]]:
@@ -62,6 +77,8 @@ def base_config(database_url: str, **overrides) -> dict:
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
         "BASE_URL": "http://localhost",
         "TESTING": True,
+        # Staff forms are posted without tokens; tests/test_staff_csrf.py turns the check on.
+        "WTF_CSRF_ENABLED": False,
         **overrides,
     }
 
@@ -121,6 +138,18 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def run_worker(app) -> Callable[..., object]:
+    """Run `campaign worker --once` through the real CLI (on `app`, or on the app given)."""
+
+    def run(on_app=None):
+        result = (on_app or app).test_cli_runner().invoke(args=["worker", "--once"])
+        assert result.exit_code == 0, result.output
+        return result
+
+    return run
 
 
 @pytest.fixture
@@ -206,6 +235,155 @@ def make_petition(app, make_campaign) -> Callable[..., Petition]:
             return db.session.get(Petition, petition_id)
 
     return build
+
+
+@pytest.fixture
+def make_statement(app) -> Callable[..., Statement]:
+    """Statements with their texts, countries, topics, signatories and links; returned detached
+    with those loaded."""
+    counter = iter(range(1, 10_000))
+
+    def build(
+        *,
+        kind: str = "statement",
+        status: str = "published",
+        published_on: date | None = None,
+        locales=("en",),
+        texts: dict | None = None,
+        countries=("MX",),
+        topics=("human-rights-defenders",),
+        open_for_endorsement: bool = False,
+        signatories=(),
+        campaigns=(),
+        petitions=(),
+    ) -> Statement:
+        n = next(counter)
+        texts = texts or {
+            loc: (f"Statement {n} [{loc}]", f"Excerpt {n} [{loc}]", f"Body {n} [{loc}]")
+            for loc in locales
+        }
+        with app.app_context():
+            statement = Statement(
+                slug=f"statement-{n}",
+                kind=kind,
+                status=status,
+                published_on=published_on or utcnow().date(),
+                default_locale=next(iter(texts)),
+                open_for_endorsement=open_for_endorsement,
+                texts=[
+                    StatementText(locale=loc, title=title, excerpt=excerpt, body=body)
+                    for loc, (title, excerpt, body) in texts.items()
+                ],
+                countries=[StatementCountry(country=c) for c in countries],
+                topics=[StatementTopic(topic=t) for t in topics],
+                signatories=[
+                    StatementSignatory(position=i, name=name, country=country, website=website)
+                    for i, (name, country, website) in enumerate(signatories)
+                ],
+                campaigns=[db.session.get(Campaign, c.id) for c in campaigns],
+                petitions=[db.session.get(Petition, p.id) for p in petitions],
+            )
+            db.session.add(statement)
+            db.session.commit()
+            db.session.refresh(statement)  # loads the selectin relationships too
+            db.session.expunge(statement)
+            return statement
+
+    return build
+
+
+@pytest.fixture
+def make_signature(app) -> Callable[..., int]:
+    """A signature written straight to the database (confirmed ones are counted); its id."""
+    counter = iter(range(1, 10_000_000))
+
+    def build(
+        petition: Petition,
+        *,
+        name: str | None = None,
+        email: str | None = None,
+        country: str = "FR",
+        confirmed: bool = True,
+        created_at=None,
+        newsletter: bool = False,
+        source_channel: str | None = None,
+        locale: str = "en",
+    ) -> int:
+        n = next(counter)
+        at = created_at or utcnow()
+        email = email or f"signer{n}@example.org"
+        with app.app_context():
+            signature = Signature(
+                petition_id=petition.id,
+                name=name or f"Signer {n}",
+                email=email,
+                email_normalized=email.strip().lower(),
+                country=country,
+                locale=locale,
+                consent_text="I agree",
+                consented_at=at,
+                created_at=at,
+                confirmed_at=at if confirmed else None,
+                newsletter=newsletter,
+                source_channel=source_channel,
+            )
+            db.session.add(signature)
+            if confirmed:
+                db.session.execute(
+                    db.update(Petition)
+                    .where(Petition.id == petition.id)
+                    .values(signature_count=Petition.signature_count + 1)
+                )
+            db.session.commit()
+            return signature.id
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def staff_password_hash() -> str:
+    from campaign.accounts import hash_password
+
+    return hash_password(STAFF_PASSWORD)  # once per run: Argon2 is slow on purpose
+
+
+@pytest.fixture
+def make_user(app, staff_password_hash) -> Callable[..., User]:
+    """Staff accounts whose password is STAFF_PASSWORD."""
+    counter = iter(range(1, 10_000))
+
+    def build(role: str = "admin", *, email: str | None = None, active: bool = True) -> User:
+        with app.app_context():
+            user = User(
+                email=email or f"{role}-{next(counter)}@staff.example.org",
+                role=role,
+                password_hash=staff_password_hash,
+                active=active,
+            )
+            db.session.add(user)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return build
+
+
+@pytest.fixture
+def log_in() -> Callable:
+    """Give a test client a staff session, as a successful login would (see
+    campaign.staff.sessions.start_session). Argon2 takes most of a second here, so only the
+    login tests go through the form."""
+    from campaign.staff.sessions import LOGIN_AT, SEEN_AT, now
+
+    def start(client, user) -> None:
+        with client.session_transaction() as session:
+            session.permanent = True
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+            session[LOGIN_AT] = session[SEEN_AT] = int(now())
+
+    return start
 
 
 # --- a real SMTP server on loopback ----------------------------------------------------------

@@ -6,12 +6,15 @@ import hashlib
 import json
 
 from flask import Blueprint, Response, abort, current_app, request
+from flask_babel import force_locale, format_decimal
 from sqlalchemy import select
 
+from campaign.api.openapi import openapi_document
 from campaign.config import LOCALES
 from campaign.extensions import db
+from campaign.i18n import signature_count_text
 from campaign.links import absolute_url
-from campaign.models import Campaign, Petition
+from campaign.models import Campaign, Petition, utcnow
 from campaign.pagecache import cached_page
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -19,13 +22,19 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 def petition_json(petition: Petition, lang: str) -> dict:
     text = petition.text_for(lang)
+    # Formatted here so that pages updating their counter say it exactly as the server would.
+    with force_locale(lang):
+        count_display = format_decimal(petition.signature_count)
+        count_text = signature_count_text(petition.signature_count)
     return {
         "slug": petition.slug,
         "title": text.title if text else petition.slug,
         "url": absolute_url("public.petition", lang=lang, slug=petition.slug),
         "signature_count": petition.signature_count,
+        "signature_count_display": count_display,
+        "signature_count_text": count_text,
         "goal": petition.goal,
-        "status": petition.status,
+        "status": petition.public_status(utcnow()),
         "closes_at": petition.closes_at.isoformat() if petition.closes_at else None,
         "campaign": petition.campaign.slug,
     }
@@ -62,7 +71,10 @@ def _public_petitions():
 def list_petitions():
     lang = _lang()
     petitions = db.session.scalars(
-        _public_petitions().where(Petition.status == "open").order_by(Petition.id)
+        _public_petitions()
+        .where(Petition.status == "open")
+        .where((Petition.closes_at.is_(None)) | (Petition.closes_at > utcnow()))
+        .order_by(Petition.id)
     ).all()
     return _json_response({"petitions": [petition_json(p, lang) for p in petitions]})
 
@@ -75,3 +87,8 @@ def get_petition(slug: str):
     if petition is None:
         abort(404, description="No such petition")
     return _json_response(petition_json(petition, lang))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return _json_response(openapi_document())

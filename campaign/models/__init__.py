@@ -1,14 +1,30 @@
 """The domain model. Importing this package registers every table on the metadata."""
 
 from campaign.models.audit import AuditEvent
-from campaign.models.campaigns import Campaign, CampaignText, Petition, PetitionText
+from campaign.models.campaigns import (
+    Campaign,
+    CampaignText,
+    Petition,
+    PetitionText,
+    campaign_members,
+)
 from campaign.models.outbox import OutboxEmail
 from campaign.models.signatures import Signature
+from campaign.models.statements import (
+    STATEMENT_KINDS,
+    Statement,
+    StatementCountry,
+    StatementEndorsement,
+    StatementSignatory,
+    StatementText,
+    StatementTopic,
+)
 from campaign.models.types import utcnow
 from campaign.models.users import ROLES, User
 
 __all__ = [
     "ROLES",
+    "STATEMENT_KINDS",
     "AuditEvent",
     "Campaign",
     "CampaignText",
@@ -16,6 +32,13 @@ __all__ = [
     "Petition",
     "PetitionText",
     "Signature",
+    "Statement",
+    "StatementCountry",
+    "StatementEndorsement",
+    "StatementSignatory",
+    "StatementText",
+    "StatementTopic",
     "User",
+    "campaign_members",
     "utcnow",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField
 
 from campaign.i18n import countries
 from campaign.signing import EMAIL_MAX, NAME_MAX
@@ -28,6 +28,21 @@ class SignForm(FlaskForm):
     country = SelectField(_l("Country"), choices=[], validate_choice=False)
     consent = BooleanField()
     newsletter = BooleanField(_l("Keep me informed about this campaign"))
+    # Share attribution, from the link the visitor followed: see campaign.attribution.
+    src = HiddenField()
+    ref = HiddenField()
 
     def set_country_choices(self, locale: str) -> None:
         self.country.choices = [("", _l("Choose your country"))] + list(countries(locale))
+
+
+class MastodonForm(FlaskForm):
+    """Where a visitor's Mastodon account lives, to open its share dialog. Sent with GET."""
+
+    class Meta:
+        csrf = False
+
+    instance = StringField(
+        _l("Your Mastodon server"),
+        render_kw={"autocomplete": "off", "inputmode": "url", "spellcheck": "false"},
+    )

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote_to_bytes
+
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from campaign import pagecache
+from campaign.attribution import genuine_referral_code, referral_code, referrer_for
 from campaign.config import LOCALES
 from campaign.extensions import db
 from campaign.forgery import require_same_origin
+from campaign.framing import allow_framing
 from campaign.i18n import best_locale
 from campaign.models import Campaign, Petition, utcnow
 from campaign.pagecache import cached_page
 from campaign.public.forms import SignForm
 from campaign.public.messages import FIELD_ERRORS, consent_text
+from campaign.sharing import channel_from
 from campaign.signing import (
     ConfirmationRefused,
     InvalidSignature,
@@ -24,6 +30,7 @@ from campaign.signing import (
     sign_petition,
     signature_from_token,
 )
+from campaign.statements.listing import statements_for_campaign, statements_for_petition
 from campaign.tokens import ExpiredToken, InvalidToken
 
 bp = Blueprint("public", __name__, url_prefix="/<lang>")
@@ -51,20 +58,54 @@ def negotiate():
 
 
 def _cacheable(response):
-    """Public pages hold nothing personal and set no cookie, so a shared cache may keep them."""
+    """Public pages hold nothing personal and set no cookie, so a shared cache may keep them.
+
+    A preview is the exception: only staff see it, and no cache may keep it.
+    """
+    if g.get("preview"):
+        response.cache_control.no_store = True
+        response.cache_control.private = True
+        return response
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["PUBLIC_CACHE_SECONDS"]
     return response
 
 
+def _not_shared(response):
+    """A page made for this URL's query alone: no shared cache may hand it to someone else."""
+    response.cache_control.public = False
+    response.cache_control.private = True
+    response.cache_control.max_age = 0
+    return response
+
+
+def _carry_attribution(form: SignForm, src: str | None, ref: str | None) -> bool:
+    """Keep the channel and referral code in the sign form if genuine; True if any is."""
+    form.src.data = channel_from(src)
+    form.ref.data = genuine_referral_code(current_app.config["SECRET_KEY"], ref)
+    return bool(form.src.data or form.ref.data)
+
+
+def _staff_may_preview() -> bool:
+    """Whether a logged-in staff member is looking. Asked only about items in preview, because
+    reading the session cookie would make every public page vary by cookie."""
+    if current_user.is_authenticated:
+        g.preview = True
+        return True
+    return False
+
+
 def _public_petition(slug: str) -> Petition:
-    # The campaign's own texts load only if a template asks for them (the signing POST never does).
+    # The campaign's texts, members and other petitions load only if a template asks for them
+    # (the signing POST never does).
     petition = db.session.scalar(
         select(Petition)
         .where(Petition.slug == slug)
-        .options(joinedload(Petition.campaign).lazyload(Campaign.texts))
+        .options(joinedload(Petition.campaign).lazyload("*"))
     )
-    if petition is None or not petition.is_public():
+    if petition is None:
+        abort(404)
+    if not petition.is_public() and not (petition.is_preview() and _staff_may_preview()):
         abort(404)
     return petition
 
@@ -73,6 +114,10 @@ def _petition_to_sign(slug: str) -> Petition:
     """The petition a sign form posts to, kept for a moment like its page: a crowd of signers
     then costs no query for it. Detached from the session, so no commit expires it; confirming
     reads the petition afresh, so a signature made in the moment after it closed never counts."""
+
+    if "HTTP_COOKIE" in request.environ:
+        # Perhaps staff signing a petition in preview: neither from nor into the cache.
+        return _public_petition(slug)
 
     def load() -> Petition:
         petition = _public_petition(slug)
@@ -100,19 +145,39 @@ def campaign(slug: str):
     found = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
     if found is None or found.status == "draft":
         abort(404)
+    if found.status == "preview" and not _staff_may_preview():
+        abort(404)
     petitions = [p for p in found.petitions if p.is_public()]
-    page = render_template("public/campaign.html", campaign=found, petitions=petitions)
+    previews = [p for p in found.petitions if p.is_preview()]
+    if previews and (g.get("preview") or _staff_may_preview()):
+        petitions = [p for p in found.petitions if p.is_public() or p.is_preview()]
+    page = render_template(
+        "public/campaign.html",
+        campaign=found,
+        petitions=petitions,
+        statements=statements_for_campaign(db.session, found.id),
+    )
     return _cacheable(current_app.make_response(page))
 
 
 @bp.route("/petitions/<slug>", methods=["GET", "POST"])
-@cached_page()
+@cached_page(bypass_args=("src", "ref"))
 def petition(slug: str):
     found = _petition_to_sign(slug) if request.method == "POST" else _public_petition(slug)
     if request.method == "POST":
         require_same_origin()
         request.max_content_length = current_app.config["MAX_SIGN_FORM_BYTES"]
+        _require_utf8_form()
     form = SignForm()
+    if request.method == "GET":
+        attributed = _carry_attribution(form, request.args.get("src"), request.args.get("ref"))
+    else:
+        attributed = _carry_attribution(form, form.src.data, form.ref.data)
+    channel = form.src.data
+    # The widget's form posts here and must get its answers inside the other site's frame.
+    embedded = request.method == "POST" and channel == "embed"
+    if embedded:
+        allow_framing()
     status = 200
     if request.method == "POST":
         data = SignatureData(
@@ -123,6 +188,10 @@ def petition(slug: str):
             if form.consent.data
             else "",
             newsletter=bool(form.newsletter.data),
+            source_channel=channel,
+            referrer_id=referrer_for(
+                db.session, found, current_app.config["SECRET_KEY"], form.ref.data
+            ),
         )
         try:
             sign_petition(
@@ -144,19 +213,38 @@ def petition(slug: str):
             status = 422
         else:
             db.session.commit()
+            if embedded:
+                return redirect(url_for("embed.check_email", slug=slug, lang=g.lang), 303)
             return redirect(url_for("public.check_email", slug=slug), code=303)
         # The page shows the campaign's texts, which the petition kept for signing lacks.
         found = _public_petition(slug)
     form.set_country_choices(g.lang)
     page = render_template(
-        "public/petition.html",
+        "embed/petition.html" if embedded else "public/petition.html",
         petition=found,
         form=form,
         consent=consent_text(current_app.config["ORGANISATION_NAME"]),
         is_open=found.is_open(utcnow()),
+        statements=statements_for_petition(db.session, found.id),
     )
     response = current_app.make_response((page, status))
-    return _cacheable(response) if request.method == "GET" else response
+    if request.method != "GET":
+        return response
+    return _not_shared(response) if attributed else _cacheable(response)
+
+
+def _require_utf8_form() -> None:
+    """Refuse a sign form whose fields are not UTF-8.
+
+    Werkzeug keeps undecodable percent-escapes as literal text ("%FF") and drops a raw
+    non-UTF-8 body silently, so the field rules never see that the input was garbled.
+    """
+    if request.mimetype != "application/x-www-form-urlencoded":
+        return
+    try:
+        unquote_to_bytes(request.get_data(cache=True)).decode("utf-8")
+    except UnicodeDecodeError:
+        abort(400)
 
 
 @bp.get("/petitions/<slug>/check-your-email")
@@ -199,6 +287,9 @@ def confirm(token: str):
                 token=token,
                 petition=signature.petition,
                 confirmed=signature.is_confirmed,
+                ref=referral_code(current_app.config["SECRET_KEY"], signature.id)
+                if signature.is_confirmed
+                else None,
             )
         )
     else:
@@ -220,7 +311,11 @@ def confirm(token: str):
             finally:
                 session.expire_on_commit = True
             response = current_app.make_response(
-                render_template("public/confirmed.html", petition=result.signature.petition)
+                render_template(
+                    "public/confirmed.html",
+                    petition=result.signature.petition,
+                    ref=referral_code(current_app.config["SECRET_KEY"], result.signature.id),
+                )
             )
     # The token is a credential: keep it out of other sites' logs and out of caches.
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -1,0 +1,192 @@
+"""The OpenAPI 3.1 description of the public API, served at /api/v1/openapi.json.
+
+Written by hand next to the views it describes; tests/test_api_docs.py runs schemathesis
+against it over the app, so the two cannot drift apart unnoticed.
+"""
+
+from __future__ import annotations
+
+from campaign.config import LOCALES
+
+_CACHE_CONTROL = {
+    "description": "`public, max-age=5`: shared caches and browsers may keep the answer for "
+    "five seconds.",
+    "schema": {"type": "string"},
+}
+_ETAG = {
+    "description": "A strong validator of the body. Send it back in `If-None-Match` to get "
+    "`304 Not Modified` while nothing has changed.",
+    "schema": {"type": "string"},
+}
+_NO_STORE = {"description": "Errors are never cached: `no-store`.", "schema": {"type": "string"}}
+
+
+def _ok(description: str, schema_ref: str) -> dict:
+    return {
+        "description": description,
+        "headers": {
+            "ETag": {**_ETAG, "required": True},
+            "Cache-Control": {**_CACHE_CONTROL, "required": True},
+        },
+        "content": {"application/json": {"schema": {"$ref": schema_ref}}},
+    }
+
+
+def _error(description: str) -> dict:
+    return {
+        "description": description,
+        "headers": {"Cache-Control": {**_NO_STORE, "required": True}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+_NOT_MODIFIED = {
+    "description": "The `If-None-Match` validator still matches: use the copy you have. No body.",
+    "headers": {"ETag": _ETAG, "Cache-Control": _CACHE_CONTROL},
+}
+
+_PETITION = {
+    "type": "object",
+    "required": [
+        "slug",
+        "title",
+        "url",
+        "signature_count",
+        "signature_count_display",
+        "signature_count_text",
+        "goal",
+        "status",
+        "closes_at",
+        "campaign",
+    ],
+    "properties": {
+        "slug": {"type": "string", "description": "The petition's name in URLs."},
+        "title": {
+            "type": "string",
+            "description": "In the language asked for, or in the petition's default language "
+            "when it has no text in that one.",
+        },
+        "url": {
+            "type": "string",
+            "format": "uri",
+            "description": "The petition's page, in the language asked for.",
+        },
+        "signature_count": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Confirmed signatures. Pending ones never count.",
+        },
+        "signature_count_display": {
+            "type": "string",
+            "description": "The count formatted for the language asked for, e.g. `12,345` "
+            "(en), `12 345` (fr).",
+        },
+        "signature_count_text": {
+            "type": "string",
+            "description": "A sentence with the count and the right plural, e.g. `12,345 "
+            "signatures`.",
+        },
+        "goal": {"type": ["integer", "null"], "minimum": 1},
+        "status": {"type": "string", "enum": ["open", "closed"]},
+        "closes_at": {"type": ["string", "null"], "format": "date-time"},
+        "campaign": {"type": "string", "description": "The slug of the petition's campaign."},
+    },
+}
+
+
+def openapi_document() -> dict:
+    lang = {
+        "name": "lang",
+        "in": "query",
+        "required": False,
+        "description": "The language of titles, URLs and formatted counts.",
+        "schema": {"type": "string", "enum": list(LOCALES), "default": "en"},
+    }
+    if_none_match = {
+        "name": "If-None-Match",
+        "in": "header",
+        "required": False,
+        "description": "The `ETag` of a copy you already have.",
+        "schema": {"type": "string"},
+    }
+    bad_lang = _error("`lang` is not one of the supported languages.")
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Campaign platform public API",
+            "version": "1.0.0",
+            "description": "Read-only figures for showing petition counters on other sites. "
+            "No key, no cookies; answers are cacheable and support conditional requests. "
+            "Please poll no more often than every five seconds.",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": {
+            "/petitions": {
+                "get": {
+                    "operationId": "listPetitions",
+                    "summary": "Open petitions",
+                    "parameters": [lang, if_none_match],
+                    "responses": {
+                        "200": _ok(
+                            "Every petition open to signatures.",
+                            "#/components/schemas/PetitionList",
+                        ),
+                        "304": _NOT_MODIFIED,
+                        "400": bad_lang,
+                    },
+                }
+            },
+            "/petitions/{slug}": {
+                "get": {
+                    "operationId": "getPetition",
+                    "summary": "One petition and its counter",
+                    "parameters": [
+                        {
+                            "name": "slug",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "minLength": 1},
+                            "example": "end-impunity-for-torture",
+                        },
+                        lang,
+                        if_none_match,
+                    ],
+                    "responses": {
+                        "200": _ok("The petition.", "#/components/schemas/Petition"),
+                        "304": _NOT_MODIFIED,
+                        "400": bad_lang,
+                        "404": _error("No published petition has this slug."),
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Petition": _PETITION,
+                "PetitionList": {
+                    "type": "object",
+                    "required": ["petitions"],
+                    "properties": {
+                        "petitions": {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/Petition"},
+                        }
+                    },
+                },
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "required": ["code", "message"],
+                            "properties": {
+                                "code": {"type": "integer"},
+                                "message": {"type": "string"},
+                            },
+                        }
+                    },
+                },
+            }
+        },
+    }

@@ -1,0 +1,1 @@
+"""Statements, urgent interventions and reports: listing, reading, feeds and endorsements."""

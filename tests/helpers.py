@@ -1,0 +1,76 @@
+"""Plain helpers shared by the test modules (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import body_text
+from flask import Flask
+from sqlalchemy import func, select
+
+from campaign.extensions import db
+from campaign.models import OutboxEmail, Petition, Signature
+from campaign.signing import SignatureData
+
+CONSENT = "I agree."
+CONFIRM_LINK = re.compile(r"https?://\S+/confirm/[A-Za-z0-9_.\-]+")
+
+
+def sign_fields(**overrides: str) -> dict[str, str]:
+    """A valid sign form, as a browser would post it; `overrides` replace or drop (None) fields."""
+    fields = {
+        "name": "Ann Example",
+        "email": "ann@example.org",
+        "country": "FR",
+        "consent": "y",
+    }
+    fields.update(overrides)
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def signature_data(**overrides) -> SignatureData:
+    values = {
+        "name": "Ann Example",
+        "email": "ann@example.org",
+        "country": "FR",
+        "consent_text": CONSENT,
+    }
+    values.update(overrides)
+    return SignatureData(**values)
+
+
+def count(app: Flask, model, *criteria) -> int:
+    """Rows of `model` matching `criteria`, read in a fresh session (no stale identity map)."""
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model).where(*criteria))
+
+
+def signatures(app: Flask, *criteria) -> list[Signature]:
+    with app.app_context():
+        rows = db.session.scalars(select(Signature).where(*criteria).order_by(Signature.id)).all()
+        db.session.expunge_all()
+        return list(rows)
+
+
+def outbox(app: Flask, *criteria) -> list[OutboxEmail]:
+    with app.app_context():
+        rows = db.session.scalars(
+            select(OutboxEmail).where(*criteria).order_by(OutboxEmail.id)
+        ).all()
+        db.session.expunge_all()
+        return list(rows)
+
+
+def signature_count(app: Flask, petition_id: int) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Petition.signature_count).where(Petition.id == petition_id))
+
+
+def confirm_link(text: str) -> str:
+    links = CONFIRM_LINK.findall(text)
+    assert len(links) == 1, f"expected one confirmation link in:\n{text}"
+    return links[0]
+
+
+def confirm_link_in(message) -> str:
+    return confirm_link(body_text(message))

@@ -1,0 +1,354 @@
+"""What the HTTP surface does with wrong, hostile or malformed input: a clear 4xx, never a 500,
+and nothing stored."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import pytest
+from helpers import count, sign_fields, signature_count, signatures
+from itsdangerous import TimestampSigner
+from sqlalchemy import update
+
+from campaign.extensions import db
+from campaign.models import OutboxEmail, Petition, Signature
+from campaign.signing import confirmation_token
+
+
+def _nothing_stored(app) -> bool:
+    return count(app, Signature) == 0 and count(app, OutboxEmail) == 0
+
+
+def _input_value(page: str, name: str) -> str | None:
+    match = re.search(rf'<input[^>]*\bname="{name}"[^>]*>', page)
+    assert match, f"no {name} input"
+    value = re.search(r'\bvalue="([^"]*)"', match.group(0))
+    return html.unescape(value.group(1)) if value else None
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"name": ""}, "Enter your name"),
+        ({"name": "x" * 101}, "Your name must be 100 characters or fewer"),
+        ({"name": '=HYPERLINK("http://evil")'}, "Your name cannot start with =, +, - or @"),
+        ({"name": "@Ann"}, "Your name cannot start with =, +, - or @"),
+        ({"name": "Visit www.spam.example"}, "Your name cannot contain a web address"),
+        ({"name": "Ann\x00Example"}, "Your name contains characters we cannot accept"),
+        ({"name": "Ann\u200bExample"}, "Your name contains characters we cannot accept"),
+        ({"email": ""}, "Enter your email address"),
+        ({"email": "ann.example.org"}, "Enter an email address like name@example.org"),
+        ({"email": "ann@example.org\r\nBcc: x@example.org"}, "Enter an email address like"),
+        ({"country": None}, "Choose your country"),
+        ({"country": "XX"}, "Choose a country from the list"),
+        ({"consent": None}, "Tick the box to agree, or we cannot count your signature"),
+    ],
+)
+def test_each_invalid_field_is_explained_and_the_input_kept(
+    app, client, make_petition, fields, message
+):
+    petition = make_petition()
+    posted = sign_fields(**fields)
+
+    response = client.post(f"/en/petitions/{petition.slug}", data=posted)
+
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert message in html.unescape(page)
+    assert 'class="error-summary"' in page
+    assert 'aria-invalid="true"' in page
+    assert "<title>Error:" in page
+    for name in ("name", "email"):
+        typed = posted.get(name, "")
+        if name in fields and "\x00" in typed:
+            continue  # the null byte itself is not echoed back
+        assert _input_value(page, name) == typed
+    if posted.get("country") == "FR":
+        assert '<option selected value="FR">' in page
+    if "consent" in posted:
+        assert re.search(r'<input[^>]*checked[^>]*name="consent"', page)
+    assert "public" not in response.headers.get("Cache-Control", "")  # typed data inside
+    assert _nothing_stored(app)
+
+
+def test_markup_typed_into_the_form_is_escaped_when_shown_back(app, client, make_petition):
+    petition = make_petition()
+
+    response = client.post(
+        f"/en/petitions/{petition.slug}",
+        data=sign_fields(name='"><script>alert(1)</script>', email="<b>x</b>"),
+    )
+
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert "<b>x</b>" not in page
+    assert _input_value(page, "email") == "<b>x</b>"
+    assert _nothing_stored(app)
+
+
+def test_an_overlong_form_is_refused_with_413(app, client, make_petition):
+    petition = make_petition()
+    assert app.config["MAX_SIGN_FORM_BYTES"] == 16 * 1024
+
+    response = client.post(
+        f"/en/petitions/{petition.slug}", data=sign_fields(name="a" * (17 * 1024))
+    )
+
+    assert response.status_code == 413
+    assert b"What you sent is too large" in response.get_data()
+    assert _nothing_stored(app)
+
+
+def test_a_form_just_under_the_limit_is_read(app, client, make_petition):
+    petition = make_petition()
+    padding = "p" * (app.config["MAX_SIGN_FORM_BYTES"] - 200)
+
+    response = client.post(
+        f"/en/petitions/{petition.slug}", data=sign_fields(newsletter_padding=padding)
+    )
+
+    assert response.status_code == 303
+    assert count(app, Signature) == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"name=%FF%FE&email=ann%40example.org&country=FR&consent=y",
+        b"name=Ann&email=%FF%FE%40example.org&country=FR&consent=y",
+        b"name=Ann&email=ann%40example.org&country=%FF%FE&consent=y",
+        b"name=Ann\xff\xfe&email=ann%40example.org&country=FR&consent=y",
+        b"\xff",
+        b"\xff\xfe\x00\x01=\x80",
+        b"%",
+        b"name=%E2%28%A1&email=ann%40example.org&country=FR&consent=y",
+    ],
+)
+def test_bytes_that_are_not_utf8_are_refused_not_crashed_on(app, client, make_petition, body):
+    petition = make_petition()
+
+    response = client.post(
+        f"/en/petitions/{petition.slug}",
+        data=body,
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert 400 <= response.status_code < 500
+    assert _nothing_stored(app)
+
+
+@pytest.mark.parametrize(("name", "status"), [(b"Ann", 303), (b"\xff\xfeAnn", 422)])
+def test_a_multipart_form_with_non_utf8_bytes_is_refused(app, client, make_petition, name, status):
+    petition = make_petition()
+    boundary = "xyz"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\n'.encode()
+        + name
+        + b"\r\n"
+        + b"".join(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+            f"{value}\r\n".encode()
+            for name, value in sign_fields(name=None).items()
+        )
+        + f"--{boundary}--\r\n".encode()
+    )
+
+    response = client.post(
+        f"/en/petitions/{petition.slug}",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+
+    assert response.status_code == status
+    assert count(app, Signature) == (1 if status == 303 else 0)
+
+
+def test_an_unknown_locale_prefix_is_404(client, make_petition):
+    petition = make_petition()
+    assert client.get(f"/xx/petitions/{petition.slug}").status_code == 404
+    assert client.post(f"/xx/petitions/{petition.slug}", data=sign_fields()).status_code == 404
+    assert client.get("/EN/").status_code == 404
+
+
+def test_an_unknown_petition_is_404(app, client):
+    response = client.get("/en/petitions/no-such-petition")
+    assert response.status_code == 404
+    assert b"We cannot find that page" in response.get_data()
+    assert client.post("/en/petitions/no-such-petition", data=sign_fields()).status_code == 404
+    assert _nothing_stored(app)
+
+
+def test_a_draft_petition_is_404(app, client, make_petition, make_campaign):
+    draft = make_petition(status="draft")
+    in_draft_campaign = make_petition(campaign=make_campaign(status="draft"))
+
+    for petition in (draft, in_draft_campaign):
+        url = f"/en/petitions/{petition.slug}"
+        assert client.get(url).status_code == 404
+        assert client.post(url, data=sign_fields()).status_code == 404
+        assert client.get(f"{url}/check-your-email").status_code == 404
+    assert _nothing_stored(app)
+
+
+@pytest.mark.parametrize(
+    "petition_kwargs",
+    [{"status": "closed"}, {"status": "open", "closes_in": -timedelta(hours=1)}],
+    ids=["closed", "past-closing-date"],
+)
+def test_signing_a_closed_petition_is_409_with_the_closed_message(
+    app, client, make_petition, petition_kwargs
+):
+    petition = make_petition(signature_count=3, **petition_kwargs)
+
+    page = client.get(f"/en/petitions/{petition.slug}")
+    response = client.post(f"/en/petitions/{petition.slug}", data=sign_fields())
+
+    assert page.status_code == 200
+    assert b"This petition is closed" in page.get_data()
+    assert b'class="sign-form"' not in page.get_data()
+    assert response.status_code == 409
+    assert b"This petition is closed" in response.get_data()
+    assert b"It closed with 3 signatures." in response.get_data()
+    assert _nothing_stored(app)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+        {"Origin": "https://evil.example"},
+        {"Origin": "http://localhost.evil.example"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "same-origin", "Origin": "https://evil.example"},
+    ],
+)
+def test_a_cross_site_post_is_403_and_stores_nothing(app, client, make_petition, headers):
+    petition = make_petition()
+
+    response = client.post(f"/en/petitions/{petition.slug}", data=sign_fields(), headers=headers)
+
+    assert response.status_code == 403
+    assert b"You cannot do that here" in response.get_data()
+    assert _nothing_stored(app)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Sec-Fetch-Site": "same-origin"},
+        {"Sec-Fetch-Site": "none"},
+        {"Origin": "http://localhost"},
+        {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"},
+    ],
+)
+def test_a_same_site_post_is_accepted(app, client, make_petition, headers):
+    petition = make_petition()
+    response = client.post(f"/en/petitions/{petition.slug}", data=sign_fields(), headers=headers)
+    assert response.status_code == 303
+    assert count(app, Signature) == 1
+
+
+def test_a_cross_site_confirmation_is_403_and_counts_nothing(app, client, make_petition):
+    petition = make_petition()
+    client.post(f"/en/petitions/{petition.slug}", data=sign_fields())
+    [signature] = signatures(app)
+    token = confirmation_token(app.config["SECRET_KEY"], signature)
+
+    response = client.post(f"/en/confirm/{token}", headers={"Sec-Fetch-Site": "cross-site"})
+
+    assert response.status_code == 403
+    assert signatures(app)[0].confirmed_at is None
+    assert signature_count(app, petition.id) == 0
+
+
+def test_a_damaged_confirmation_link_is_400(app, client, make_petition):
+    petition = make_petition()
+    client.post(f"/en/petitions/{petition.slug}", data=sign_fields())
+    token = confirmation_token(app.config["SECRET_KEY"], signatures(app)[0])
+
+    for bad in (token[:-3], token + "x", "garbage", "a.b.c"):
+        for method in (client.get, client.post):
+            response = method(f"/en/confirm/{bad}")
+            assert response.status_code == 400
+            assert b"This link does not work" in response.get_data()
+            assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert signature_count(app, petition.id) == 0
+
+
+def test_an_expired_confirmation_link_is_410(app, client, make_petition, monkeypatch):
+    petition = make_petition()
+    client.post(f"/en/petitions/{petition.slug}", data=sign_fields())
+    signature = signatures(app)[0]
+    real = TimestampSigner.get_timestamp
+    age = app.config["SIGNATURE_TOKEN_MAX_AGE"] + 3600
+    with monkeypatch.context() as patch:
+        patch.setattr(TimestampSigner, "get_timestamp", lambda self: real(self) - age)
+        token = confirmation_token(app.config["SECRET_KEY"], signature)
+
+    for method in (client.get, client.post):
+        response = method(f"/en/confirm/{token}")
+        assert response.status_code == 410
+        assert b"This link has expired" in response.get_data()
+    assert signature_count(app, petition.id) == 0
+
+
+def test_confirming_on_a_petition_closed_since_signing_is_409(app, client, make_petition):
+    petition = make_petition()
+    client.post(f"/en/petitions/{petition.slug}", data=sign_fields())
+    token = confirmation_token(app.config["SECRET_KEY"], signatures(app)[0])
+    with app.app_context():
+        db.session.execute(update(Petition).values(status="closed"))
+        db.session.commit()
+
+    response = client.post(f"/en/confirm/{token}")
+
+    assert response.status_code == 409
+    assert b"The petition closed before your signature was confirmed" in response.get_data()
+    assert signatures(app)[0].confirmed_at is None
+
+
+def test_api_unknown_petition_is_a_json_404(client):
+    response = client.get("/api/v1/petitions/no-such-petition")
+    assert response.status_code == 404
+    assert response.is_json
+    assert response.get_json() == {"error": {"code": 404, "message": "No such petition"}}
+
+
+@pytest.mark.parametrize("query", ["lang=zz", "lang=", "lang=EN", "lang=en-GB"])
+def test_api_unknown_language_is_a_json_400(client, make_petition, query):
+    petition = make_petition()
+    for path in ("/api/v1/petitions", f"/api/v1/petitions/{petition.slug}"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code == 400
+        assert response.is_json
+        body = response.get_json()
+        assert body["error"]["code"] == 400
+        assert "lang must be one of: en, fr, es, ar" in body["error"]["message"]
+
+
+def test_api_unknown_route_is_json_and_pages_are_html(client):
+    api = client.get("/api/v1/nothing-here")
+    page = client.get("/en/nothing-here")
+    assert (api.status_code, api.is_json) == (404, True)
+    assert api.get_json()["error"]["code"] == 404
+    assert page.status_code == 404
+    assert page.mimetype == "text/html"
+
+
+def test_fields_in_the_query_string_are_not_read_as_the_form(client, make_petition):
+    petition = make_petition()
+    query = urlencode(sign_fields())
+    response = client.post(f"/en/petitions/{petition.slug}?{query}", data={})
+    assert response.status_code == 422
+
+
+def test_method_not_allowed_keeps_its_allow_header(client):
+    response = client.delete("/api/v1/petitions")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]

@@ -1,0 +1,100 @@
+"""Signing twice with one address: one row, the right email, and a page that gives nothing away."""
+
+from __future__ import annotations
+
+from helpers import count, outbox, sign_fields, signatures
+
+from campaign.extensions import db
+from campaign.models import OutboxEmail, Signature, utcnow
+from campaign.signing import confirm_signature
+
+
+def _visible(response) -> tuple:
+    """Everything a visitor (or a script) can observe of a sign response."""
+    return (
+        response.status_code,
+        response.headers.get("Location"),
+        tuple(sorted(response.headers.items())),
+        response.get_data(),
+    )
+
+
+def _confirm(app, signature_id: int) -> None:
+    with app.app_context():
+        confirm_signature(db.session, db.session.get(Signature, signature_id), now=utcnow())
+        db.session.commit()
+
+
+def test_new_pending_and_confirmed_signers_get_byte_identical_responses(app, client, make_petition):
+    petition = make_petition()
+    url = f"/en/petitions/{petition.slug}"
+
+    first = client.post(url, data=sign_fields(email="ann@example.org"))
+    again_pending = client.post(url, data=sign_fields(email="Ann@Example.org", name="Ann B"))
+    _confirm(app, signatures(app)[0].id)
+    again_confirmed = client.post(url, data=sign_fields(email="ANN@example.org"))
+    stranger = client.post(url, data=sign_fields(email="someone.else@example.org"))
+
+    assert first.status_code == 303
+    assert first.headers["Location"] == f"/en/petitions/{petition.slug}/check-your-email"
+    assert "Set-Cookie" not in first.headers
+    assert _visible(first) == _visible(again_pending) == _visible(again_confirmed)
+    assert _visible(first) == _visible(stranger)
+
+    assert count(app, Signature, Signature.petition_id == petition.id) == 2
+    ann = signatures(app, Signature.email_normalized == "ann@example.org")
+    assert len(ann) == 1
+    assert ann[0].name == "Ann Example"
+    assert [(e.kind, e.to_address) for e in outbox(app)] == [
+        ("confirm_signature", "ann@example.org"),
+        ("confirm_signature", "ann@example.org"),
+        ("already_signed", "ann@example.org"),
+        ("confirm_signature", "someone.else@example.org"),
+    ]
+
+
+def test_the_page_after_signing_is_the_same_for_everyone(app, client, make_petition):
+    petition = make_petition()
+    url = f"/en/petitions/{petition.slug}"
+
+    new = client.post(url, data=sign_fields(), follow_redirects=True)
+    repeat = client.post(url, data=sign_fields(), follow_redirects=True)
+
+    assert new.status_code == repeat.status_code == 200
+    assert new.get_data() == repeat.get_data()
+    assert b"Check your email" in new.get_data()
+
+
+def test_each_repeat_sends_the_email_its_state_calls_for(app, client, make_petition):
+    petition = make_petition()
+    url = f"/en/petitions/{petition.slug}"
+
+    client.post(url, data=sign_fields())
+    client.post(url, data=sign_fields())
+    kinds_while_pending = [e.kind for e in outbox(app)]
+    _confirm(app, signatures(app)[0].id)
+    client.post(url, data=sign_fields())
+    client.post(url, data=sign_fields())
+
+    assert kinds_while_pending == ["confirm_signature", "confirm_signature"]
+    assert [e.kind for e in outbox(app)] == [
+        "confirm_signature",
+        "confirm_signature",
+        "already_signed",
+        "already_signed",
+    ]
+    already = outbox(app, OutboxEmail.kind == "already_signed")[0]
+    assert already.subject.startswith("You have already signed")
+    assert "/confirm/" not in already.text_body + already.html_body
+    assert count(app, Signature) == 1
+
+
+def test_repeats_stop_sending_after_the_cap_but_answer_the_same(app, client, make_petition):
+    petition = make_petition()
+    url = f"/en/petitions/{petition.slug}"
+
+    responses = [client.post(url, data=sign_fields()) for _ in range(7)]
+
+    assert len({_visible(r) for r in responses}) == 1
+    assert count(app, OutboxEmail) == app.config["MAX_EMAILS_PER_SIGNATURE"]
+    assert count(app, Signature) == 1

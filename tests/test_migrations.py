@@ -1,0 +1,107 @@
+"""The migrations describe the models exactly, and go down and up again cleanly."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from conftest import _fresh_postgres_database, base_config
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import Column, Integer, MetaData, Table, inspect
+
+from campaign import create_app
+from campaign.config import ROOT
+from campaign.extensions import db
+from campaign.models.types import render_migration_type
+
+TABLES = {
+    "audit_events",
+    "campaign_texts",
+    "campaigns",
+    "outbox_emails",
+    "petition_texts",
+    "petitions",
+    "signatures",
+    "users",
+}
+
+
+def _schema_diff(app) -> list:
+    """What `flask db migrate` would generate for this database (empty = head matches models)."""
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={"compare_type": True, "render_item": render_migration_type},
+        )
+        return compare_metadata(context, db.metadata)
+
+
+def _head() -> str:
+    script = ScriptDirectory(str(ROOT / "migrations"))
+    heads = script.get_heads()
+    assert len(heads) == 1, f"the migrations have several heads: {heads}"
+    return heads[0]
+
+
+def _current_revision(app) -> str | None:
+    with app.app_context(), db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def test_the_migrated_test_database_matches_the_models(app):
+    assert _current_revision(app) == _head()
+    assert _schema_diff(app) == []
+
+
+def test_the_comparison_notices_a_model_change(app):
+    """Guard against a comparison that would always come back empty."""
+    extra = MetaData()
+    for table in db.metadata.sorted_tables:
+        table.to_metadata(extra)
+    Table("not_migrated", extra, Column("id", Integer, primary_key=True))
+    with app.app_context(), db.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), extra)
+    assert [op[0] for op in diff] == ["add_table"]
+    assert diff[0][1].name == "not_migrated"
+
+
+def _fresh_databases() -> list:
+    params = ["sqlite"]
+    if os.environ.get("TEST_DATABASE_URL"):
+        params.append("postgresql")
+    return params
+
+
+@pytest.fixture
+def fresh_database_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    else:
+        url, drop = _fresh_postgres_database(os.environ["TEST_DATABASE_URL"])
+        yield url
+        drop()
+
+
+@pytest.mark.parametrize("fresh_database_url", _fresh_databases(), indirect=True)
+def test_downgrade_to_base_and_upgrade_to_head_again(fresh_database_url):
+    app = create_app(base_config(fresh_database_url))
+    try:
+        with app.app_context():
+            upgrade()
+            assert set(inspect(db.engine).get_table_names()) >= TABLES
+
+            downgrade(revision="base")
+            assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+            assert _current_revision(app) is None
+
+            upgrade()
+            assert set(inspect(db.engine).get_table_names()) >= TABLES
+        assert _current_revision(app) == _head()
+        assert _schema_diff(app) == []
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -1,0 +1,155 @@
+"""Concurrent signing and confirming: one row per address, one count per signature.
+
+Threads start together at a barrier, each with its own app context (so its own database
+session and connection). These run on SQLite (WAL, busy timeout) and on PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from helpers import count, sign_fields, signature_count, signature_data, signatures
+
+from campaign.extensions import db
+from campaign.models import OutboxEmail, Petition, Signature, utcnow
+from campaign.signing import (
+    confirm_signature,
+    confirmation_token,
+    sign_petition,
+    signature_from_token,
+)
+
+THREADS = 20
+
+
+def run_together(work: Callable[[int], object], n: int = THREADS) -> list[object]:
+    """Run work(0..n-1) in n threads released at once; re-raise the first failure."""
+    barrier = threading.Barrier(n)
+    results: list[object] = [None] * n
+    errors: list[BaseException] = []
+
+    def worker(i: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[i] = work(i)
+        except BaseException as exc:  # noqa: BLE001  (reported below, in the test's thread)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a thread is stuck"
+    if errors:
+        raise errors[0]
+    return results
+
+
+def _sign(app, petition_id: int, email: str, name: str = "Ann Example") -> None:
+    with app.app_context():
+        petition = db.session.get(Petition, petition_id)
+        sign_petition(
+            db.session,
+            petition,
+            signature_data(email=email, name=name),
+            locale="en",
+            now=utcnow(),
+            secret_key=app.config["SECRET_KEY"],
+            max_emails=app.config["MAX_EMAILS_PER_SIGNATURE"],
+        )
+        db.session.commit()
+
+
+def test_twenty_threads_signing_with_one_email_make_one_row(app, make_petition):
+    petition = make_petition()
+
+    run_together(lambda i: _sign(app, petition.id, "Ann@Example.org", name=f"Ann {i}"))
+
+    [signature] = signatures(app)
+    assert signature.email_normalized == "ann@example.org"
+    # Every attempt asked for an email; the cap held under concurrency too.
+    assert signature.emails_sent == app.config["MAX_EMAILS_PER_SIGNATURE"]
+    assert count(app, OutboxEmail) == app.config["MAX_EMAILS_PER_SIGNATURE"]
+    assert count(app, OutboxEmail, OutboxEmail.kind != "confirm_signature") == 0
+
+
+def test_twenty_threads_signing_with_different_emails_make_twenty_rows(app, make_petition):
+    petition = make_petition()
+
+    run_together(lambda i: _sign(app, petition.id, f"signer{i}@example.org"))
+
+    assert count(app, Signature) == THREADS
+    assert count(app, OutboxEmail) == THREADS
+
+
+def test_twenty_clients_posting_one_email_at_once_make_one_row(app, make_petition):
+    petition = make_petition()
+    clients = [app.test_client() for _ in range(THREADS)]
+
+    responses = run_together(
+        lambda i: clients[i].post(
+            f"/en/petitions/{petition.slug}", data=sign_fields(email="ann@example.org")
+        )
+    )
+
+    assert {(r.status_code, r.headers["Location"]) for r in responses} == {
+        (303, f"/en/petitions/{petition.slug}/check-your-email")
+    }
+    assert count(app, Signature) == 1
+    assert count(app, OutboxEmail) == app.config["MAX_EMAILS_PER_SIGNATURE"]
+
+
+def _pending_signature(app, make_petition, **petition_kwargs) -> tuple[Petition, Signature]:
+    petition = make_petition(**petition_kwargs)
+    _sign(app, petition.id, "ann@example.org")
+    return petition, signatures(app)[0]
+
+
+def test_twenty_threads_confirming_one_token_count_it_once(app, make_petition):
+    petition, signature = _pending_signature(app, make_petition, signature_count=10)
+    token = confirmation_token(app.config["SECRET_KEY"], signature)
+
+    def confirm(_i: int) -> bool:
+        with app.app_context():
+            found = signature_from_token(db.session, app.config["SECRET_KEY"], token, max_age=3600)
+            result = confirm_signature(db.session, found, now=utcnow())
+            db.session.commit()
+            return result.newly_confirmed
+
+    results = run_together(confirm)
+
+    assert results.count(True) == 1
+    assert signature_count(app, petition.id) == 11
+    assert count(app, Signature, Signature.confirmed_at.is_not(None)) == 1
+
+
+def test_twenty_clients_posting_one_confirmation_link_count_it_once(app, make_petition):
+    petition, signature = _pending_signature(app, make_petition)
+    token = confirmation_token(app.config["SECRET_KEY"], signature)
+    clients = [app.test_client() for _ in range(THREADS)]
+
+    responses = run_together(lambda i: clients[i].post(f"/en/confirm/{token}"))
+
+    assert {r.status_code for r in responses} == {200}
+    assert all(b"Your signature counts" in r.get_data() for r in responses)
+    assert signature_count(app, petition.id) == 1
+
+
+def test_concurrent_confirmations_of_different_signatures_all_count(app, make_petition):
+    petition = make_petition()
+    for i in range(THREADS):
+        _sign(app, petition.id, f"signer{i}@example.org")
+    secret = app.config["SECRET_KEY"]
+    tokens = [confirmation_token(secret, s) for s in signatures(app)]
+
+    def confirm(i: int) -> bool:
+        with app.app_context():
+            found = signature_from_token(db.session, secret, tokens[i], max_age=3600)
+            result = confirm_signature(db.session, found, now=utcnow())
+            db.session.commit()
+            return result.newly_confirmed
+
+    assert run_together(confirm) == [True] * THREADS
+    assert signature_count(app, petition.id) == THREADS
