@@ -110,9 +110,7 @@ def clear_all() -> None:
         cache.clear()
 
 
-def cached_page(
-    *, query_args: tuple[str, ...] = (), bypass_args: tuple[str, ...] = ()
-) -> Callable:
+def cached_page(*, query_args: tuple[str, ...] = (), bypass_args: tuple[str, ...] = ()) -> Callable:
     """Serve a public GET view from the process cache, keyed by its URL values and language.
 
     `query_args` names the query parameters the view's answer depends on (each value its own
