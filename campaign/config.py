@@ -48,8 +48,8 @@ class Settings:
     redis_url: str | None = None
     trusted_proxies: int = 0
     ratelimit_enabled: bool = True
-    upload_dir: str = str(ROOT / "instance" / "uploads")
     bench_bare_endpoint: bool = False
+    upload_dir: str = str(ROOT / "instance" / "uploads")
 
     @classmethod
     def from_environ(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -77,8 +77,8 @@ class Settings:
             redis_url=environ.get("REDIS_URL") or None,
             trusted_proxies=proxies,
             ratelimit_enabled=_flag(environ.get("RATELIMIT_ENABLED"), True),
-            upload_dir=environ.get("UPLOAD_DIR") or defaults.upload_dir,
             bench_bare_endpoint=_flag(environ.get("BENCH_BARE_ENDPOINT"), False),
+            upload_dir=environ.get("UPLOAD_DIR") or defaults.upload_dir,
         )
 
     def check(self) -> None:

@@ -5,9 +5,10 @@ responses hold nothing personal and are the same for every anonymous visitor in 
 each worker process renders them once per few seconds (`PAGE_CACHE_SECONDS`) and answers the
 rest from memory. A CDN in front may keep them as long again (`PUBLIC_CACHE_SECONDS`).
 
-What is never cached: anything but a 200 answer to GET/HEAD (so no POST, 422, 404 or error
-page), requests that carry a cookie (a signed-in staff member may see a different page), and
-responses that set a cookie or read the session.
+What is never cached: anything but a 200 answer to GET/HEAD that the view marks
+`Cache-Control: public` (so no POST, 422, 404, error page or page made for one visitor's
+link), requests that carry a cookie (a signed-in staff member may see a different page), and
+responses that set a cookie or write to the session.
 
 Freshness within the process: when a transaction in this process commits a change to a table
 the cached pages are built from (a confirmation increments `petitions.signature_count`, staff
@@ -109,17 +110,27 @@ def clear_all() -> None:
         cache.clear()
 
 
-def cached_page(*, query_args: tuple[str, ...] = ()) -> Callable:
+def cached_page(*, query_args: tuple[str, ...] = (), bypass_args: tuple[str, ...] = ()) -> Callable:
     """Serve a public GET view from the process cache, keyed by its URL values and language.
 
-    `query_args` names the query parameters the view's answer depends on; others are ignored,
-    so random query strings cannot fill the cache.
+    `query_args` names the query parameters the view's answer depends on (each value its own
+    entry; the view must refuse values it does not know); others are ignored, so random query
+    strings cannot fill the cache. A request carrying any of `bypass_args` (a referral code, say)
+    always goes to the view. Only answers the view marks `Cache-Control: public` are kept.
     """
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(**kwargs):
-            if request.method not in ("GET", "HEAD") or "HTTP_COOKIE" in request.environ:
+            if (
+                request.method not in ("GET", "HEAD")
+                or "HTTP_COOKIE" in request.environ
+                or (
+                    bypass_args
+                    and request.environ.get("QUERY_STRING")
+                    and any(name in request.args for name in bypass_args)
+                )
+            ):
                 return view(**kwargs)
             cache: PageCache = current_app.extensions["pagecache"]
             query = ()
@@ -148,6 +159,9 @@ def cached_page(*, query_args: tuple[str, ...] = ()) -> Callable:
 def _storable(response: Response) -> bool:
     return (
         response.status_code == 200
+        and response.cache_control.public
+        and not response.cache_control.private
+        and not response.cache_control.no_store
         and not response.is_streamed
         and "Set-Cookie" not in response.headers
         and not _session_written()

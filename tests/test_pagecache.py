@@ -173,3 +173,17 @@ def test_the_count_is_fresh_right_after_a_confirmation_in_this_process(
 
     assert api_count(client, petition.slug) == 1
     assert b"<strong>1</strong>" in client.get(page_url).data
+
+
+def test_a_page_made_for_a_share_link_is_never_kept_nor_served_from_the_cache(
+    client, clock, make_petition
+):
+    petition = make_petition()
+    url = f"/en/petitions/{petition.slug}"
+    plain = client.get(url)
+    assert b'value="facebook"' not in plain.data
+
+    shared = client.get(url, query_string={"src": "facebook"})
+    assert b'value="facebook"' in shared.data
+    assert "private" in shared.headers["Cache-Control"]
+    assert b'value="facebook"' not in client.get(url).data

@@ -100,7 +100,7 @@ function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
   if status == 303 then accepted = accepted + 1 end
   if mode == "confirm" and status == 200 and body ~= nil
-      and string.find(body, 'id="share-url"', 1, true) then
+      and string.find(body, '<title>Your signature counts', 1, true) then
     confirmed = confirmed + 1
   end
 end

@@ -96,11 +96,12 @@ def _staff_may_preview() -> bool:
 
 
 def _public_petition(slug: str) -> Petition:
-    # The campaign's own texts load only if a template asks for them (the signing POST never does).
+    # The campaign's texts, members and other petitions load only if a template asks for them
+    # (the signing POST never does).
     petition = db.session.scalar(
         select(Petition)
         .where(Petition.slug == slug)
-        .options(joinedload(Petition.campaign).lazyload(Campaign.texts))
+        .options(joinedload(Petition.campaign).lazyload("*"))
     )
     if petition is None:
         abort(404)
@@ -113,6 +114,10 @@ def _petition_to_sign(slug: str) -> Petition:
     """The petition a sign form posts to, kept for a moment like its page: a crowd of signers
     then costs no query for it. Detached from the session, so no commit expires it; confirming
     reads the petition afresh, so a signature made in the moment after it closed never counts."""
+
+    if "HTTP_COOKIE" in request.environ:
+        # Perhaps staff signing a petition in preview: neither from nor into the cache.
+        return _public_petition(slug)
 
     def load() -> Petition:
         petition = _public_petition(slug)
@@ -156,7 +161,7 @@ def campaign(slug: str):
 
 
 @bp.route("/petitions/<slug>", methods=["GET", "POST"])
-@cached_page(query_args=("src", "ref"))
+@cached_page(bypass_args=("src", "ref"))
 def petition(slug: str):
     found = _petition_to_sign(slug) if request.method == "POST" else _public_petition(slug)
     if request.method == "POST":
