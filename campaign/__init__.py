@@ -41,12 +41,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
 
     from campaign.errors import register_error_handlers
-    from campaign.framing import init_framing
+    from campaign.security_headers import init_security_headers
     from campaign.templating import register_template_helpers
 
     register_error_handlers(app)
     register_template_helpers(app)
-    init_framing(app)
+    init_security_headers(app)
 
     from campaign.cli import register_commands
 
@@ -64,12 +64,14 @@ def _configure_logging(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     import campaign.models  # noqa: F401  (registers the tables on the metadata)
+    from campaign.addresses import init_address_policy
     from campaign.database import init_database
     from campaign.extensions import babel, csrf, db, limiter, migrate
     from campaign.i18n import select_locale
     from campaign.models.types import render_migration_type
 
     init_database(app)
+    init_address_policy(app)
     migrate.init_app(
         app,
         db,

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from campaign.addresses import DEFAULT_POLICY, AddressPolicy
 from campaign.emails import queue_email
 from campaign.i18n import country_codes
 from campaign.links import absolute_url
@@ -32,6 +33,10 @@ class SigningError(Exception):
 
 class PetitionNotOpen(SigningError):
     """The petition is closed, or not yet open, to signatures."""
+
+
+class SigningPaused(SigningError):
+    """Staff paused signing, on this petition or everywhere (campaign.switches)."""
 
 
 class InvalidSignature(SigningError):
@@ -83,30 +88,43 @@ def name_problem(name: str) -> str | None:
     return None
 
 
-def normalize_email(raw: str) -> tuple[str, str]:
-    """(address as typed, address for uniqueness); raises EmailNotValidError."""
+def normalize_email(raw: str, policy: AddressPolicy = DEFAULT_POLICY) -> tuple[str, str]:
+    """(address as typed, address for uniqueness); raises EmailNotValidError.
+
+    The second is one key per mailbox under the provider rules (campaign.addresses).
+    """
     typed = raw.strip()
     # U+FFFD stands for bytes that were not UTF-8: the address as typed is lost.
     if len(typed) > EMAIL_MAX or any(ch in typed for ch in "\r\n\0\ufffd"):
         raise EmailNotValidError("invalid")
     info = validate_email(typed, check_deliverability=False)
-    return typed, info.normalized.lower()
+    return typed, policy.key(info.normalized)
 
 
-def validate_signature(data: SignatureData) -> tuple[str, str, str]:
+def email_problem(raw: str, policy: AddressPolicy) -> tuple[str | None, str, str]:
+    """(message key or None, typed email, normalised email) for an email field."""
+    if not raw.strip():
+        return "required", "", ""
+    try:
+        typed, normalized = normalize_email(raw, policy)
+    except EmailNotValidError:
+        return "invalid", "", ""
+    if policy.is_blocked(typed):
+        return "disposable", "", ""
+    return None, typed, normalized
+
+
+def validate_signature(
+    data: SignatureData, policy: AddressPolicy = DEFAULT_POLICY
+) -> tuple[str, str, str]:
     """Check every field; return (clean name, typed email, normalised email) or raise."""
     errors: dict[str, str] = {}
     name = clean_name(data.name)
     if problem := name_problem(name):
         errors["name"] = problem
-    typed = normalized = ""
-    if not data.email.strip():
-        errors["email"] = "required"
-    else:
-        try:
-            typed, normalized = normalize_email(data.email)
-        except EmailNotValidError:
-            errors["email"] = "invalid"
+    problem, typed, normalized = email_problem(data.email, policy)
+    if problem:
+        errors["email"] = problem
     if data.country not in country_codes():
         errors["country"] = "required" if not data.country else "invalid"
     if not data.consent_text:
@@ -125,15 +143,22 @@ def sign_petition(
     now: datetime,
     secret_key: str,
     max_emails: int = 5,
+    addresses: AddressPolicy = DEFAULT_POLICY,
+    ip_hash: str | None = None,
+    paused: bool = False,
 ) -> None:
     """Record a pending signature and its confirmation email, or re-send to an earlier signer.
 
     Returns nothing on purpose: the caller must answer a first-time and a repeat signer alike,
-    so that nobody learns from the page whether an address has signed.
+    so that nobody learns from the page whether an address has signed. `ip_hash` is the keyed
+    hash of the client address (campaign.privacy), never the address; `paused` is what
+    campaign.switches says.
     """
     if not petition.is_open(now):
         raise PetitionNotOpen(petition.slug)
-    name, typed, normalized = validate_signature(data)
+    if paused:
+        raise SigningPaused(petition.slug)
+    name, typed, normalized = validate_signature(data, addresses)
     signature = Signature(
         petition_id=petition.id,
         name=name,
@@ -148,6 +173,7 @@ def sign_petition(
         source_channel=data.source_channel,
         referrer_id=data.referrer_id,
         emails_sent=0,
+        ip_hash=ip_hash,
     )
     try:
         with session.begin_nested():

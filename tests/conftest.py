@@ -73,6 +73,9 @@ def base_config(database_url: str, **overrides) -> dict:
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
         "BASE_URL": "http://localhost",
         "TESTING": True,
+        # Tests sign many times from one address; tests/test_rate_limits.py sets real limits.
+        "SIGN_RATE_LIMIT": "10000 per minute",
+        "ENDORSE_RATE_LIMIT": "10000 per minute",
         **overrides,
     }
 

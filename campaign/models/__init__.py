@@ -3,6 +3,7 @@
 from campaign.models.audit import AuditEvent
 from campaign.models.campaigns import Campaign, CampaignText, Petition, PetitionText
 from campaign.models.outbox import OutboxEmail
+from campaign.models.settings import SiteSetting
 from campaign.models.signatures import Signature
 from campaign.models.statements import (
     STATEMENT_KINDS,
@@ -26,6 +27,7 @@ __all__ = [
     "Petition",
     "PetitionText",
     "Signature",
+    "SiteSetting",
     "Statement",
     "StatementCountry",
     "StatementEndorsement",
