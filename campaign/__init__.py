@@ -96,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.public.views import root as root_bp
     from campaign.sitemap import bp as sitemap_bp
     from campaign.statements.views import bp as statements_bp
+    from campaign.wellknown import bp as wellknown_bp
 
     # Public forms carry no session token (their pages are cached); campaign.forgery guards them.
     csrf.exempt(public_bp)
@@ -108,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(embed_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(wellknown_bp)
     if app.config["DEV_MAILBOX"]:
         from campaign.devmail import bp as devmail_bp
 

@@ -17,6 +17,8 @@ from campaign.config import DEFAULT_EMAIL_NORMALIZATION
 
 EmailRules = Mapping[str, Mapping[str, Any]]
 DEFAULT_RULE = "*"
+# The list shipped with the platform; DISPOSABLE_EMAIL_DOMAINS_FILE may name it or another.
+SHIPPED_DISPOSABLE_LIST = Path(__file__).parent / "data" / "disposable_email_domains.txt"
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,7 @@ class Settings:
     security_contact: str | None = None
     privacy_contact: str | None = None
     outbox_lease_seconds: int = 300
+    ratelimit_key_prefix: str = "campaign"
     rate_limits: tuple[tuple[str, str], ...] = ()
 
     @classmethod
@@ -102,6 +103,9 @@ class Settings:
             security_contact=environ.get("SECURITY_CONTACT") or None,
             privacy_contact=environ.get("PRIVACY_CONTACT") or None,
             outbox_lease_seconds=lease,
+            ratelimit_key_prefix=(
+                environ.get("RATELIMIT_KEY_PREFIX") or defaults.ratelimit_key_prefix
+            ),
             rate_limits=tuple(
                 (name, environ[name]) for name in RATE_LIMIT_KEYS if environ.get(name)
             ),
@@ -174,7 +178,8 @@ class Settings:
             "PASSWORD_RESET_RATE_LIMIT": "5 per minute; 20 per hour",  # per address
             "INVITATION_RATE_LIMIT": "10 per minute; 50 per hour",  # per staff account
             **dict(self.rate_limits),
-            "RATELIMIT_KEY_PREFIX": "campaign",
+            # Several deployments can share one Redis, each under its own prefix.
+            "RATELIMIT_KEY_PREFIX": self.ratelimit_key_prefix,
             # Redis unreachable: keep limiting, per process, rather than fail or stop limiting.
             "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
             "RATELIMIT_SWALLOW_ERRORS": True,
