@@ -50,4 +50,4 @@ def seconds_until_reset() -> int | None:
     current = limiter.current_limit
     if current is None or not current.breached:
         return None
-    return max(1, math.ceil(current.reset_at - time.time()))
+    return max(1, math.ceil(current.window.reset_time - time.time()))

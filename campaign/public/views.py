@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import unquote_to_bytes
-
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
@@ -16,6 +14,7 @@ from campaign.forgery import require_same_origin
 from campaign.framing import allow_framing
 from campaign.honeypot import caught
 from campaign.i18n import best_locale
+from campaign.inputs import require_utf8_form
 from campaign.models import Campaign, Petition, utcnow
 from campaign.public.forms import SignForm
 from campaign.public.messages import FIELD_ERRORS, consent_text
@@ -129,7 +128,7 @@ def petition(slug: str):
     if request.method == "POST":
         require_same_origin()
         request.max_content_length = current_app.config["MAX_SIGN_FORM_BYTES"]
-        _require_utf8_form()
+        require_utf8_form()
     form = SignForm()
     form.set_country_choices(g.lang)
     if request.method == "GET":
@@ -208,20 +207,6 @@ def _check_your_email(petition: Petition, embedded: bool):
     if embedded:
         return redirect(url_for("embed.check_email", slug=petition.slug, lang=g.lang), 303)
     return redirect(url_for("public.check_email", slug=petition.slug), code=303)
-
-
-def _require_utf8_form() -> None:
-    """Refuse a sign form whose fields are not UTF-8.
-
-    Werkzeug keeps undecodable percent-escapes as literal text ("%FF") and drops a raw
-    non-UTF-8 body silently, so the field rules never see that the input was garbled.
-    """
-    if request.mimetype != "application/x-www-form-urlencoded":
-        return
-    try:
-        unquote_to_bytes(request.get_data(cache=True)).decode("utf-8")
-    except UnicodeDecodeError:
-        abort(400)
 
 
 @bp.get("/privacy")

@@ -22,6 +22,7 @@ from campaign.extensions import db
 from campaign.forgery import require_same_origin
 from campaign.honeypot import caught
 from campaign.i18n import LANGUAGE_NAMES, country_name
+from campaign.inputs import require_utf8_form
 from campaign.links import absolute_url
 from campaign.markdown import render_markdown
 from campaign.models import Statement, utcnow
@@ -224,6 +225,7 @@ def endorse(slug: str):
     statement = _public_statement(slug)
     require_same_origin()
     request.max_content_length = current_app.config["MAX_SIGN_FORM_BYTES"]
+    require_utf8_form()
     form = EndorseForm()
     form.set_country_choices(g.lang)
     paused = _site_paused()
