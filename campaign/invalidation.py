@@ -141,11 +141,12 @@ def invalidate_signatures(
         .execution_options(synchronize_session=False)
     ).all()
     uncount = Counter(petition_id for petition_id, confirmed_at in removed if confirmed_at)
-    slugs = dict(
-        session.execute(select(Petition.id, Petition.slug).where(Petition.id.in_(uncount)))
-        .tuples()
-        .all()
-    )
+    slugs = {
+        petition_id: slug
+        for petition_id, slug in session.execute(
+            select(Petition.id, Petition.slug).where(Petition.id.in_(uncount))
+        )
+    }
     for petition_id, number in sorted(uncount.items()):
         session.execute(
             update(Petition)
