@@ -46,10 +46,14 @@ def _flag(value: str | None, default: bool) -> bool:
 
 
 def engine_options(database_url: str) -> dict[str, Any]:
-    """SQLAlchemy engine options for a database URL (SQLite's busy timeout is a driver option)."""
+    """SQLAlchemy engine options for a database URL (SQLite's busy timeout is a driver option).
+
+    Statement parameters hold signers' names and emails: they are kept out of error messages
+    and SQL logs, which end up in log files and error trackers.
+    """
     if database_url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True}
+        return {"connect_args": {"timeout": 30}, "hide_parameters": True}
+    return {"pool_pre_ping": True, "hide_parameters": True}
 
 
 @dataclass(frozen=True)
