@@ -73,6 +73,12 @@ def clean_name(raw: str) -> str:
     return " ".join(unicodedata.normalize("NFC", raw).split())
 
 
+def has_control_characters(raw: str) -> bool:
+    """Tabs, line breaks, NUL...: a browser's one-line field never sends them, a script does
+    (header injection), so they are refused before whitespace is folded away."""
+    return any(unicodedata.category(ch)[0] == "C" for ch in raw)
+
+
 def name_problem(name: str) -> str | None:
     if not name:
         return "required"
@@ -120,7 +126,9 @@ def validate_signature(
     """Check every field; return (clean name, typed email, normalised email) or raise."""
     errors: dict[str, str] = {}
     name = clean_name(data.name)
-    if problem := name_problem(name):
+    if problem := name_problem(name) or (
+        "invalid_characters" if has_control_characters(data.name) else None
+    ):
         errors["name"] = problem
     problem, typed, normalized = email_problem(data.email, policy)
     if problem:

@@ -21,7 +21,7 @@ from campaign.emails import queue_email
 from campaign.i18n import country_codes
 from campaign.links import absolute_url
 from campaign.models import Statement, StatementEndorsement, StatementSignatory
-from campaign.signing import SigningPaused, clean_name, email_problem
+from campaign.signing import SigningPaused, clean_name, email_problem, has_control_characters
 from campaign.tokens import Purpose, make_token, read_token
 
 ORGANISATION_MAX = 200
@@ -96,7 +96,9 @@ def validate_endorsement(
     """Check every field; return (organisation, website, typed email, normalised email)."""
     errors: dict[str, str] = {}
     organisation = clean_name(data.organisation)
-    if problem := organisation_problem(organisation):
+    if problem := organisation_problem(organisation) or (
+        "invalid_characters" if has_control_characters(data.organisation) else None
+    ):
         errors["organisation"] = problem
     website = None
     try:
