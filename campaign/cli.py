@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from campaign.abuse_commands import signatures_group, signing_group
+from campaign.data_commands import export_command, purge_command
 from campaign.extensions import db
 from campaign.statements.commands import endorsements_group
 from campaign.translations import translations_group
@@ -38,6 +39,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(translations_group)
     app.cli.add_command(endorsements_group)
+    app.cli.add_command(export_command)
+    app.cli.add_command(purge_command)
     app.cli.add_command(signing_group)
     app.cli.add_command(signatures_group)
 

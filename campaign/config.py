@@ -77,6 +77,7 @@ class Settings:
     outbox_lease_seconds: int = 300
     ratelimit_key_prefix: str = "campaign"
     rate_limits: tuple[tuple[str, str], ...] = ()
+    upload_dir: str = str(ROOT / "instance" / "uploads")
 
     @classmethod
     def from_environ(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -113,6 +114,7 @@ class Settings:
             rate_limits=tuple(
                 (name, environ[name]) for name in RATE_LIMIT_KEYS if environ.get(name)
             ),
+            upload_dir=environ.get("UPLOAD_DIR") or defaults.upload_dir,
         )
 
     def check(self) -> None:
@@ -200,6 +202,16 @@ class Settings:
             # domain on one petition at or above which a row is listed.
             "VELOCITY_THRESHOLD_HOUR": 20,
             "VELOCITY_THRESHOLD_DAY": 100,
+            # Staff sessions: the cookie lives as long as the longest session may.
+            "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+            "STAFF_SESSION_IDLE_SECONDS": 30 * 60,
+            "STAFF_SESSION_MAX_SECONDS": 8 * 3600,
+            "PASSWORD_RESET_MAX_AGE": 3600,
+            "INVITATION_MAX_AGE": 7 * 24 * 3600,
+            "UPLOAD_DIR": self.upload_dir,
+            "HERO_IMAGE_MAX_BYTES": 5 * 1024 * 1024,
+            "HERO_IMAGE_MAX_SIDE": 4000,
+            "EXPORT_BATCH_SIZE": 2000,
             # campaign purge: how long pending signatures, and closed petitions' signers, stay.
             "PURGE_PENDING_DAYS": 30,
             "PURGE_CLOSED_MONTHS": 12,

@@ -2,6 +2,7 @@
 
 from flask_babel import Babel
 from flask_limiter import Limiter
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -30,3 +31,4 @@ babel = Babel()
 csrf = CSRFProtect()
 # Keyed by a hash of the client address: rate-limit storage never holds an address.
 limiter = Limiter(key_func=client_key)
+login_manager = LoginManager()

@@ -271,6 +271,11 @@ def confirm_signature(
         .execution_options(synchronize_session=False)
     )
     newly_confirmed = result.rowcount == 1
+    if not newly_confirmed and not session.scalar(
+        select(Signature.id).where(Signature.id == signature.id)
+    ):
+        # Erased or invalidated by staff while this request was on its way.
+        raise ConfirmationRefused("no such signature")
     if newly_confirmed:
         session.execute(
             update(Petition)

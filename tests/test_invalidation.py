@@ -3,6 +3,7 @@ checked, its audit event, its race with confirmations, the signing-speed view, a
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from datetime import timedelta
 
@@ -19,7 +20,7 @@ from campaign.invalidation import (
 )
 from campaign.models import AuditEvent, Petition, Signature, utcnow
 from campaign.privacy import address_hash
-from campaign.signing import confirm_signature
+from campaign.signing import ConfirmationRefused, confirm_signature
 from campaign.velocity import DAY, HOUR, fast_sources, signing_speed
 
 SECRET = "test-secret-key-" + "x" * 32
@@ -211,8 +212,10 @@ def test_a_confirmation_racing_an_invalidation_is_counted_once_or_not_at_all(
                 barrier.wait(timeout=10)
                 for signature_id in ids:
                     signature = db.session.get(Signature, signature_id)
-                    if signature is not None:
-                        confirm_signature(db.session, signature, now=utcnow())
+                    # Deleted between reading and confirming: refused, counted nowhere.
+                    with contextlib.suppress(ConfirmationRefused):
+                        if signature is not None:
+                            confirm_signature(db.session, signature, now=utcnow())
                     db.session.commit()
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
@@ -328,3 +331,17 @@ def test_cli_refuses_bad_criteria(app, runner, flood, args, message):
     assert result.exit_code != 0
     assert message in result.output
     assert len(remaining(app)) == 9
+
+
+def test_confirming_a_signature_invalidated_meanwhile_is_refused(app, add, make_petition):
+    petition = make_petition()
+    add(petition, "late@throwaway.example", confirmed=False, ip_hash=BOT)
+    with app.app_context():
+        signature = db.session.scalars(select(Signature)).one()
+        # Another request invalidates it between this one reading and confirming it.
+        with db.engine.begin() as other:
+            other.execute(Signature.__table__.delete())
+        with pytest.raises(ConfirmationRefused):
+            confirm_signature(db.session, signature, now=utcnow())
+        db.session.rollback()
+    assert counter(app, petition) == 0

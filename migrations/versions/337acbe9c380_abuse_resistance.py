@@ -1,7 +1,7 @@
 """abuse resistance: pause switches, keyed hash of the signing address, signing-speed index
 
 Revision ID: 337acbe9c380
-Revises: ba88ad0f4e27
+Revises: 818cd937af1b
 Create Date: 2026-11-29 00:33:02.711481
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '337acbe9c380'
-down_revision = 'ba88ad0f4e27'
+down_revision = '818cd937af1b'
 branch_labels = None
 depends_on = None
 
