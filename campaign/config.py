@@ -164,6 +164,10 @@ class Settings:
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
+            # Staff log-ins use no remember-me cookie; should one ever be set, it is as strict.
+            "REMEMBER_COOKIE_SECURE": production,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
             # Uploads are capped per route; this is the ceiling for any request body.
             "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
             "MAX_FORM_MEMORY_SIZE": 64 * 1024,

@@ -18,9 +18,10 @@ from datetime import datetime
 from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from campaign.models import AuditEvent, Petition, Signature
+from campaign.audit import SIGNATURES_INVALIDATED, record_event
+from campaign.models import Petition, Signature
 
-AUDIT_ACTION = "signatures_invalidated"
+AUDIT_ACTION = SIGNATURES_INVALIDATED
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
 _IP_HASH = re.compile(r"^[0-9a-f]{32}$")
 
@@ -164,20 +165,18 @@ def invalidate_signatures(
     result = InvalidationResult(
         tally=tally, uncounted={slugs[pid]: n for pid, n in sorted(uncount.items())}
     )
-    session.add(
-        AuditEvent(
-            action=AUDIT_ACTION,
-            actor_id=actor_id,
-            origin=origin,
-            created_at=now,
-            details={
-                "criteria": criteria.describe(session),
-                "deleted": tally.total,
-                "confirmed": tally.confirmed,
-                "pending": tally.pending,
-                "uncounted": result.uncounted,
-            },
-        )
+    record_event(
+        session,
+        AUDIT_ACTION,
+        actor_id=actor_id,
+        origin=origin,
+        details={
+            "criteria": criteria.describe(session),
+            "deleted": tally.total,
+            "confirmed": tally.confirmed,
+            "pending": tally.pending,
+            "uncounted": result.uncounted,
+        },
     )
     # Petitions loaded in this session must not show their old counters.
     for petition in session.identity_map.values():

@@ -14,9 +14,11 @@ import time
 from collections.abc import Callable
 
 from flask import current_app, request
+from flask_login import current_user
 
 from campaign.clients import client_key
 from campaign.extensions import limiter
+from campaign.privacy import address_hash
 
 
 def configured(name: str) -> Callable[[], str]:
@@ -35,6 +37,20 @@ def per_client_and(view_arg: str) -> Callable[[], str]:
     return key
 
 
+def per_account_email() -> str:
+    """The account a login or reset form names, whoever sends it: guessing one account's
+    password from many addresses hits this limit. Hashed, so no email is kept."""
+    email = (request.form.get("email") or "").strip().lower()
+    return "account:" + address_hash(current_app.config["SECRET_KEY"], "account:" + email)
+
+
+def per_staff_member() -> str:
+    """The logged-in staff member (invitations), or the client address before login."""
+    if current_user.is_authenticated:
+        return f"staff:{current_user.id}"
+    return client_key()
+
+
 def limit_posts(config_name: str, *, key_func: Callable[[], str], scope: str):
     return limiter.limit(configured(config_name), key_func=key_func, methods=["POST"], scope=scope)
 
@@ -42,6 +58,20 @@ def limit_posts(config_name: str, *, key_func: Callable[[], str], scope: str):
 signing_limit = limit_posts("SIGN_RATE_LIMIT", key_func=per_client_and("slug"), scope="sign")
 endorsing_limit = limit_posts(
     "ENDORSE_RATE_LIMIT", key_func=per_client_and("slug"), scope="endorse"
+)
+login_address_limit = limit_posts("LOGIN_RATE_LIMIT", key_func=client_key, scope="login")
+login_account_limit = limit_posts(
+    "LOGIN_ACCOUNT_RATE_LIMIT", key_func=per_account_email, scope="login-account"
+)
+reset_address_limit = limit_posts(
+    "PASSWORD_RESET_RATE_LIMIT", key_func=client_key, scope="password-reset"
+)
+# A reset request sends an email: also limited per account, so no one is mail-bombed.
+reset_account_limit = limit_posts(
+    "PASSWORD_RESET_RATE_LIMIT", key_func=per_account_email, scope="password-reset-account"
+)
+invitation_limit = limit_posts(
+    "INVITATION_RATE_LIMIT", key_func=per_staff_member, scope="invitation"
 )
 
 
