@@ -311,6 +311,7 @@ def make_signature(app) -> Callable[..., int]:
         newsletter: bool = False,
         source_channel: str | None = None,
         locale: str = "en",
+        ip_hash: str | None = None,
     ) -> int:
         n = next(counter)
         at = created_at or utcnow()
@@ -329,6 +330,7 @@ def make_signature(app) -> Callable[..., int]:
                 confirmed_at=at if confirmed else None,
                 newsletter=newsletter,
                 source_channel=source_channel,
+                ip_hash=ip_hash,
             )
             db.session.add(signature)
             if confirmed:

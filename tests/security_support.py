@@ -63,8 +63,13 @@ _SLUG_KINDS = {
     "statements.show": "statement",
     "statements.endorse": "statement",
     "statements.endorse_check_email": "statement",
+    "staff.edit_campaign": "campaign",
+    "staff.add_campaign_member": "campaign",
+    "staff.remove_campaign_member": "campaign",
+    "staff.new_petition": "campaign",
+    "staff.campaign_status": "campaign",
 }
-_PETITION_ENDPOINTS = ("public.", "outreach.", "embed.", "api.")
+_PETITION_ENDPOINTS = ("public.", "outreach.", "embed.", "api.", "staff.")
 
 
 def route_values(site: Site, endpoint: str, arguments: set[str]) -> dict[str, object]:
@@ -83,9 +88,16 @@ def route_values(site: Site, endpoint: str, arguments: set[str]) -> dict[str, ob
             values[name] = {
                 "public.confirm": site.confirm_token,
                 "statements.confirm_endorsement": site.endorsement_token,
+                # Staff links: a damaged one is enough here (test_staff_security has real ones).
+                "staff.reset_password": "damaged-token",
+                "staff.accept_invitation": "damaged-token",
             }[endpoint]
         elif name == "email_id":
             values[name] = site.email_id
+        elif name == "user_id":
+            values[name] = 1
+        elif name == "name":
+            values[name] = "no-such-image.jpg"
         elif name == "filename":
             values[name] = "css/site.css"
         else:

@@ -310,3 +310,59 @@ def test_the_database_search_would_find_an_address(app, client, make_petition):
     petition = make_petition()
     client.post(f"/en/petitions/{petition.slug}", data=sign_fields(email="ann@x203.example"))
     assert "signatures.email" in _database_contains(app, "ann@x203")
+
+
+def test_erasing_one_spelling_erases_the_whole_mailbox(
+    app, client, make_petition, make_user, log_in
+):
+    petition = make_petition()
+    client.post(f"/en/petitions/{petition.slug}", data=sign_fields(email="Jane.Doe+x@gmail.com"))
+    assert count(app, Signature) == 1
+    staff = app.test_client()
+    log_in(staff, make_user("admin"))
+
+    erased = staff.post("/staff/erasure", data={"email": "janedoe@googlemail.com", "confirm": "y"})
+
+    assert erased.status_code == 303
+    assert count(app, Signature) == 0
+    assert count(app, OutboxEmail) == 0  # the confirmation email to the typed address too
+
+
+def test_erasure_follows_configured_rules(make_app, make_petition, make_user, log_in):
+    app = make_app(EMAIL_NORMALIZATION={"example.org": {"drop_tags": True, "tag_separator": "-"}})
+    petition = make_petition()
+    app.test_client().post(
+        f"/en/petitions/{petition.slug}", data=sign_fields(email="ann-news@example.org")
+    )
+    staff = app.test_client()
+    log_in(staff, make_user("admin"))
+    staff.post("/staff/erasure", data={"email": "ann@example.org", "confirm": "y"})
+    assert count(app, Signature) == 0
+
+
+def test_the_retention_purge_also_forgets_address_hashes(
+    app, runner, make_petition, make_signature
+):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from campaign.models import Petition, utcnow
+
+    closed = make_petition(status="closed")
+    open_one = make_petition()
+    make_signature(closed, ip_hash="a" * 32)
+    make_signature(open_one, ip_hash="b" * 32)
+    with app.app_context():
+        db.session.execute(
+            update(Petition)
+            .where(Petition.id == closed.id)
+            .values(closed_at=utcnow() - timedelta(days=800))
+        )
+        db.session.commit()
+
+    assert runner.invoke(args=["purge"]).exit_code == 0
+
+    with app.app_context():
+        hashes = dict(db.session.execute(select(Signature.petition_id, Signature.ip_hash)).all())
+    assert hashes == {closed.id: None, open_one.id: "b" * 32}

@@ -173,3 +173,34 @@ def test_security_txt_names_the_contact(make_app, client):
     assert "Contact: mailto:security@ngo.example" in body
     assert re.search(r"^Expires: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", body, re.M)
     assert "Preferred-Languages: en, fr, es, ar" in body
+
+
+def test_the_staff_side_logs_no_name_and_no_email(
+    logs, app, client, make_petition, make_signature, make_user, tmp_path
+):
+    from conftest import STAFF_PASSWORD
+
+    petition = make_petition(status="closed")
+    make_signature(petition, name=NAME, email=EMAIL)
+    admin = make_user("admin")
+    staff = app.test_client()
+
+    logged_in = staff.post("/staff/login", data={"email": admin.email, "password": STAFF_PASSWORD})
+    failed = app.test_client().post(
+        "/staff/login", data={"email": EMAIL, "password": "wrong password"}
+    )
+    with staff.post(
+        f"/staff/petitions/{petition.slug}/export", data={"columns": ["name", "email"]}
+    ) as exported:
+        csv = exported.get_data(as_text=True)
+    cli_export = app.test_cli_runner().invoke(
+        args=["export", petition.slug, "--out", str(tmp_path / "out.csv")]
+    )
+    erased = staff.post("/staff/erasure", data={"email": EMAIL, "confirm": "y"})
+    purged = app.test_cli_runner().invoke(args=["purge"])
+
+    assert logged_in.status_code == 303 and failed.status_code == 422
+    assert NAME in csv and EMAIL in csv  # the export itself has them: that is its job
+    assert cli_export.exit_code == 0, cli_export.output
+    assert erased.status_code == 303 and purged.exit_code == 0
+    assert _leaks(logs.lines) == []
