@@ -41,12 +41,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
 
     from campaign.errors import register_error_handlers
-    from campaign.framing import init_framing
+    from campaign.security_headers import init_security_headers
     from campaign.templating import register_template_helpers
 
     register_error_handlers(app)
     register_template_helpers(app)
-    init_framing(app)
+    init_security_headers(app)
 
     from campaign.cli import register_commands
 
@@ -65,6 +65,7 @@ def _configure_logging(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     import campaign.models  # noqa: F401  (registers the tables on the metadata)
     from campaign import pagecache
+    from campaign.addresses import init_address_policy
     from campaign.database import init_database
     from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
     from campaign.i18n import select_locale
@@ -72,6 +73,7 @@ def _init_extensions(app: Flask) -> None:
     from campaign.staff.sessions import load_user
 
     init_database(app)
+    init_address_policy(app)
     migrate.init_app(
         app,
         db,
@@ -105,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.staff import bp as staff_bp
     from campaign.statements.views import bp as statements_bp
     from campaign.uploads import bp as uploads_bp
+    from campaign.wellknown import bp as wellknown_bp
 
     # Public forms carry no session token (their pages are cached); campaign.forgery guards them.
     csrf.exempt(public_bp)
@@ -119,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(uploads_bp)
+    app.register_blueprint(wellknown_bp)
     if app.config["DEV_MAILBOX"]:
         from campaign.devmail import bp as devmail_bp
 

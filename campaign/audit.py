@@ -17,6 +17,9 @@ ACCOUNT_REACTIVATED = "account_reactivated"
 EXPORT = "export"
 ERASURE = "erasure"
 PURGE = "purge"
+SIGNATURES_INVALIDATED = "signatures_invalidated"
+SIGNING_PAUSED = "signing_paused"
+SIGNING_RESUMED = "signing_resumed"
 ACTIONS = (
     LOGIN,
     LOGIN_FAILED,
@@ -28,6 +31,9 @@ ACTIONS = (
     EXPORT,
     ERASURE,
     PURGE,
+    SIGNATURES_INVALIDATED,
+    SIGNING_PAUSED,
+    SIGNING_RESUMED,
 )
 
 

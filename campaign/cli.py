@@ -6,12 +6,14 @@ import logging
 import signal
 import sys
 import time
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from campaign.abuse_commands import signatures_group, signing_group
 from campaign.data_commands import export_command, purge_command
 from campaign.extensions import db
 from campaign.statements.commands import endorsements_group
@@ -39,6 +41,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(endorsements_group)
     app.cli.add_command(export_command)
     app.cli.add_command(purge_command)
+    app.cli.add_command(signing_group)
+    app.cli.add_command(signatures_group)
 
 
 @click.command("demo")
@@ -85,16 +89,17 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
     if not mail_url and not current_app.config["DEV_MAILBOX"]:
         raise click.UsageError("MAIL_URL is not set")
     sender, domain = current_app.config["MAIL_FROM"], _mail_domain()
+    lease = timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
     connection = SmtpConnection(SmtpSettings.from_url(mail_url)) if mail_url else None
     if not once:
         click.echo(f"worker delivering to {'SMTP' if connection else 'the development mailbox'}")
     try:
         while not stopping:
             if connection is None:
-                report = mark_delivered_to_mailbox(db.session, limit=batch)
+                report = mark_delivered_to_mailbox(db.session, limit=batch, lease=lease)
             else:
                 report = deliver_batch(
-                    db.session, connection, sender=sender, domain=domain, limit=batch
+                    db.session, connection, sender=sender, domain=domain, limit=batch, lease=lease
                 )
             db.session.remove()
             if report.handled:

@@ -7,10 +7,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from limits import parse_many
+
 ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT_SECRET_KEY = "development-only-not-secret"  # noqa: S105 (refused in production)
 INSECURE_SECRET_KEYS = {"", "dev", "change-me", DEVELOPMENT_SECRET_KEY}
 LOCALES = ("en", "fr", "es", "ar")
+RATE_LIMIT_KEYS = (
+    "SIGN_RATE_LIMIT",
+    "ENDORSE_RATE_LIMIT",
+    "LOGIN_RATE_LIMIT",
+    "LOGIN_ACCOUNT_RATE_LIMIT",
+    "PASSWORD_RESET_RATE_LIMIT",
+    "INVITATION_RATE_LIMIT",
+)
+# Which addresses are one mailbox (campaign.addresses): Gmail ignores dots and "+tags" and
+# answers on two domains; most other providers deliver "name+tag" to "name". A domain mapped to
+# {} keeps its addresses as typed (lowercased).
+DEFAULT_EMAIL_NORMALIZATION: dict[str, dict[str, Any]] = {
+    "gmail.com": {"drop_dots": True, "drop_tags": True},
+    "googlemail.com": {"domain": "gmail.com", "drop_dots": True, "drop_tags": True},
+    "*": {"drop_tags": True},
+}
 
 
 class ConfigError(RuntimeError):
@@ -28,10 +46,14 @@ def _flag(value: str | None, default: bool) -> bool:
 
 
 def engine_options(database_url: str) -> dict[str, Any]:
-    """SQLAlchemy engine options for a database URL (SQLite's busy timeout is a driver option)."""
+    """SQLAlchemy engine options for a database URL (SQLite's busy timeout is a driver option).
+
+    Statement parameters hold signers' names and emails: they are kept out of error messages
+    and SQL logs, which end up in log files and error trackers.
+    """
     if database_url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True}
+        return {"connect_args": {"timeout": 30}, "hide_parameters": True}
+    return {"pool_pre_ping": True, "hide_parameters": True}
 
 
 @dataclass(frozen=True)
@@ -49,6 +71,13 @@ class Settings:
     trusted_proxies: int = 0
     ratelimit_enabled: bool = True
     bench_bare_endpoint: bool = False
+    signing_paused: bool = False
+    disposable_domains_file: str | None = None
+    security_contact: str | None = None
+    privacy_contact: str | None = None
+    outbox_lease_seconds: int = 300
+    ratelimit_key_prefix: str = "campaign"
+    rate_limits: tuple[tuple[str, str], ...] = ()
     upload_dir: str = str(ROOT / "instance" / "uploads")
 
     @classmethod
@@ -59,10 +88,8 @@ class Settings:
             raise ConfigError(
                 f"CAMPAIGN_ENV must be development, production or testing, not {env!r}"
             )
-        try:
-            proxies = int(environ.get("TRUSTED_PROXIES", "0") or 0)
-        except ValueError as exc:
-            raise ConfigError("TRUSTED_PROXIES must be a whole number") from exc
+        proxies = _whole_number(environ, "TRUSTED_PROXIES", 0)
+        lease = _whole_number(environ, "OUTBOX_LEASE_SECONDS", cls.outbox_lease_seconds)
         defaults = cls()
         return cls(
             env=env,
@@ -78,6 +105,17 @@ class Settings:
             trusted_proxies=proxies,
             ratelimit_enabled=_flag(environ.get("RATELIMIT_ENABLED"), True),
             bench_bare_endpoint=_flag(environ.get("BENCH_BARE_ENDPOINT"), False),
+            signing_paused=_flag(environ.get("SIGNING_PAUSED"), False),
+            disposable_domains_file=environ.get("DISPOSABLE_EMAIL_DOMAINS_FILE") or None,
+            security_contact=environ.get("SECURITY_CONTACT") or None,
+            privacy_contact=environ.get("PRIVACY_CONTACT") or None,
+            outbox_lease_seconds=lease,
+            ratelimit_key_prefix=(
+                environ.get("RATELIMIT_KEY_PREFIX") or defaults.ratelimit_key_prefix
+            ),
+            rate_limits=tuple(
+                (name, environ[name]) for name in RATE_LIMIT_KEYS if environ.get(name)
+            ),
             upload_dir=environ.get("UPLOAD_DIR") or defaults.upload_dir,
         )
 
@@ -94,6 +132,19 @@ class Settings:
                 raise ConfigError("MAIL_URL must point at an SMTP server in production")
         if self.trusted_proxies < 0:
             raise ConfigError("TRUSTED_PROXIES cannot be negative")
+        if self.outbox_lease_seconds < 1:
+            raise ConfigError("OUTBOX_LEASE_SECONDS must be at least 1")
+        for name, value in self.rate_limits:
+            try:
+                parse_many(value)
+            except ValueError as exc:
+                raise ConfigError(
+                    f"{name} must look like '5 per minute; 30 per hour', not {value!r}"
+                ) from exc
+        if self.disposable_domains_file and not Path(self.disposable_domains_file).is_file():
+            raise ConfigError(
+                f"DISPOSABLE_EMAIL_DOMAINS_FILE names no file: {self.disposable_domains_file}"
+            )
 
     def flask_config(self) -> dict[str, Any]:
         """The Flask configuration keys these settings imply."""
@@ -115,6 +166,10 @@ class Settings:
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
+            # Staff log-ins use no remember-me cookie; should one ever be set, it is as strict.
+            "REMEMBER_COOKIE_SECURE": production,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
             # Uploads are capped per route; this is the ceiling for any request body.
             "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
             "MAX_FORM_MEMORY_SIZE": 64 * 1024,
@@ -127,6 +182,32 @@ class Settings:
             "BABEL_DEFAULT_LOCALE": "en",
             "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
             "PUBLIC_CACHE_SECONDS": 5,
+            # Abuse resistance (SECURITY.md). Limits are "burst; sustained", per client address.
+            "SIGN_RATE_LIMIT": "5 per minute; 30 per hour",  # per address and petition
+            "ENDORSE_RATE_LIMIT": "5 per minute; 30 per hour",  # per address and statement
+            "LOGIN_RATE_LIMIT": "10 per minute; 50 per hour",  # per address
+            "LOGIN_ACCOUNT_RATE_LIMIT": "5 per minute; 20 per hour",  # per account email
+            "PASSWORD_RESET_RATE_LIMIT": "5 per minute; 20 per hour",  # per address
+            "INVITATION_RATE_LIMIT": "10 per minute; 50 per hour",  # per staff account
+            **dict(self.rate_limits),
+            # Several deployments can share one Redis, each under its own prefix.
+            "RATELIMIT_KEY_PREFIX": self.ratelimit_key_prefix,
+            # Redis unreachable: keep limiting, per process, rather than fail or stop limiting.
+            "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+            "RATELIMIT_SWALLOW_ERRORS": True,
+            "SIGNING_PAUSED": self.signing_paused,
+            "DISPOSABLE_EMAIL_DOMAINS_FILE": self.disposable_domains_file,
+            "EMAIL_NORMALIZATION": DEFAULT_EMAIL_NORMALIZATION,
+            # Where supporters ask about their data, and researchers report vulnerabilities
+            # (the privacy page, /.well-known/security.txt, SECURITY.md).
+            "PRIVACY_CONTACT": self.privacy_contact or _address_in(self.mail_from),
+            "SECURITY_CONTACT": self.security_contact,
+            "HSTS_SECONDS": 365 * 24 * 3600,
+            "OUTBOX_LEASE_SECONDS": self.outbox_lease_seconds,
+            # Staff "signing unusually fast" view: signatures from one hashed address or email
+            # domain on one petition at or above which a row is listed.
+            "VELOCITY_THRESHOLD_HOUR": 20,
+            "VELOCITY_THRESHOLD_DAY": 100,
             # Staff sessions: the cookie lives as long as the longest session may.
             "PERMANENT_SESSION_LIFETIME": 8 * 3600,
             "STAFF_SESSION_IDLE_SECONDS": 30 * 60,
@@ -144,3 +225,15 @@ class Settings:
             # How long each worker process reuses a rendered public page (campaign.pagecache).
             "PAGE_CACHE_SECONDS": 2,
         }
+
+
+def _address_in(sender: str) -> str:
+    """The bare address of a "Name <address>" sender."""
+    return sender.rsplit("<", 1)[-1].rstrip(">").strip()
+
+
+def _whole_number(environ, name: str, default: int) -> int:
+    try:
+        return int(environ.get(name, "") or default)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number") from exc

@@ -15,7 +15,7 @@ from campaign.i18n import best_locale
 from campaign.models import utcnow
 from campaign.public.forms import SignForm
 from campaign.public.messages import consent_text
-from campaign.public.views import _cacheable, _public_petition
+from campaign.public.views import _cacheable, _public_petition, petition_paused
 
 bp = Blueprint("embed", __name__, url_prefix="/embed")
 
@@ -52,6 +52,7 @@ def petition(slug: str):
         form=form,
         consent=consent_text(current_app.config["ORGANISATION_NAME"]),
         is_open=found.is_open(utcnow()),
+        paused=petition_paused(found),
     )
 
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import String, and_, case, cast, delete, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
+from campaign.addresses import DEFAULT_POLICY, AddressPolicy
 from campaign.audit import ERASURE, PURGE, record_event
 from campaign.models import OutboxEmail, Petition, Signature
 from campaign.signing import normalize_email
@@ -37,15 +38,22 @@ class PurgeResult:
 
 
 def erase_signatures_of(
-    session: Session, email: str, *, actor_id: int | None, origin: str | None
+    session: Session,
+    email: str,
+    *,
+    actor_id: int | None,
+    origin: str | None,
+    addresses: AddressPolicy = DEFAULT_POLICY,
 ) -> ErasureResult:
     """Delete every signature of `email` on every petition, and the emails sent to it.
 
-    Raises EmailNotValidError. Counters go down by the confirmed signatures removed, in this
-    transaction. DELETE ... RETURNING reports each row as it was when deleted, so a signature
-    confirmed by a concurrent request is counted down exactly when it had been counted up.
+    `addresses` must be the policy signing used, so that every spelling of the mailbox
+    (`Jane.Doe+x@gmail.com`, `janedoe@gmail.com`) is found. Raises EmailNotValidError.
+    Counters go down by the confirmed signatures removed, in this transaction.
+    DELETE ... RETURNING reports each row as it was when deleted, so a signature confirmed by
+    a concurrent request is counted down exactly when it had been counted up.
     """
-    _typed, normalized = normalize_email(email)
+    _typed, normalized = normalize_email(email, addresses)
     removed = session.execute(
         delete(Signature)
         .where(Signature.email_normalized == normalized)
@@ -116,8 +124,8 @@ def purge(
     via: str = "cli",
 ) -> PurgeResult:
     """Delete pending signatures older than `pending_days`; anonymise the signatures of
-    petitions closed more than `closed_months` ago, keeping country, dates and confirmation, so
-    counts and statistics stay as they were."""
+    petitions closed more than `closed_months` ago (name, email and address hash), keeping
+    country, dates and confirmation, so counts and statistics stay as they were."""
     if pending_days < 0 or closed_months < 0:
         raise ValueError("retention periods cannot be negative")
     pending_deleted = session.execute(
@@ -142,7 +150,7 @@ def purge(
             Signature.petition_id.in_(long_closed),
             Signature.email_normalized.not_like("%@" + ERASED_DOMAIN),
         )
-        .values(name=ERASED_NAME, email=placeholder, email_normalized=placeholder)
+        .values(name=ERASED_NAME, email=placeholder, email_normalized=placeholder, ip_hash=None)
         .execution_options(synchronize_session=False)
     ).rowcount
     result = PurgeResult(pending_deleted=pending_deleted, anonymised=anonymised)

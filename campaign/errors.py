@@ -14,12 +14,13 @@ from werkzeug.exceptions import (
 )
 
 from campaign.extensions import db
+from campaign.ratelimits import seconds_until_reset
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 30
 
 
-def _render(error: HTTPException):
+def _render(error: HTTPException, *, retry_after: int | None = None):
     code = error.code or 500
     if request.path.startswith("/api/"):
         response = make_response(jsonify(error={"code": code, "message": error.description}), code)
@@ -28,8 +29,12 @@ def _render(error: HTTPException):
     response.cache_control.no_store = True
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)
+    if retry_after is None and isinstance(getattr(error, "retry_after", None), int):
+        retry_after = error.retry_after  # type: ignore[attr-defined]
+    if code == 429:
+        retry_after = retry_after or seconds_until_reset()
     if code in (429, 503):
-        response.headers.setdefault("Retry-After", str(RETRY_AFTER_SECONDS))
+        response.headers["Retry-After"] = str(retry_after or RETRY_AFTER_SECONDS)
     return response
 
 

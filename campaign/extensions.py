@@ -9,7 +9,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from campaign.clients import client_address
+from campaign.clients import client_key
 
 # Stable constraint names, so migrations generated on SQLite and PostgreSQL agree.
 NAMING_CONVENTION = {
@@ -29,5 +29,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=client_address)
+# Keyed by a hash of the client address: rate-limit storage never holds an address.
+limiter = Limiter(key_func=client_key)
 login_manager = LoginManager()

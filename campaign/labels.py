@@ -43,6 +43,9 @@ ACTION_LABELS = {
     "export": _l("Signatures exported"),
     "erasure": _l("Signatures erased"),
     "purge": _l("Retention purge"),
+    "signatures_invalidated": _l("Signatures invalidated"),
+    "signing_paused": _l("Signing paused"),
+    "signing_resumed": _l("Signing resumed"),
 }
 COLUMN_LABELS = {
     "name": _l("Name"),

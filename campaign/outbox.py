@@ -14,7 +14,7 @@ from campaign.models import OutboxEmail, utcnow
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(minutes=5)  # the default; OUTBOX_LEASE_SECONDS sets it per deployment
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=6)
 MAX_ATTEMPTS = 12  # about two days of retries with the backoff below
@@ -37,8 +37,13 @@ def retry_delay(attempts: int) -> timedelta:
     return min(FIRST_RETRY * (2 ** min(max(attempts - 1, 0), 20)), LONGEST_RETRY)
 
 
-def claim_due(session: Session, *, now: datetime, limit: int) -> list[OutboxEmail]:
+def claim_due(
+    session: Session, *, now: datetime, limit: int, lease: timedelta = LEASE
+) -> list[OutboxEmail]:
     """Lease up to `limit` due emails to this worker, and commit the lease.
+
+    A worker that dies holding a lease delays those emails by `lease`; a lease shorter than
+    the time one batch takes lets a second worker send them again.
 
     On PostgreSQL rows other workers are claiming are skipped (SKIP LOCKED); on SQLite the
     guarded UPDATE below is what keeps two workers from taking the same row.
@@ -55,7 +60,7 @@ def claim_due(session: Session, *, now: datetime, limit: int) -> list[OutboxEmai
         .with_for_update(skip_locked=True)
     ).all()
     claimed: list[int] = []
-    lease_until = now + LEASE
+    lease_until = now + lease
     for email_id in candidates:
         result = session.execute(
             update(OutboxEmail)
@@ -79,11 +84,17 @@ def claim_due(session: Session, *, now: datetime, limit: int) -> list[OutboxEmai
 
 
 def deliver_batch(
-    session: Session, connection: SmtpConnection, *, sender: str, domain: str, limit: int = 50
+    session: Session,
+    connection: SmtpConnection,
+    *,
+    sender: str,
+    domain: str,
+    limit: int = 50,
+    lease: timedelta = LEASE,
 ) -> DeliveryReport:
     """Send one batch of due emails; each outcome is committed as soon as it is known."""
     report = DeliveryReport()
-    for email in claim_due(session, now=utcnow(), limit=limit):
+    for email in claim_due(session, now=utcnow(), limit=limit, lease=lease):
         message = build_message(
             sender=sender,
             to=email.to_address,
@@ -121,9 +132,11 @@ def deliver_batch(
     return report
 
 
-def mark_delivered_to_mailbox(session: Session, *, limit: int = 500) -> DeliveryReport:
+def mark_delivered_to_mailbox(
+    session: Session, *, limit: int = 500, lease: timedelta = LEASE
+) -> DeliveryReport:
     """Development without SMTP: the mailbox page shows the rows, so they count as delivered."""
-    emails = claim_due(session, now=utcnow(), limit=limit)
+    emails = claim_due(session, now=utcnow(), limit=limit, lease=lease)
     for email in emails:
         email.status = "sent"
         email.attempts += 1

@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from campaign.addresses import DEFAULT_POLICY, AddressPolicy
 from campaign.emails import email_template, queue_email, queue_rendered
 from campaign.i18n import country_codes
 from campaign.links import absolute_url
@@ -34,6 +35,10 @@ class SigningError(Exception):
 
 class PetitionNotOpen(SigningError):
     """The petition is closed, or not yet open, to signatures."""
+
+
+class SigningPaused(SigningError):
+    """Staff paused signing, on this petition or everywhere (campaign.switches)."""
 
 
 class InvalidSignature(SigningError):
@@ -70,6 +75,12 @@ def clean_name(raw: str) -> str:
     return " ".join(unicodedata.normalize("NFC", raw).split())
 
 
+def has_control_characters(raw: str) -> bool:
+    """Tabs, line breaks, NUL...: a browser's one-line field never sends them, a script does
+    (header injection), so they are refused before whitespace is folded away."""
+    return any(unicodedata.category(ch)[0] == "C" for ch in raw)
+
+
 def name_problem(name: str) -> str | None:
     if not name:
         return "required"
@@ -85,30 +96,45 @@ def name_problem(name: str) -> str | None:
     return None
 
 
-def normalize_email(raw: str) -> tuple[str, str]:
-    """(address as typed, address for uniqueness); raises EmailNotValidError."""
+def normalize_email(raw: str, policy: AddressPolicy = DEFAULT_POLICY) -> tuple[str, str]:
+    """(address as typed, address for uniqueness); raises EmailNotValidError.
+
+    The second is one key per mailbox under the provider rules (campaign.addresses).
+    """
     typed = raw.strip()
     # U+FFFD stands for bytes that were not UTF-8: the address as typed is lost.
     if len(typed) > EMAIL_MAX or any(ch in typed for ch in "\r\n\0\ufffd"):
         raise EmailNotValidError("invalid")
     info = validate_email(typed, check_deliverability=False)
-    return typed, info.normalized.lower()
+    return typed, policy.key(info.normalized)
 
 
-def validate_signature(data: SignatureData) -> tuple[str, str, str]:
+def email_problem(raw: str, policy: AddressPolicy) -> tuple[str | None, str, str]:
+    """(message key or None, typed email, normalised email) for an email field."""
+    if not raw.strip():
+        return "required", "", ""
+    try:
+        typed, normalized = normalize_email(raw, policy)
+    except EmailNotValidError:
+        return "invalid", "", ""
+    if policy.is_blocked(typed):
+        return "disposable", "", ""
+    return None, typed, normalized
+
+
+def validate_signature(
+    data: SignatureData, policy: AddressPolicy = DEFAULT_POLICY
+) -> tuple[str, str, str]:
     """Check every field; return (clean name, typed email, normalised email) or raise."""
     errors: dict[str, str] = {}
     name = clean_name(data.name)
-    if problem := name_problem(name):
+    if problem := name_problem(name) or (
+        "invalid_characters" if has_control_characters(data.name) else None
+    ):
         errors["name"] = problem
-    typed = normalized = ""
-    if not data.email.strip():
-        errors["email"] = "required"
-    else:
-        try:
-            typed, normalized = normalize_email(data.email)
-        except EmailNotValidError:
-            errors["email"] = "invalid"
+    problem, typed, normalized = email_problem(data.email, policy)
+    if problem:
+        errors["email"] = problem
     if data.country not in country_codes():
         errors["country"] = "required" if not data.country else "invalid"
     if not data.consent_text:
@@ -127,11 +153,16 @@ def sign_petition(
     now: datetime,
     secret_key: str,
     max_emails: int = 5,
+    addresses: AddressPolicy = DEFAULT_POLICY,
+    ip_hash: str | None = None,
+    paused: bool = False,
 ) -> None:
     """Record a pending signature and its confirmation email, or re-send to an earlier signer.
 
     Returns nothing on purpose: the caller must answer a first-time and a repeat signer alike,
-    so that nobody learns from the page whether an address has signed.
+    so that nobody learns from the page whether an address has signed. `ip_hash` is the keyed
+    hash of the client address (campaign.privacy), never the address; `paused` is what
+    campaign.switches says.
 
     The email is prepared before the first write: from that write to the commit the
     transaction holds the database's write lock (all of it, on SQLite), so only the inserts
@@ -139,7 +170,9 @@ def sign_petition(
     """
     if not petition.is_open(now):
         raise PetitionNotOpen(petition.slug)
-    name, typed, normalized = validate_signature(data)
+    if paused:
+        raise SigningPaused(petition.slug)
+    name, typed, normalized = validate_signature(data, addresses)
     text = petition.text_for(locale)
     draft = None
     if max_emails > 0:
@@ -164,6 +197,7 @@ def sign_petition(
             "created_at": now,
             "source_channel": data.source_channel,
             "referrer_id": data.referrer_id,
+            "ip_hash": ip_hash,
             # The confirmation email below is this signature's first.
             "emails_sent": 1 if draft is not None else 0,
         },
@@ -291,6 +325,9 @@ def confirm_signature(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
+        if not session.scalar(select(Signature.id).where(Signature.id == signature.id)):
+            # Erased or invalidated by staff while this request was on its way.
+            raise ConfirmationRefused("no such signature")
         # Another click, worker or server confirmed it a moment ago: it is counted already.
         session.refresh(signature)
         return ConfirmationResult(signature, newly_confirmed=False)

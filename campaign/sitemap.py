@@ -27,7 +27,11 @@ PageRef = tuple[str, dict, date | datetime | None]
 
 def public_pages(session) -> list[PageRef]:
     """Every page a search engine may index, once per page (the languages are added later)."""
-    pages: list[PageRef] = [("public.home", {}, None), ("statements.index", {}, None)]
+    pages: list[PageRef] = [
+        ("public.home", {}, None),
+        ("statements.index", {}, None),
+        ("public.privacy", {}, None),
+    ]
     for campaign in session.scalars(
         select(Campaign).where(Campaign.status != "draft").order_by(Campaign.id)
     ):

@@ -79,6 +79,9 @@ def base_config(database_url: str, **overrides) -> dict:
         "TESTING": True,
         # Staff forms are posted without tokens; tests/test_staff_csrf.py turns the check on.
         "WTF_CSRF_ENABLED": False,
+        # Tests sign many times from one address; tests/test_rate_limits.py sets real limits.
+        "SIGN_RATE_LIMIT": "10000 per minute",
+        "ENDORSE_RATE_LIMIT": "10000 per minute",
         **overrides,
     }
 
@@ -308,6 +311,7 @@ def make_signature(app) -> Callable[..., int]:
         newsletter: bool = False,
         source_channel: str | None = None,
         locale: str = "en",
+        ip_hash: str | None = None,
     ) -> int:
         n = next(counter)
         at = created_at or utcnow()
@@ -326,6 +330,7 @@ def make_signature(app) -> Callable[..., int]:
                 confirmed_at=at if confirmed else None,
                 newsletter=newsletter,
                 source_channel=source_channel,
+                ip_hash=ip_hash,
             )
             db.session.add(signature)
             if confirmed:

@@ -74,3 +74,14 @@ def confirm_link(text: str) -> str:
 
 def confirm_link_in(message) -> str:
     return confirm_link(body_text(message))
+
+
+def csp_directives(response) -> dict[str, str]:
+    """The response's Content-Security-Policy as {directive: sources}."""
+    policy = response.headers.get("Content-Security-Policy", "")
+    directives = {}
+    for part in policy.split(";"):
+        name, _, sources = part.strip().partition(" ")
+        if name:
+            directives[name] = sources.strip()
+    return directives

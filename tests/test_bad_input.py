@@ -9,12 +9,13 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
+from flask_babel import force_locale, gettext
 from helpers import count, sign_fields, signature_count, signatures
 from itsdangerous import TimestampSigner
 from sqlalchemy import update
 
 from campaign.extensions import db
-from campaign.models import OutboxEmail, Petition, Signature
+from campaign.models import OutboxEmail, Petition, Signature, StatementEndorsement
 from campaign.signing import confirmation_token
 
 
@@ -352,3 +353,191 @@ def test_method_not_allowed_keeps_its_allow_header(client):
     response = client.delete("/api/v1/petitions")
     assert response.status_code == 405
     assert "GET" in response.headers["Allow"]
+
+
+# --- every other public form, and the API --------------------------------------------------
+
+ENDORSER = {
+    "endorse-organisation": "Red de Defensoras",
+    "endorse-country": "MX",
+    "endorse-email": "red@example.org",
+    "endorse-consent": "y",
+}
+
+
+@pytest.fixture
+def joint(make_statement):
+    return make_statement(kind="joint_statement", open_for_endorsement=True)
+
+
+def _nothing_endorsed(app) -> bool:
+    return count(app, StatementEndorsement) == 0 and count(app, OutboxEmail) == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("endorse-organisation", "Red\x00Defensoras"),
+        ("endorse-organisation", "Red\r\nBcc: victim@example.org"),
+        ("endorse-organisation", "x" * 201),
+        ("endorse-website", "https://red.example.org/\r\nX: y"),
+        ("endorse-website", "https://" + "x" * 300 + ".org"),
+        ("endorse-website", "javascript:alert(1)"),
+        ("endorse-email", "red@example.org\r\nBcc: victim@example.org"),
+        ("endorse-email", "red@example.org\nBcc: victim@example.org"),
+        ("endorse-email", "red\x00@example.org"),
+        ("endorse-email", "x" * 250 + "@example.org"),
+        ("endorse-country", "XX"),
+    ],
+)
+def test_endorsement_form_refuses_bad_fields_and_stores_nothing(app, client, joint, field, value):
+    response = client.post(f"/en/statements/{joint.slug}/endorse", data={**ENDORSER, field: value})
+    assert response.status_code == 422
+    assert 'class="error-summary"' in response.get_data(as_text=True)
+    assert _nothing_endorsed(app)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"endorse-organisation=%FF%FE&endorse-country=MX&endorse-email=r%40x.org&endorse-consent=y",
+        b"endorse-organisation=Red&endorse-country=MX&endorse-email=r%40x.org"
+        b"&endorse-website=https%3A%2F%2F%FF.org&endorse-consent=y",
+        b"endorse-organisation=Red\xff&endorse-country=MX&endorse-email=r%40x.org",
+        b"\xff\xfe\x00",
+    ],
+)
+def test_endorsement_form_refuses_bytes_that_are_not_utf8(app, client, joint, body):
+    response = client.post(
+        f"/en/statements/{joint.slug}/endorse",
+        data=body,
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    assert _nothing_endorsed(app)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Header injection, percent-encoded the way a script would post it.
+        b"name=Ann&email=ann%40example.org%0d%0aBcc%3a%20victim%40example.org&country=FR&consent=y",
+        b"name=Ann%0d%0aBcc%3a%20victim%40example.org&email=ann%40example.org&country=FR&consent=y",
+        b"name=Ann&email=ann%40example.org%0aBcc%3a%20victim%40example.org&country=FR&consent=y",
+    ],
+)
+def test_encoded_newlines_are_refused_in_names_and_emails(app, client, make_petition, body):
+    petition = make_petition()
+    response = client.post(
+        f"/en/petitions/{petition.slug}",
+        data=body,
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 422
+    assert _nothing_stored(app)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_an_oversized_endorsement_is_a_translated_413(app, client, joint, lang):
+    response = client.post(
+        f"/{lang}/statements/{joint.slug}/endorse",
+        data={**ENDORSER, "endorse-organisation": "x" * (20 * 1024)},
+    )
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert f'<html lang="{lang}"' in page
+    with app.test_request_context(), force_locale(lang):
+        assert gettext("What you sent is too large") in page
+    assert _nothing_endorsed(app)
+
+
+def test_an_oversized_sign_form_is_a_translated_413(app, client, make_petition):
+    petition = make_petition()
+    response = client.post(f"/fr/petitions/{petition.slug}", data={"name": "a" * (20 * 1024)})
+    assert response.status_code == 413
+    with app.test_request_context(), force_locale("fr"):
+        translated = gettext("What you sent is too large")
+    assert translated != "What you sent is too large"
+    assert translated in response.get_data(as_text=True)
+
+
+def test_a_body_over_the_site_wide_ceiling_is_413_everywhere(app, client):
+    response = client.post("/api/v1/petitions", data=b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1))
+    assert response.status_code in (405, 413)
+    assert response.status_code < 500
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "instance=mastodon.social%00.evil.example",
+        "instance=%00",
+        "instance=mastodon.social%0d%0aX-Injected%3a%201",
+        "instance=" + "a" * 5000,
+        "instance=%FF%FE",
+        "instance=https%3A%2F%2Fevil.example%40mastodon.social",
+        "instance=127.0.0.1",
+        "instance=mastodon.social:8443",
+    ],
+)
+def test_mastodon_share_refuses_bad_servers(client, make_petition, query):
+    petition = make_petition()
+    response = client.get(f"/en/petitions/{petition.slug}/share/mastodon?{query}")
+    if response.status_code == 303:
+        # The one above that names a real host after "@": it goes to that host only.
+        assert response.headers["Location"].startswith("https://mastodon.social/share?")
+    else:
+        assert response.status_code == 422
+    assert "\r" not in response.headers.get("Location", "")
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["q=%00", "q=a%00b", "q=%FF%FE", "country=%00", "kind=%0d%0a", "year=%00", "page=%00"]
+    + ["q=" + "x" * 1000, "language=xx", "topic=../../etc"],
+)
+def test_statement_filters_with_bad_values_are_a_clear_4xx_or_ignored(client, query):
+    for path in ("/en/statements", "/en/statements/feed.atom"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code in (200, 400), (path, query, response.status_code)
+
+
+@pytest.mark.parametrize("path", ["%00", "a%00b", "%FF", "..%2F..%2Fetc", "x" * 500])
+def test_api_with_bad_slugs_is_a_json_404(client, path):
+    response = client.get(f"/api/v1/petitions/{path}")
+    assert response.status_code == 404
+    assert response.is_json
+
+
+@pytest.mark.parametrize("query", ["lang=%00", "lang=%FF", "lang=en%0d%0a"])
+def test_api_with_bad_languages_is_a_json_400(client, make_petition, query):
+    petition = make_petition()
+    response = client.get(f"/api/v1/petitions/{petition.slug}?{query}")
+    assert response.status_code == 400
+    assert response.is_json
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/xx/statements",
+        "/zz/privacy",
+        "/%00/petitions/x",
+        "/en%0d%0a/petitions/x",
+        "/en/statements/no-such-statement",
+        "/en/petitions/no-such/qr.svg",
+        "/en/petitions/no-such/share/mastodon?instance=mastodon.social",
+        "/embed/petitions/no-such",
+    ],
+)
+def test_unknown_locales_and_slugs_everywhere_are_404(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_an_unknown_language_in_the_widget_falls_back_to_the_browser(client, make_petition):
+    petition = make_petition()
+    response = client.get(
+        f"/embed/petitions/{petition.slug}?lang=%00xx", headers={"Accept-Language": "es"}
+    )
+    assert response.status_code == 200
+    assert '<html lang="es"' in response.get_data(as_text=True)

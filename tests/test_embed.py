@@ -11,6 +11,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 from conftest import free_port
+from helpers import csp_directives
 
 from campaign.extensions import db
 from campaign.models import Petition, Signature
@@ -20,14 +21,14 @@ ALL = ("en", "fr", "es", "ar")
 
 def framable(response) -> bool:
     return (
-        response.headers.get("Content-Security-Policy") == "frame-ancestors *"
+        csp_directives(response).get("frame-ancestors") == "*"
         and "X-Frame-Options" not in response.headers
     )
 
 
 def not_framable(response) -> bool:
     return (
-        response.headers.get("Content-Security-Policy") == "frame-ancestors 'none'"
+        csp_directives(response).get("frame-ancestors") == "'none'"
         and response.headers.get("X-Frame-Options") == "DENY"
     )
 
@@ -258,7 +259,7 @@ def test_widget_embedded_in_a_page_from_another_port(app, petition, live_server,
         timeout=5,
     )
     assert framed.status_code == 200
-    assert framed.headers["Content-Security-Policy"] == "frame-ancestors *"
+    assert framable(framed)
     assert "X-Frame-Options" not in framed.headers
     assert '<html lang="fr"' in framed.text
     assert requests.get(f"{live_server.url}/static/js/embed-host.js", timeout=5).ok
@@ -275,9 +276,8 @@ def test_widget_embedded_in_a_page_from_another_port(app, petition, live_server,
     assert signed.status_code == 303
     thanks = requests.get(live_server.url + signed.headers["Location"], timeout=5)
     assert thanks.status_code == 200
-    assert thanks.headers["Content-Security-Policy"] == "frame-ancestors *"
+    assert framable(thanks)
 
     # The rest of the site stays out of other sites' frames.
     page = requests.get(f"{live_server.url}/fr/petitions/{petition.slug}", timeout=5)
-    assert page.headers["X-Frame-Options"] == "DENY"
-    assert page.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+    assert not_framable(page)

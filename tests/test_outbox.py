@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import threading
+import time
+from collections import Counter
 from datetime import timedelta
 
 import pytest
+from conftest import Inbox, SmtpServer
 from helpers import count, outbox, sign_fields
+from processes import process_env, wait_for, worker
 from sqlalchemy import update
 
 from campaign.extensions import db
@@ -249,3 +254,121 @@ def test_worker_puts_back_the_signal_handlers_it_installs(run_worker):
     before = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     run_worker()
     assert {sig: signal.getsignal(sig) for sig in before} == before
+
+
+# --- real processes: SMTP stopped mid-batch, a worker killed mid-delivery -------------------
+
+
+class SlowInbox(Inbox):
+    """An SMTP sink that takes `delay` seconds to answer each DATA, like a busy relay."""
+
+    def __init__(self, delay: float):
+        super().__init__()
+        self.delay = delay
+        self.arrivals: list[float] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(self.delay)
+        answer = await super().handle_DATA(server, session, envelope)
+        self.arrivals.append(time.time())
+        return answer
+
+
+@pytest.fixture
+def slow_smtp():
+    server = SmtpServer()
+    server.inbox = SlowInbox(delay=0.25)
+    server.start()
+    yield server
+    server.stop()
+
+
+def _received(server) -> Counter:
+    return Counter(m["To"] for m in server.inbox.messages)
+
+
+def _sign_many(client, petition, n: int) -> list[str]:
+    addresses = [f"signer{i}@example.org" for i in range(n)]
+    for address in addresses:
+        response = client.post(f"/en/petitions/{petition.slug}", data=sign_fields(email=address))
+        assert response.status_code == 303
+    return addresses
+
+
+def test_smtp_stopped_mid_batch_and_started_again_loses_nothing(
+    make_app, migrated_database, make_petition, slow_smtp
+):
+    app = make_app()
+    addresses = _sign_many(app.test_client(), make_petition(), 10)
+    env = process_env(migrated_database, MAIL_URL=slow_smtp.url)
+
+    with worker(env, "--interval", "0.1") as running:
+        wait_for(lambda: len(slow_smtp.inbox.messages) >= 3, message="nothing delivered")
+        slow_smtp.stop()
+        # The worker meets a dead server: every email not yet sent waits for a retry.
+        wait_for(
+            lambda: (
+                not outbox(app, OutboxEmail.status == "pending", OutboxEmail.attempts == 0)
+                and not outbox(app, OutboxEmail.leased_until.is_not(None))
+            ),
+            message="the worker did not notice the server was down",
+        )
+        delivered_before = len(slow_smtp.inbox.messages)
+        waiting = outbox(app, OutboxEmail.status == "pending")
+        assert len(waiting) == 10 - delivered_before > 0
+        assert all("SMTP" in e.last_error or "connection" in e.last_error for e in waiting)
+        assert all(e.next_attempt_at > utcnow() for e in waiting)
+        assert count(app, OutboxEmail) == 10
+
+        slow_smtp.start()
+        _set(app, next_attempt_at=utcnow())  # as if the backoff had passed
+        wait_for(lambda: set(_received(slow_smtp)) == set(addresses), message="not all sent")
+        wait_for(lambda: count(app, OutboxEmail, OutboxEmail.status == "sent") == 10)
+        assert running.poll() is None, "the worker died instead of retrying"
+
+    received = _received(slow_smtp)
+    assert set(received) == set(addresses)
+    assert sum(received.values()) - len(addresses) <= 1  # at most the one in flight, twice
+
+
+def test_a_worker_killed_mid_delivery_loses_nothing_and_repeats_at_most_one(
+    make_app, migrated_database, make_petition, slow_smtp
+):
+    app = make_app()
+    addresses = _sign_many(app.test_client(), make_petition(), 12)
+    lease = 2
+    env = process_env(migrated_database, MAIL_URL=slow_smtp.url, OUTBOX_LEASE_SECONDS=str(lease))
+
+    with worker(env, "--interval", "0.1") as first:
+        wait_for(lambda: len(slow_smtp.inbox.messages) >= 3, message="nothing delivered")
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    killed_at = time.time()
+    held = outbox(app, OutboxEmail.status == "pending")
+    assert held, "the killed worker had nothing in hand"
+    assert all(e.leased_until is not None for e in held)
+    lease_end = max(e.leased_until for e in held).timestamp()
+    assert lease_end - killed_at <= lease
+    delivered_by_first = len(slow_smtp.inbox.arrivals)
+
+    with worker(env, "--interval", "0.1"):
+        wait_for(lambda: set(_received(slow_smtp)) == set(addresses), message="emails lost")
+        wait_for(lambda: count(app, OutboxEmail, OutboxEmail.status == "sent") == 12)
+
+    # The second worker respected the dead one's lease before taking its emails over.
+    taken_over = slow_smtp.inbox.arrivals[delivered_by_first:]
+    assert taken_over and min(taken_over) >= lease_end - 0.5
+    received = _received(slow_smtp)
+    assert sum(received.values()) - len(addresses) <= 1  # only the one in flight, if any
+    assert {e.status for e in outbox(app)} == {"sent"}
+
+
+def test_the_lease_is_configurable(make_app):
+    from campaign.config import ConfigError, Settings
+
+    assert make_app().config["OUTBOX_LEASE_SECONDS"] == LEASE.total_seconds() == 300
+    assert Settings.from_environ({"OUTBOX_LEASE_SECONDS": "7"}).outbox_lease_seconds == 7
+    with pytest.raises(ConfigError, match="OUTBOX_LEASE_SECONDS"):
+        Settings.from_environ({"OUTBOX_LEASE_SECONDS": "0"}).check()
+    with pytest.raises(ConfigError, match="OUTBOX_LEASE_SECONDS"):
+        Settings.from_environ({"OUTBOX_LEASE_SECONDS": "soon"})

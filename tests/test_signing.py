@@ -160,9 +160,17 @@ def test_signing_refuses_bad_names_and_stores_nothing(app, session, make_petitio
     assert count(app, OutboxEmail) == 0
 
 
-def test_whitespace_in_names_is_folded_before_the_rules():
-    name, _, _ = validate_signature(signature_data(name=" Ann\t\n Example "))
+def test_spaces_in_names_are_folded_before_the_rules():
+    name, _, _ = validate_signature(signature_data(name="  Ann \u00a0  Example "))
     assert name == "Ann Example"
+
+
+@pytest.mark.parametrize("name", [" Ann\t\n Example ", "Ann\r\nBcc: x", "Ann\rExample"])
+def test_line_breaks_and_tabs_in_names_are_refused_not_folded(name):
+    # A one-line field never sends them; a script injecting headers does.
+    with pytest.raises(InvalidSignature) as refused:
+        validate_signature(signature_data(name=name))
+    assert refused.value.errors == {"name": "invalid_characters"}
 
 
 @pytest.mark.parametrize(

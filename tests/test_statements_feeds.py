@@ -139,6 +139,7 @@ def test_sitemap_lists_every_public_page_in_every_language(
     public_paths = [
         "/{lang}/",
         "/{lang}/statements",
+        "/{lang}/privacy",
         f"/{{lang}}/campaigns/{campaign.slug}",
         f"/{{lang}}/petitions/{petition.slug}",
         f"/{{lang}}/statements/{statement.slug}",

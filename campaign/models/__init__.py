@@ -9,6 +9,7 @@ from campaign.models.campaigns import (
     campaign_members,
 )
 from campaign.models.outbox import OutboxEmail
+from campaign.models.settings import SiteSetting
 from campaign.models.signatures import Signature
 from campaign.models.statements import (
     STATEMENT_KINDS,
@@ -32,6 +33,7 @@ __all__ = [
     "Petition",
     "PetitionText",
     "Signature",
+    "SiteSetting",
     "Statement",
     "StatementCountry",
     "StatementEndorsement",

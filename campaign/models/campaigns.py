@@ -13,6 +13,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -128,6 +129,8 @@ class Petition(Translated, db.Model):
     created_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, server_default=func.now()
     )
+    # Staff pause signing during an attack or a mistake; the page says so instead of the form.
+    signing_paused: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     campaign: Mapped[Campaign] = relationship(back_populates="petitions", lazy="joined")
     texts: Mapped[list[PetitionText]] = relationship(

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField
 
+from campaign.honeypot import honeypot_field
 from campaign.i18n import countries
 from campaign.signing import EMAIL_MAX, NAME_MAX
 
@@ -31,6 +32,7 @@ class SignForm(FlaskForm):
     # Share attribution, from the link the visitor followed: see campaign.attribution.
     src = HiddenField()
     ref = HiddenField()
+    homepage = honeypot_field()
 
     def set_country_choices(self, locale: str) -> None:
         self.country.choices = [("", _l("Choose your country"))] + list(countries(locale))

@@ -11,6 +11,9 @@ FIELD_ERRORS = {
     ("name", "no_links"): _l("Your name cannot contain a web address"),
     ("email", "required"): _l("Enter your email address"),
     ("email", "invalid"): _l("Enter an email address like name@example.org"),
+    ("email", "disposable"): _l(
+        "We cannot accept addresses from disposable email services: use an address you keep"
+    ),
     ("country", "required"): _l("Choose your country"),
     ("country", "invalid"): _l("Choose a country from the list"),
     ("consent", "required"): _l("Tick the box to agree, or we cannot count your signature"),

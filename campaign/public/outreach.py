@@ -29,6 +29,7 @@ from campaign.previews import PreviewCard, cached_preview, rounded_count
 from campaign.public.forms import MastodonForm
 from campaign.public.views import _add_lang, _cacheable, _public_petition, _pull_lang
 from campaign.qrcodes import qr_png, qr_svg
+from campaign.security_headers import allow_external_form_targets
 from campaign.sharing import (
     mastodon_host,
     mastodon_share_url,
@@ -58,6 +59,8 @@ class ShareOptions:
 
 @bp.app_template_global()
 def share_options(petition: Petition, lang: str, ref: str | None = None) -> ShareOptions:
+    # The share panel's Mastodon form ends in a redirect to the visitor's server.
+    allow_external_form_targets()
     text = petition.text_for(lang)
     link = absolute_url("public.petition", lang=lang, slug=petition.slug)
     message = share_message(text.share_text or text.title, petition.campaign.hashtag)
@@ -73,6 +76,7 @@ def share_options(petition: Petition, lang: str, ref: str | None = None) -> Shar
 def mastodon(slug: str):
     """Send the visitor to their own Mastodon server's share dialog (a form, so no script)."""
     petition = _public_petition(slug)
+    allow_external_form_targets()
     form = MastodonForm(formdata=request.args)
     ref = genuine_referral_code(current_app.config["SECRET_KEY"], request.args.get("ref"))
     host = mastodon_host(form.instance.data or "")

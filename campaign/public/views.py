@@ -2,35 +2,40 @@
 
 from __future__ import annotations
 
-from urllib.parse import unquote_to_bytes
-
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from campaign import pagecache
+from campaign.addresses import address_policy
 from campaign.attribution import genuine_referral_code, referral_code, referrer_for
+from campaign.clients import client_key
 from campaign.config import LOCALES
 from campaign.extensions import db
 from campaign.forgery import require_same_origin
 from campaign.framing import allow_framing
+from campaign.honeypot import caught
 from campaign.i18n import best_locale
+from campaign.inputs import require_utf8_form
 from campaign.models import Campaign, Petition, utcnow
 from campaign.pagecache import cached_page
 from campaign.public.forms import SignForm
 from campaign.public.messages import FIELD_ERRORS, consent_text
+from campaign.ratelimits import signing_limit
 from campaign.sharing import channel_from
 from campaign.signing import (
     ConfirmationRefused,
     InvalidSignature,
     PetitionNotOpen,
     SignatureData,
+    SigningPaused,
     confirm_signature,
     sign_petition,
     signature_from_token,
 )
 from campaign.statements.listing import statements_for_campaign, statements_for_petition
+from campaign.switches import signing_paused
 from campaign.tokens import ExpiredToken, InvalidToken
 
 bp = Blueprint("public", __name__, url_prefix="/<lang>")
@@ -160,14 +165,22 @@ def campaign(slug: str):
     return _cacheable(current_app.make_response(page))
 
 
+PAUSED_RETRY_AFTER = 600
+
+
+def petition_paused(petition: Petition) -> bool:
+    return signing_paused(db.session, petition, forced=current_app.config["SIGNING_PAUSED"])
+
+
 @bp.route("/petitions/<slug>", methods=["GET", "POST"])
 @cached_page(bypass_args=("src", "ref"))
+@signing_limit
 def petition(slug: str):
     found = _petition_to_sign(slug) if request.method == "POST" else _public_petition(slug)
     if request.method == "POST":
         require_same_origin()
         request.max_content_length = current_app.config["MAX_SIGN_FORM_BYTES"]
-        _require_utf8_form()
+        require_utf8_form()
     form = SignForm()
     if request.method == "GET":
         attributed = _carry_attribution(form, request.args.get("src"), request.args.get("ref"))
@@ -179,6 +192,10 @@ def petition(slug: str):
     if embedded:
         allow_framing()
     status = 200
+    paused = petition_paused(found)
+    if request.method == "POST" and found.is_open(utcnow()) and not paused and caught(form, "sign"):
+        # The answer a real signer gets, so the bot cannot tell; nothing stored, nothing sent.
+        return _check_your_email(found, embedded)
     if request.method == "POST":
         data = SignatureData(
             name=form.name.data or "",
@@ -202,10 +219,16 @@ def petition(slug: str):
                 now=utcnow(),
                 secret_key=current_app.config["SECRET_KEY"],
                 max_emails=current_app.config["MAX_EMAILS_PER_SIGNATURE"],
+                addresses=address_policy(),
+                ip_hash=client_key(),
+                paused=paused,
             )
         except PetitionNotOpen:
             db.session.rollback()
             status = 409
+        except SigningPaused:
+            db.session.rollback()
+            status = 503
         except InvalidSignature as exc:
             db.session.rollback()
             for field, key in exc.errors.items():
@@ -213,9 +236,7 @@ def petition(slug: str):
             status = 422
         else:
             db.session.commit()
-            if embedded:
-                return redirect(url_for("embed.check_email", slug=slug, lang=g.lang), 303)
-            return redirect(url_for("public.check_email", slug=slug), code=303)
+            return _check_your_email(found, embedded)
         # The page shows the campaign's texts, which the petition kept for signing lacks.
         found = _public_petition(slug)
     form.set_country_choices(g.lang)
@@ -225,26 +246,34 @@ def petition(slug: str):
         form=form,
         consent=consent_text(current_app.config["ORGANISATION_NAME"]),
         is_open=found.is_open(utcnow()),
+        paused=paused,
         statements=statements_for_petition(db.session, found.id),
     )
     response = current_app.make_response((page, status))
+    if status == 503:
+        response.headers["Retry-After"] = str(PAUSED_RETRY_AFTER)
     if request.method != "GET":
         return response
     return _not_shared(response) if attributed else _cacheable(response)
 
 
-def _require_utf8_form() -> None:
-    """Refuse a sign form whose fields are not UTF-8.
+def _check_your_email(petition: Petition, embedded: bool):
+    if embedded:
+        return redirect(url_for("embed.check_email", slug=petition.slug, lang=g.lang), 303)
+    return redirect(url_for("public.check_email", slug=petition.slug), code=303)
 
-    Werkzeug keeps undecodable percent-escapes as literal text ("%FF") and drops a raw
-    non-UTF-8 body silently, so the field rules never see that the input was garbled.
-    """
-    if request.mimetype != "application/x-www-form-urlencoded":
-        return
-    try:
-        unquote_to_bytes(request.get_data(cache=True)).decode("utf-8")
-    except UnicodeDecodeError:
-        abort(400)
+
+@bp.get("/privacy")
+def privacy():
+    config = current_app.config
+    page = render_template(
+        "public/privacy.html",
+        pending_days=config["PURGE_PENDING_DAYS"],
+        closed_months=config["PURGE_CLOSED_MONTHS"],
+        privacy_contact=config["PRIVACY_CONTACT"],
+        security_contact=config["SECURITY_CONTACT"],
+    )
+    return _cacheable(current_app.make_response(page))
 
 
 @bp.get("/petitions/<slug>/check-your-email")
@@ -300,6 +329,11 @@ def confirm(token: str):
             db.session.rollback()
             response = current_app.make_response(
                 (render_template("public/confirm_problem.html", problem="closed"), 409)
+            )
+        except ConfirmationRefused:
+            db.session.rollback()
+            response = current_app.make_response(
+                (render_template("public/confirm_problem.html", problem="invalid"), 400)
             )
         else:
             # The page shows what this transaction wrote (confirm_signature keeps the loaded

@@ -15,7 +15,13 @@ from campaign.accounts import (
     user_from_token,
 )
 from campaign.audit import LOGIN, LOGIN_FAILED, LOGOUT, PASSWORD_SET, record_event
-from campaign.extensions import db, limiter
+from campaign.extensions import db
+from campaign.ratelimits import (
+    login_account_limit,
+    login_address_limit,
+    reset_account_limit,
+    reset_address_limit,
+)
 from campaign.staff.blueprint import bp
 from campaign.staff.forms import (
     ActionForm,
@@ -34,7 +40,8 @@ def _home() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@login_address_limit
+@login_account_limit
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next"), _home()))
@@ -72,7 +79,8 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit("5 per minute", methods=["POST"])
+@reset_address_limit
+@reset_account_limit
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -131,7 +139,7 @@ def _choose_password(purpose: Purpose, token: str, max_age: int, template: str):
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@reset_address_limit
 def reset_password(token: str):
     return _choose_password(
         Purpose.RESET_PASSWORD,
@@ -142,7 +150,7 @@ def reset_password(token: str):
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@reset_address_limit
 def accept_invitation(token: str):
     return _choose_password(
         Purpose.INVITATION,

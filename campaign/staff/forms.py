@@ -242,3 +242,29 @@ class AuditFilterForm(FlaskForm):
     actor = SelectField(_l("Who"), choices=[], validators=[Optional()])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("Until (inclusive)"), validators=[Optional()])
+
+
+class InvalidationForm(FlaskForm):
+    """Which signatures of a petition to invalidate (campaign.invalidation.Criteria)."""
+
+    email_domain = StringField(
+        _l("Email domain"),
+        validators=[Optional(), Length(max=253)],
+        description=_l("For example throwaway.example. Its subdomains are included."),
+        render_kw={"autocapitalize": "none", "spellcheck": "false"},
+    )
+    ip_hash = StringField(
+        _l("Hashed address"),
+        validators=[Optional(), Length(max=64)],
+        description=_l("A code from the tables above: never an address itself."),
+        render_kw={"autocapitalize": "none", "spellcheck": "false"},
+    )
+    created_from = DateTimeLocalField(
+        _l("Signed at or after (UTC)"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
+    )
+    created_until = DateTimeLocalField(
+        _l("Signed before (UTC)"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
+    )
+    confirm = BooleanField(
+        _l("I understand that the matching signatures are deleted and the counter goes down")
+    )

@@ -35,6 +35,7 @@ from campaign.staff.blueprint import bp
 from campaign.staff.forms import ExportForm
 from campaign.staff.guards import actor, request_origin, visible_petition_or_404
 from campaign.statistics import pending_counts, petition_statistics
+from campaign.switches import site_signing_paused
 
 
 @bp.get("/")
@@ -44,10 +45,13 @@ def dashboard():
         .join(Campaign)
         .order_by(Campaign.slug, Petition.created_at.desc())
     ).all()
+    forced = current_app.config["SIGNING_PAUSED"]
     return render_template(
         "staff/dashboard.html",
         petitions=petitions,
         pending=pending_counts(db.session, [p.id for p in petitions]),
+        site_paused=forced or site_signing_paused(db.session),
+        forced_pause=forced,
     )
 
 

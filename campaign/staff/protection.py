@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
+from campaign.addresses import address_policy
 from campaign.erasure import erase_signatures_of
 from campaign.extensions import db
 from campaign.models import AuditEvent, User
@@ -31,7 +32,11 @@ def erasure():
     if form.validate_on_submit():
         try:
             result = erase_signatures_of(
-                db.session, form.email.data, actor_id=actor().id, origin=request_origin()
+                db.session,
+                form.email.data,
+                actor_id=actor().id,
+                origin=request_origin(),
+                addresses=address_policy(),
             )
         except EmailNotValidError:
             db.session.rollback()

@@ -11,6 +11,7 @@ from campaign.accounts import AccountError, EmailTaken, InvalidEmail, invite_use
 from campaign.audit import ACCOUNT_DEACTIVATED, ACCOUNT_REACTIVATED, INVITATION, record_event
 from campaign.extensions import db
 from campaign.models import User
+from campaign.ratelimits import invitation_limit
 from campaign.staff.blueprint import bp
 from campaign.staff.forms import ActionForm, InviteForm
 from campaign.staff.guards import actor, request_origin, require_role
@@ -18,6 +19,7 @@ from campaign.staff.guards import actor, request_origin, require_role
 
 @bp.route("/users", methods=["GET", "POST"])
 @require_role("admin")
+@invitation_limit
 def users():
     form = InviteForm(locale=str(get_locale()))
     if form.validate_on_submit():

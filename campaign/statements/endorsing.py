@@ -16,11 +16,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from campaign.addresses import DEFAULT_POLICY, AddressPolicy
 from campaign.emails import queue_email
 from campaign.i18n import country_codes
 from campaign.links import absolute_url
 from campaign.models import Statement, StatementEndorsement, StatementSignatory
-from campaign.signing import clean_name, normalize_email
+from campaign.signing import SigningPaused, clean_name, email_problem, has_control_characters
 from campaign.tokens import Purpose, make_token, read_token
 
 ORGANISATION_MAX = 200
@@ -89,25 +90,24 @@ def clean_website(raw: str) -> str | None:
     return website
 
 
-def validate_endorsement(data: EndorsementData) -> tuple[str, str | None, str, str]:
+def validate_endorsement(
+    data: EndorsementData, policy: AddressPolicy = DEFAULT_POLICY
+) -> tuple[str, str | None, str, str]:
     """Check every field; return (organisation, website, typed email, normalised email)."""
     errors: dict[str, str] = {}
     organisation = clean_name(data.organisation)
-    if problem := organisation_problem(organisation):
+    if problem := organisation_problem(organisation) or (
+        "invalid_characters" if has_control_characters(data.organisation) else None
+    ):
         errors["organisation"] = problem
     website = None
     try:
         website = clean_website(data.website)
     except ValueError:
         errors["website"] = "invalid"
-    typed = normalized = ""
-    if not data.email.strip():
-        errors["email"] = "required"
-    else:
-        try:
-            typed, normalized = normalize_email(data.email)
-        except ValueError:  # EmailNotValidError is a ValueError
-            errors["email"] = "invalid"
+    problem, typed, normalized = email_problem(data.email, policy)
+    if problem:
+        errors["email"] = problem
     if data.country not in country_codes():
         errors["country"] = "required" if not data.country else "invalid"
     if not data.consent_text:
@@ -126,14 +126,19 @@ def endorse_statement(
     now: datetime,
     secret_key: str,
     max_emails: int = 5,
+    addresses: AddressPolicy = DEFAULT_POLICY,
+    paused: bool = False,
 ) -> None:
     """Record a pending endorsement and its confirmation email, or write again to its contact.
 
-    Returns nothing on purpose, like campaign.signing.sign_petition.
+    Returns nothing on purpose, like campaign.signing.sign_petition. `paused`: the site-wide
+    signing pause (campaign.switches) holds endorsements too.
     """
     if not statement.accepts_endorsements:
         raise EndorsementClosed(statement.slug)
-    organisation, website, typed, normalized = validate_endorsement(data)
+    if paused:
+        raise SigningPaused(statement.slug)
+    organisation, website, typed, normalized = validate_endorsement(data, addresses)
     endorsement = StatementEndorsement(
         statement_id=statement.id,
         organisation=organisation,

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, URLField
 
+from campaign.honeypot import honeypot_field
 from campaign.i18n import countries
 from campaign.signing import EMAIL_MAX
 from campaign.statements.endorsing import ORGANISATION_MAX, WEBSITE_MAX
@@ -29,6 +30,7 @@ class EndorseForm(FlaskForm):
         _l("Contact email address"), render_kw={"autocomplete": "email", "maxlength": EMAIL_MAX}
     )
     consent = BooleanField()
+    homepage = honeypot_field()
 
     def __init__(self, *args, **kwargs):
         # A prefix keeps these fields apart from the sign form's on the same page.

@@ -23,6 +23,9 @@ ENDORSEMENT_ERRORS = {
     ("website", "invalid"): _l("Enter a web address starting with http:// or https://"),
     ("email", "required"): _l("Enter a contact email address"),
     ("email", "invalid"): _l("Enter an email address like name@example.org"),
+    ("email", "disposable"): _l(
+        "We cannot accept addresses from disposable email services: use an address you keep"
+    ),
     ("consent", "required"): _l("Tick the box to agree, or we cannot add your organisation"),
 }
 

@@ -17,15 +17,26 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from campaign.addresses import address_policy
 from campaign.extensions import db
 from campaign.forgery import require_same_origin
+from campaign.honeypot import caught
 from campaign.i18n import LANGUAGE_NAMES, country_name
+from campaign.inputs import require_utf8_form
 from campaign.links import absolute_url
 from campaign.markdown import render_markdown
 from campaign.models import Statement, utcnow
 from campaign.public.forms import SignForm
 from campaign.public.messages import consent_text
-from campaign.public.views import _add_lang, _cacheable, _pull_lang
+from campaign.public.views import (
+    PAUSED_RETRY_AFTER,
+    _add_lang,
+    _cacheable,
+    _pull_lang,
+    petition_paused,
+)
+from campaign.ratelimits import endorsing_limit
+from campaign.signing import SigningPaused
 from campaign.statements.display import present, published_at
 from campaign.statements.endorsing import (
     EndorsementClosed,
@@ -55,6 +66,7 @@ from campaign.statements.messages import (
     endorsement_consent_text,
 )
 from campaign.statements.vocabulary import KIND_LABELS, TOPIC_LABELS, sorted_countries
+from campaign.switches import site_signing_paused
 from campaign.tokens import ExpiredToken, InvalidToken
 
 bp = Blueprint("statements", __name__, url_prefix="/<lang>")
@@ -164,6 +176,10 @@ def feed():
     return _cacheable(Response(body, mimetype="application/atom+xml"))
 
 
+def _site_paused() -> bool:
+    return current_app.config["SIGNING_PAUSED"] or site_signing_paused(db.session)
+
+
 def _statement_page(statement: Statement, *, endorse_form: EndorseForm | None, status: int = 200):
     lang = g.lang
     now = utcnow()
@@ -192,6 +208,8 @@ def _statement_page(statement: Statement, *, endorse_form: EndorseForm | None, s
         sign_consent=consent_text(organisation),
         endorse_form=endorse_form if statement.accepts_endorsements else None,
         endorse_consent=endorsement_consent_text(organisation),
+        petition_paused=petition_to_sign is not None and petition_paused(petition_to_sign),
+        endorsing_paused=_site_paused(),
     )
     return current_app.make_response((page, status))
 
@@ -202,12 +220,18 @@ def show(slug: str):
 
 
 @bp.post("/statements/<slug>/endorse")
+@endorsing_limit
 def endorse(slug: str):
     statement = _public_statement(slug)
     require_same_origin()
     request.max_content_length = current_app.config["MAX_SIGN_FORM_BYTES"]
+    require_utf8_form()
     form = EndorseForm()
     form.set_country_choices(g.lang)
+    paused = _site_paused()
+    if statement.accepts_endorsements and not paused and caught(form, "endorsement"):
+        # The answer a real endorser gets, so the bot cannot tell; nothing stored or sent.
+        return _endorse_check_email(statement)
     organisation = current_app.config["ORGANISATION_NAME"]
     data = EndorsementData(
         organisation=form.organisation.data or "",
@@ -225,16 +249,27 @@ def endorse(slug: str):
             now=utcnow(),
             secret_key=current_app.config["SECRET_KEY"],
             max_emails=current_app.config["MAX_EMAILS_PER_SIGNATURE"],
+            addresses=address_policy(),
+            paused=paused,
         )
     except EndorsementClosed:
         db.session.rollback()
         return _statement_page(statement, endorse_form=None, status=409)
+    except SigningPaused:
+        db.session.rollback()
+        response = _statement_page(statement, endorse_form=form, status=503)
+        response.headers["Retry-After"] = str(PAUSED_RETRY_AFTER)
+        return response
     except InvalidEndorsement as exc:
         db.session.rollback()
         for field, key in exc.errors.items():
             getattr(form, field).errors = [ENDORSEMENT_ERRORS[(field, key)]]
         return _statement_page(statement, endorse_form=form, status=422)
     db.session.commit()
+    return _endorse_check_email(statement)
+
+
+def _endorse_check_email(statement: Statement):
     return redirect(url_for("statements.endorse_check_email", slug=statement.slug), code=303)
 
 

@@ -1,0 +1,21 @@
+"""Checks on raw public form bodies, before any field is read."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote_to_bytes
+
+from flask import abort, request
+
+
+def require_utf8_form() -> None:
+    """Refuse a form whose fields are not UTF-8.
+
+    Werkzeug keeps undecodable percent-escapes as literal text ("%FF") and drops a raw
+    non-UTF-8 body silently, so the field rules never see that the input was garbled.
+    """
+    if request.mimetype != "application/x-www-form-urlencoded":
+        return
+    try:
+        unquote_to_bytes(request.get_data(cache=True)).decode("utf-8")
+    except UnicodeDecodeError:
+        abort(400)

@@ -1,0 +1,83 @@
+"""Rate limits on what costs us or a stranger something: signing, endorsing, staff log-ins.
+
+Only POSTs count: the pages themselves are cached and must stay cheap. Limits are read from
+the configuration at request time ("5 per minute; 30 per hour": a burst and a sustained
+limit), counted in memory or, with REDIS_URL, in Redis shared by every worker and server.
+Keys hold a keyed hash of the client address (campaign.clients.client_key), never the address.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from collections.abc import Callable
+
+from flask import current_app, request
+from flask_login import current_user
+
+from campaign.clients import client_key
+from campaign.extensions import limiter
+from campaign.privacy import address_hash
+
+
+def configured(name: str) -> Callable[[], str]:
+    """The limit in config[name], read per request so tests and deployments can change it."""
+    return lambda: current_app.config[name]
+
+
+def per_client_and(view_arg: str) -> Callable[[], str]:
+    """A key for one client address acting on one thing (a petition, a statement)."""
+
+    def key() -> str:
+        target = str((request.view_args or {}).get(view_arg, ""))
+        # Slugs come from the URL: hashed, so any length or byte maps to a short key.
+        return f"{client_key()}:{hashlib.blake2b(target.encode(), digest_size=8).hexdigest()}"
+
+    return key
+
+
+def per_account_email() -> str:
+    """The account a login or reset form names, whoever sends it: guessing one account's
+    password from many addresses hits this limit. Hashed, so no email is kept."""
+    email = (request.form.get("email") or "").strip().lower()
+    return "account:" + address_hash(current_app.config["SECRET_KEY"], "account:" + email)
+
+
+def per_staff_member() -> str:
+    """The logged-in staff member (invitations), or the client address before login."""
+    if current_user.is_authenticated:
+        return f"staff:{current_user.id}"
+    return client_key()
+
+
+def limit_posts(config_name: str, *, key_func: Callable[[], str], scope: str):
+    return limiter.limit(configured(config_name), key_func=key_func, methods=["POST"], scope=scope)
+
+
+signing_limit = limit_posts("SIGN_RATE_LIMIT", key_func=per_client_and("slug"), scope="sign")
+endorsing_limit = limit_posts(
+    "ENDORSE_RATE_LIMIT", key_func=per_client_and("slug"), scope="endorse"
+)
+login_address_limit = limit_posts("LOGIN_RATE_LIMIT", key_func=client_key, scope="login")
+login_account_limit = limit_posts(
+    "LOGIN_ACCOUNT_RATE_LIMIT", key_func=per_account_email, scope="login-account"
+)
+reset_address_limit = limit_posts(
+    "PASSWORD_RESET_RATE_LIMIT", key_func=client_key, scope="password-reset"
+)
+# A reset request sends an email: also limited per account, so no one is mail-bombed.
+reset_account_limit = limit_posts(
+    "PASSWORD_RESET_RATE_LIMIT", key_func=per_account_email, scope="password-reset-account"
+)
+invitation_limit = limit_posts(
+    "INVITATION_RATE_LIMIT", key_func=per_staff_member, scope="invitation"
+)
+
+
+def seconds_until_reset() -> int | None:
+    """How long the limit this request broke still holds, from the limiter's own window."""
+    current = limiter.current_limit
+    if current is None or not current.breached:
+        return None
+    return max(1, math.ceil(current.window.reset_time - time.time()))
