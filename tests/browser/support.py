@@ -88,6 +88,10 @@ class Browsing:
         return any(code == status and pattern.match(path) for code, pattern in self.expected)
 
     def _request_failed(self, request) -> None:
+        # The browser itself gave up on it: the page moved on before a lazy frame, a poll or a
+        # style sheet arrived. A server or network fault has its own error (reset, empty...).
+        if request.failure == "net::ERR_ABORTED":
+            return
         self._problem(f"request failed: {request.method} {request.url} ({request.failure})")
 
     def _response(self, response) -> None:
