@@ -43,7 +43,7 @@ def _progress(count: int, goal: int | None) -> float:
 
 
 def _hashtag_words(hashtag: str) -> list[str]:
-    """"HumansAgainstTorture" -> ["Humans", "Against", "Torture"], for the poster that stands in
+    """ "HumansAgainstTorture" -> ["Humans", "Against", "Torture"], for the poster that stands in
     for a campaign without an image; scripts without letter case stay one word."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", hashtag).split()
 

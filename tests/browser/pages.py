@@ -52,6 +52,7 @@ def public_pages(app, lang: str) -> list[Visit]:
     """Every kind of public page, in `lang` (the demo content must be loaded)."""
     pending, confirmed = _token(app, confirmed=False), _token(app, confirmed=True)
     petition = f"/{lang}/petitions/{PETITION}"
+    widget = f"/embed/petitions/{PETITION}"
     return [
         Visit("home", f"/{lang}/"),
         Visit("campaign", f"/{lang}/campaigns/{CAMPAIGN}"),
@@ -69,8 +70,8 @@ def public_pages(app, lang: str) -> list[Visit]:
         Visit("developers", f"/{lang}/developers"),
         Visit("embed code", f"{petition}/embed-code"),
         Visit("mastodon", f"{petition}/share/mastodon?instance=", status=422),
-        Visit("widget", f"/embed/petitions/{PETITION}?lang={lang}"),
-        Visit("widget check your email", f"/embed/petitions/{PETITION}/check-your-email?lang={lang}"),
+        Visit("widget", f"{widget}?lang={lang}"),
+        Visit("widget check your email", f"{widget}/check-your-email?lang={lang}"),
         Visit("not found", f"/{lang}/petitions/no-such-petition", status=404),
     ]
 
