@@ -65,9 +65,10 @@ def _configure_logging(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     import campaign.models  # noqa: F401  (registers the tables on the metadata)
     from campaign.database import init_database
-    from campaign.extensions import babel, csrf, db, limiter, migrate
+    from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
     from campaign.i18n import select_locale
     from campaign.models.types import render_migration_type
+    from campaign.staff.sessions import load_user
 
     init_database(app)
     migrate.init_app(
@@ -81,6 +82,12 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, default_domain="messages")
     csrf.init_app(app)
     limiter.init_app(app)
+    # Staff templates get current_user from the staff blueprint; the app-wide processor and the
+    # remember-me hook would read the session on every response, and a public page that reads
+    # the session is sent with `Vary: Cookie`, which shared caches will not keep.
+    login_manager.init_app(app, add_context_processor=False)
+    app.after_request_funcs[None].remove(login_manager._update_remember_cookie)
+    login_manager.user_loader(load_user)
     app.config.setdefault("LOCALES", LOCALES)
 
 
@@ -93,7 +100,9 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.public.views import bp as public_bp
     from campaign.public.views import root as root_bp
     from campaign.sitemap import bp as sitemap_bp
+    from campaign.staff import bp as staff_bp
     from campaign.statements.views import bp as statements_bp
+    from campaign.uploads import bp as uploads_bp
 
     # Public forms carry no session token (their pages are cached); campaign.forgery guards them.
     csrf.exempt(public_bp)
@@ -106,6 +115,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(embed_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(uploads_bp)
     if app.config["DEV_MAILBOX"]:
         from campaign.devmail import bp as devmail_bp
 

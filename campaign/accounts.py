@@ -1,6 +1,10 @@
-"""Staff accounts: creation and password hashing (Argon2id)."""
+"""Staff accounts: creation, invitation, login, password reset (Argon2id)."""
 
 from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -8,14 +12,40 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from campaign.emails import queue_email
+from campaign.labels import ROLE_LABELS
+from campaign.links import absolute_url
 from campaign.models import ROLES, User
+from campaign.tokens import InvalidToken, Purpose, make_token, read_token
 
 MIN_PASSWORD_LENGTH = 12
 _hasher = PasswordHasher()
 
 
 class AccountError(ValueError):
-    """The account cannot be created as asked."""
+    """The account cannot be created or changed as asked."""
+
+
+class InvalidEmail(AccountError):
+    """Not an email address."""
+
+
+class EmailTaken(AccountError):
+    """Another account has this address."""
+
+
+class WeakPassword(AccountError):
+    """The password is too short."""
+
+
+class SpentLink(InvalidToken):
+    """The link was genuine, but its password has been set since or its account closed."""
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    user: User | None  # who is now logged in, if anyone
+    account: User | None  # the account the email named, whether or not the password matched
 
 
 def hash_password(password: str) -> str:
@@ -29,18 +59,141 @@ def password_matches(password_hash: str, password: str) -> bool:
         return False
 
 
-def create_user(session: Session, *, email: str, role: str, password: str) -> User:
+@cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def canonical_email(raw: str) -> str:
+    try:
+        return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise InvalidEmail("that is not a valid email address") from exc
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise WeakPassword(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def _new_account(session: Session, *, email: str, role: str, password_hash: str) -> User:
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
-    try:
-        address = validate_email(email, check_deliverability=False).normalized.lower()
-    except EmailNotValidError as exc:
-        raise AccountError("that is not a valid email address") from exc
+    address = canonical_email(email)
     if session.scalar(select(User.id).where(User.email == address)) is not None:
-        raise AccountError("an account with that email address exists already")
-    user = User(email=address, role=role, password_hash=hash_password(password))
+        raise EmailTaken("an account with that email address exists already")
+    user = User(email=address, role=role, password_hash=password_hash)
     session.add(user)
     session.flush()
     return user
+
+
+def create_user(session: Session, *, email: str, role: str, password: str) -> User:
+    check_password(password)
+    return _new_account(session, email=email, role=role, password_hash=hash_password(password))
+
+
+def authenticate(session: Session, email: str, password: str) -> LoginAttempt:
+    """Check a login. Unknown addresses cost the same Argon2 verification as known ones, so the
+    time an answer takes does not tell whether an account exists."""
+    try:
+        address: str | None = canonical_email(email)
+    except InvalidEmail:
+        address = None
+    account = session.scalar(select(User).where(User.email == address)) if address else None
+    if account is None:
+        password_matches(_dummy_hash(), password)
+        return LoginAttempt(user=None, account=None)
+    if not password_matches(account.password_hash, password) or not account.active:
+        return LoginAttempt(user=None, account=account)
+    if _hasher.check_needs_rehash(account.password_hash):
+        account.password_hash = hash_password(password)
+    return LoginAttempt(user=account, account=account)
+
+
+def set_password(user: User, password: str) -> None:
+    """Choose a new password; every session and one-time link issued before stops working."""
+    check_password(password)
+    user.password_hash = hash_password(password)
+
+
+def account_token(secret_key: str, purpose: Purpose, user: User) -> str:
+    """A link credential bound to the current password, so setting a password spends it."""
+    return make_token(secret_key, purpose, [user.id, user.password_fingerprint])
+
+
+def user_from_token(
+    session: Session, secret_key: str, purpose: Purpose, token: str, *, max_age: int
+) -> User:
+    """The account a reset or invitation link names; raises InvalidToken, ExpiredToken or
+    SpentLink."""
+    payload = read_token(secret_key, purpose, token, max_age=max_age)
+    if not (isinstance(payload, list) and len(payload) == 2 and isinstance(payload[0], int)):
+        raise InvalidToken("malformed payload")
+    user = session.get(User, payload[0])
+    if user is None or not user.active or user.password_fingerprint != payload[1]:
+        raise SpentLink("password changed or account closed since the link was sent")
+    return user
+
+
+def invite_user(
+    session: Session,
+    *,
+    email: str,
+    role: str,
+    locale: str,
+    secret_key: str,
+    organisation: str,
+) -> User:
+    """Create an account nobody can log in to yet, and email its owner a link to choose a
+    password. Raises InvalidEmail or EmailTaken."""
+    # A random password nobody knows: the account is usable only through the link.
+    user = _new_account(
+        session, email=email, role=role, password_hash=hash_password(secrets.token_urlsafe(32))
+    )
+    user.locale = locale
+    queue_email(
+        session,
+        kind="invitation",
+        to=user.email,
+        locale=locale,
+        # Lazy: the template renders it in the recipient's language.
+        role_label=ROLE_LABELS[role],
+        organisation=organisation,
+        link=absolute_url(
+            "staff.accept_invitation",
+            token=account_token(secret_key, Purpose.INVITATION, user),
+        ),
+    )
+    return user
+
+
+def request_password_reset(session: Session, email: str, *, locale: str, secret_key: str) -> None:
+    """Email a reset link when the address names an active account; otherwise do nothing.
+
+    Returns nothing on purpose: the person asking must get the same answer either way.
+    """
+    try:
+        address = canonical_email(email)
+    except InvalidEmail:
+        return
+    user = session.scalar(select(User).where(User.email == address, User.active))
+    if user is None:
+        return
+    recipient_locale = user.locale or locale
+    queue_email(
+        session,
+        kind="password_reset",
+        to=user.email,
+        locale=recipient_locale,
+        link=absolute_url(
+            "staff.reset_password",
+            token=account_token(secret_key, Purpose.RESET_PASSWORD, user),
+        ),
+    )
+
+
+def set_active(user: User, active: bool, *, actor: User) -> None:
+    if user.id == actor.id and not active:
+        raise AccountError("you cannot deactivate your own account")
+    user.active = active

@@ -12,6 +12,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from campaign.data_commands import export_command, purge_command
 from campaign.extensions import db
 from campaign.statements.commands import endorsements_group
 from campaign.translations import translations_group
@@ -36,6 +37,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(translations_group)
     app.cli.add_command(endorsements_group)
+    app.cli.add_command(export_command)
+    app.cli.add_command(purge_command)
 
 
 @click.command("demo")

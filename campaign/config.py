@@ -48,6 +48,7 @@ class Settings:
     redis_url: str | None = None
     trusted_proxies: int = 0
     ratelimit_enabled: bool = True
+    upload_dir: str = str(ROOT / "instance" / "uploads")
 
     @classmethod
     def from_environ(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -75,6 +76,7 @@ class Settings:
             redis_url=environ.get("REDIS_URL") or None,
             trusted_proxies=proxies,
             ratelimit_enabled=_flag(environ.get("RATELIMIT_ENABLED"), True),
+            upload_dir=environ.get("UPLOAD_DIR") or defaults.upload_dir,
         )
 
     def check(self) -> None:
@@ -123,4 +125,17 @@ class Settings:
             "BABEL_DEFAULT_LOCALE": "en",
             "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
             "PUBLIC_CACHE_SECONDS": 5,
+            # Staff sessions: the cookie lives as long as the longest session may.
+            "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+            "STAFF_SESSION_IDLE_SECONDS": 30 * 60,
+            "STAFF_SESSION_MAX_SECONDS": 8 * 3600,
+            "PASSWORD_RESET_MAX_AGE": 3600,
+            "INVITATION_MAX_AGE": 7 * 24 * 3600,
+            "UPLOAD_DIR": self.upload_dir,
+            "HERO_IMAGE_MAX_BYTES": 5 * 1024 * 1024,
+            "HERO_IMAGE_MAX_SIDE": 4000,
+            "EXPORT_BATCH_SIZE": 2000,
+            # campaign purge: how long pending signatures, and closed petitions' signers, stay.
+            "PURGE_PENDING_DAYS": 30,
+            "PURGE_CLOSED_MONTHS": 12,
         }

@@ -6,8 +6,9 @@ import unicodedata
 from functools import cache
 
 from babel import Locale
-from flask import g, request
+from flask import g, has_request_context, request, session
 from flask_babel import format_decimal, ngettext
+from flask_login import current_user
 
 from campaign.config import LOCALES
 
@@ -28,11 +29,21 @@ def best_locale(accept_languages) -> str:
 
 
 def select_locale() -> str:
-    """Flask-Babel's selector: the URL prefix when the page has one, else the browser's choice."""
+    """Flask-Babel's selector: the URL prefix when the page has one; on staff pages (no prefix)
+    the language chosen in this session, then the account's; else the browser's choice."""
     lang = getattr(g, "lang", None)
     if lang in LOCALES:
         return lang
-    return best_locale(request.accept_languages) if request else DEFAULT_LOCALE
+    if not has_request_context():
+        return DEFAULT_LOCALE
+    # Only staff pages read the session: public pages must not vary by cookie.
+    if request.blueprint == "staff":
+        chosen = session.get("lang")
+        if chosen not in LOCALES and current_user.is_authenticated:
+            chosen = current_user.locale
+        if chosen in LOCALES:
+            return chosen
+    return best_locale(request.accept_languages)
 
 
 @cache

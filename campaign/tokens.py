@@ -12,6 +12,8 @@ class Purpose(StrEnum):
     CONFIRM_ENDORSEMENT = "confirm-endorsement"
     # A supporter's personal share link: it names their signature and never expires.
     REFERRAL = "referral"
+    RESET_PASSWORD = "reset-password"  # noqa: S105 (a token purpose)
+    INVITATION = "invitation"
 
 
 class InvalidToken(Exception):

@@ -1,7 +1,13 @@
 """The domain model. Importing this package registers every table on the metadata."""
 
 from campaign.models.audit import AuditEvent
-from campaign.models.campaigns import Campaign, CampaignText, Petition, PetitionText
+from campaign.models.campaigns import (
+    Campaign,
+    CampaignText,
+    Petition,
+    PetitionText,
+    campaign_members,
+)
 from campaign.models.outbox import OutboxEmail
 from campaign.models.signatures import Signature
 from campaign.models.statements import (
@@ -33,5 +39,6 @@ __all__ = [
     "StatementText",
     "StatementTopic",
     "User",
+    "campaign_members",
     "utcnow",
 ]

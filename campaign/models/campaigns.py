@@ -4,15 +4,36 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.extensions import db
 from campaign.models.types import UTCDateTime, utcnow
+from campaign.models.users import User
 
-CAMPAIGN_STATUSES = ("draft", "published", "archived")
-PETITION_STATUSES = ("draft", "open", "closed")
+CAMPAIGN_STATUSES = ("draft", "preview", "published", "archived")
+PETITION_STATUSES = ("draft", "preview", "open", "closed")
+# Statuses in which only logged-in staff may see a page at its public address.
+HIDDEN_STATUSES = frozenset({"draft", "preview"})
 SLUG_CHECK = "length(slug) BETWEEN 1 AND 80"
+
+# The campaigners who may edit a campaign and read its petitions' dashboards.
+campaign_members = Table(
+    "campaign_members",
+    db.Model.metadata,
+    Column("campaign_id", ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
 
 
 class Translated:
@@ -37,7 +58,7 @@ class Translated:
 class Campaign(Translated, db.Model):
     __tablename__ = "campaigns"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'published', 'archived')", name="status"),
+        CheckConstraint("status IN ('draft', 'preview', 'published', 'archived')", name="status"),
         CheckConstraint(SLUG_CHECK, name="slug_length"),
     )
 
@@ -50,6 +71,8 @@ class Campaign(Translated, db.Model):
         UTCDateTime, default=utcnow, server_default=func.now()
     )
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # File name of the re-encoded hero image in UPLOAD_DIR (see campaign.images).
+    hero_image: Mapped[str | None] = mapped_column(String(64))
 
     texts: Mapped[list[CampaignText]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan", lazy="selectin"
@@ -57,6 +80,12 @@ class Campaign(Translated, db.Model):
     petitions: Mapped[list[Petition]] = relationship(
         back_populates="campaign", order_by="Petition.id", lazy="selectin"
     )
+    members: Mapped[list[User]] = relationship(
+        secondary=campaign_members, order_by=User.email, lazy="selectin"
+    )
+
+    def is_hidden(self) -> bool:
+        return self.status in HIDDEN_STATUSES
 
 
 class CampaignText(db.Model):
@@ -76,7 +105,7 @@ class CampaignText(db.Model):
 class Petition(Translated, db.Model):
     __tablename__ = "petitions"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'open', 'closed')", name="status"),
+        CheckConstraint("status IN ('draft', 'preview', 'open', 'closed')", name="status"),
         CheckConstraint("signature_count >= 0", name="signature_count_not_negative"),
         CheckConstraint("goal IS NULL OR goal > 0", name="goal_positive"),
         CheckConstraint(SLUG_CHECK, name="slug_length"),
@@ -91,6 +120,8 @@ class Petition(Translated, db.Model):
     target: Mapped[str] = mapped_column(String(200), default="")
     goal: Mapped[int | None] = mapped_column(Integer)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When staff closed it: signatures are anonymised some months after (campaign purge).
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Kept by the confirmation transaction itself, so pages never count rows.
     signature_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     default_locale: Mapped[str] = mapped_column(String(5), default="en")
@@ -111,7 +142,14 @@ class Petition(Translated, db.Model):
         return "closed" if self.status == "open" and not self.is_open(now) else self.status
 
     def is_public(self) -> bool:
-        return self.status != "draft" and self.campaign.status != "draft"
+        return not self.is_hidden() and not self.campaign.is_hidden()
+
+    def is_hidden(self) -> bool:
+        return self.status in HIDDEN_STATUSES
+
+    def is_preview(self) -> bool:
+        """Visible to staff at its public address, to nobody else."""
+        return not self.is_public() and "draft" not in (self.status, self.campaign.status)
 
 
 class PetitionText(db.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
 from campaign.attribution import genuine_referral_code, referral_code, referrer_for
@@ -54,7 +55,14 @@ def negotiate():
 
 
 def _cacheable(response):
-    """Public pages hold nothing personal and set no cookie, so a shared cache may keep them."""
+    """Public pages hold nothing personal and set no cookie, so a shared cache may keep them.
+
+    A preview is the exception: only staff see it, and no cache may keep it.
+    """
+    if g.get("preview"):
+        response.cache_control.no_store = True
+        response.cache_control.private = True
+        return response
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["PUBLIC_CACHE_SECONDS"]
     return response
@@ -75,9 +83,20 @@ def _carry_attribution(form: SignForm, src: str | None, ref: str | None) -> bool
     return bool(form.src.data or form.ref.data)
 
 
+def _staff_may_preview() -> bool:
+    """Whether a logged-in staff member is looking. Asked only about items in preview, because
+    reading the session cookie would make every public page vary by cookie."""
+    if current_user.is_authenticated:
+        g.preview = True
+        return True
+    return False
+
+
 def _public_petition(slug: str) -> Petition:
     petition = db.session.scalar(select(Petition).where(Petition.slug == slug))
-    if petition is None or not petition.is_public():
+    if petition is None:
+        abort(404)
+    if not petition.is_public() and not (petition.is_preview() and _staff_may_preview()):
         abort(404)
     return petition
 
@@ -99,7 +118,12 @@ def campaign(slug: str):
     found = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
     if found is None or found.status == "draft":
         abort(404)
+    if found.status == "preview" and not _staff_may_preview():
+        abort(404)
     petitions = [p for p in found.petitions if p.is_public()]
+    previews = [p for p in found.petitions if p.is_preview()]
+    if previews and (g.get("preview") or _staff_may_preview()):
+        petitions = [p for p in found.petitions if p.is_public() or p.is_preview()]
     page = render_template(
         "public/campaign.html",
         campaign=found,

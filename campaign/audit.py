@@ -1,0 +1,63 @@
+"""The audit trail: who did what to personal data or to accounts, when, and from where."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from campaign.models import AuditEvent, utcnow
+from campaign.privacy import address_hash
+
+LOGIN = "login"
+LOGIN_FAILED = "login_failed"
+LOGOUT = "logout"
+PASSWORD_SET = "password_set"  # noqa: S105 (an audit action, not a password)
+INVITATION = "invitation"
+ACCOUNT_DEACTIVATED = "account_deactivated"
+ACCOUNT_REACTIVATED = "account_reactivated"
+EXPORT = "export"
+ERASURE = "erasure"
+PURGE = "purge"
+ACTIONS = (
+    LOGIN,
+    LOGIN_FAILED,
+    LOGOUT,
+    PASSWORD_SET,
+    INVITATION,
+    ACCOUNT_DEACTIVATED,
+    ACCOUNT_REACTIVATED,
+    EXPORT,
+    ERASURE,
+    PURGE,
+)
+
+
+def origin_of(secret_key: str, address: str | None) -> str | None:
+    """What the log keeps of a client address: a keyed hash, never the address."""
+    return address_hash(secret_key, address) if address else None
+
+
+def record_event(
+    session: Session,
+    action: str,
+    *,
+    actor_id: int | None = None,
+    origin: str | None = None,
+    details: dict | None = None,
+) -> AuditEvent:
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    event = AuditEvent(
+        action=action,
+        actor_id=actor_id,
+        origin=origin,
+        details=dict(details or {}),
+        created_at=utcnow(),
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def amend_details(event: AuditEvent, **extra) -> None:
+    """Add what was learnt after the event was first written (an export's row count)."""
+    event.details = {**event.details, **extra}

@@ -1,0 +1,217 @@
+"""Writing campaigns and petitions: texts in several languages, slugs, the status workflow."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from campaign.config import LOCALES
+from campaign.models import Campaign, CampaignText, Petition, PetitionText, User
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_MAX = 80
+RESERVED_SLUGS = frozenset({"new"})  # /staff/campaigns/new is the creation form
+HASHTAG = re.compile(r"^\w{1,100}$")
+# Which status may follow which. A closed petition stays closed: its count is final.
+CAMPAIGN_TRANSITIONS = {
+    "draft": ("preview",),
+    "preview": ("draft", "published"),
+    "published": ("archived",),
+    "archived": ("published",),
+}
+PETITION_TRANSITIONS = {
+    "draft": ("preview",),
+    "preview": ("draft", "open"),
+    "open": ("closed",),
+    "closed": (),
+}
+
+
+class AuthoringError(Exception):
+    """Base of the refusals staff can be shown."""
+
+
+class InvalidContent(AuthoringError):
+    """Fields are wrong; `errors` maps field names (texts: `<locale>.<field>`) to problem keys."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(", ".join(sorted(errors)))
+        self.errors = errors
+
+
+class SlugTaken(AuthoringError):
+    """Another campaign or petition has this address."""
+
+
+class SlugLocked(AuthoringError):
+    """The address is public already: changing it would break every link shared so far."""
+
+
+class InvalidTransition(AuthoringError):
+    """The status cannot go from where it is to where it was asked."""
+
+
+class NotACampaigner(AuthoringError):
+    """Only active campaigner accounts are added to a campaign's team."""
+
+
+@dataclass(frozen=True)
+class TextData:
+    title: str = ""
+    body: str = ""
+    summary: str = ""
+    share_text: str = ""
+
+    def is_empty(self) -> bool:
+        return not (self.title or self.body or self.summary or self.share_text)
+
+
+@dataclass(frozen=True)
+class CampaignData:
+    slug: str
+    default_locale: str
+    texts: dict[str, TextData] = field(default_factory=dict)
+    hashtag: str = ""
+
+
+@dataclass(frozen=True)
+class PetitionData:
+    slug: str
+    default_locale: str
+    texts: dict[str, TextData] = field(default_factory=dict)
+    target: str = ""
+    goal: int | None = None
+    closes_at: datetime | None = None
+
+
+def _content_errors(slug: str, default_locale: str, texts: dict[str, TextData]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not SLUG.match(slug) or len(slug) > SLUG_MAX or slug in RESERVED_SLUGS:
+        errors["slug"] = "invalid"
+    if default_locale not in LOCALES:
+        errors["default_locale"] = "invalid"
+    for locale in LOCALES:
+        text = texts.get(locale) or TextData()
+        if not text.title and (locale == default_locale or not text.is_empty()):
+            errors[f"{locale}.title"] = "required"
+    return errors
+
+
+def _apply_texts(owner, texts: dict[str, TextData], text_class, fields: tuple[str, ...]) -> None:
+    existing = {text.locale: text for text in owner.texts}
+    for locale in LOCALES:
+        data = texts.get(locale) or TextData()
+        current = existing.get(locale)
+        if data.is_empty():
+            if current is not None:
+                owner.texts.remove(current)
+            continue
+        values = {name: getattr(data, name) for name in fields}
+        if current is None:
+            owner.texts.append(text_class(locale=locale, **values))
+        else:
+            for name, value in values.items():
+                setattr(current, name, value)
+
+
+def _check_slug(session: Session, model, item, slug: str) -> None:
+    """Before the item joins the session: a query would flush it half-filled."""
+    if item is not None and slug != item.slug and not item.is_hidden():
+        raise SlugLocked(item.slug)
+    query = select(model.id).where(model.slug == slug)
+    if item is not None:
+        query = query.where(model.id != item.id)
+    if session.scalar(query) is not None:
+        raise SlugTaken(slug)
+
+
+def _flush(session: Session) -> None:
+    """Flush; the unique constraint is the last word on a slug two people claim at once."""
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        if "slug" in str(exc.orig).lower():
+            raise SlugTaken(str(exc.orig)) from exc
+        raise
+
+
+def save_campaign(
+    session: Session, campaign: Campaign | None, data: CampaignData, *, author: User
+) -> Campaign:
+    """Create (campaign None, `author` joins its team) or update a campaign's fields and texts."""
+    errors = _content_errors(data.slug, data.default_locale, data.texts)
+    hashtag = data.hashtag.strip().lstrip("#")
+    if hashtag and not HASHTAG.match(hashtag):
+        errors["hashtag"] = "invalid"
+    if errors:
+        raise InvalidContent(errors)
+    _check_slug(session, Campaign, campaign, data.slug)
+    if campaign is None:
+        campaign = Campaign(status="draft")
+        if author.role == "campaigner":
+            campaign.members.append(author)
+        session.add(campaign)
+    campaign.slug = data.slug
+    campaign.hashtag = hashtag or None
+    campaign.default_locale = data.default_locale
+    _apply_texts(campaign, data.texts, CampaignText, ("title", "summary", "body"))
+    _flush(session)
+    return campaign
+
+
+def save_petition(
+    session: Session, campaign: Campaign, petition: Petition | None, data: PetitionData
+) -> Petition:
+    """Create (petition None) a petition in `campaign`, or update one."""
+    errors = _content_errors(data.slug, data.default_locale, data.texts)
+    if data.goal is not None and data.goal <= 0:
+        errors["goal"] = "invalid"
+    if errors:
+        raise InvalidContent(errors)
+    _check_slug(session, Petition, petition, data.slug)
+    if petition is None:
+        petition = Petition(status="draft", signature_count=0)
+        petition.campaign = campaign
+        session.add(petition)
+    petition.slug = data.slug
+    petition.target = data.target
+    petition.goal = data.goal
+    petition.closes_at = data.closes_at
+    petition.default_locale = data.default_locale
+    _apply_texts(petition, data.texts, PetitionText, ("title", "body", "share_text"))
+    _flush(session)
+    return petition
+
+
+def change_campaign_status(campaign: Campaign, status: str, *, now: datetime) -> None:
+    if status not in CAMPAIGN_TRANSITIONS[campaign.status]:
+        raise InvalidTransition(f"{campaign.status} -> {status}")
+    campaign.status = status
+    if status == "published" and campaign.published_at is None:
+        campaign.published_at = now
+
+
+def change_petition_status(petition: Petition, status: str, *, now: datetime) -> None:
+    if status not in PETITION_TRANSITIONS[petition.status]:
+        raise InvalidTransition(f"{petition.status} -> {status}")
+    petition.status = status
+    if status == "closed":
+        petition.closed_at = now
+
+
+def add_member(campaign: Campaign, user: User) -> None:
+    if user.role != "campaigner" or not user.active:
+        raise NotACampaigner(str(user.id))
+    if user not in campaign.members:
+        campaign.members.append(user)
+
+
+def remove_member(campaign: Campaign, user: User) -> None:
+    if user in campaign.members:
+        campaign.members.remove(user)

@@ -1,0 +1,147 @@
+"""`campaign export` and `campaign purge`: the staff export and the retention purge, for scripts."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from campaign.erasure import purge
+from campaign.exports import (
+    COLUMNS,
+    DEFAULT_COLUMNS,
+    Counted,
+    ExportFilters,
+    count_rows,
+    csv_lines,
+    export_select,
+    finish_export_audit,
+    iter_rows,
+    start_export_audit,
+)
+from campaign.extensions import db
+from campaign.i18n import country_codes
+from campaign.models import Petition, utcnow
+
+
+def _columns(value: str) -> list[str]:
+    columns = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = [name for name in columns if name not in COLUMNS]
+    if unknown or not columns:
+        raise click.BadParameter(
+            f"choose among {', '.join(COLUMNS)} (unknown: {', '.join(unknown) or 'none given'})"
+        )
+    return columns
+
+
+def _private_file(path: str) -> int:
+    """Open for writing, readable by this user only: the file holds personal data."""
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+
+
+@click.command("export")
+@click.argument("petition_slug", metavar="PETITION")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True))
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Signed on or after.")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Signed on or before.")
+@click.option("--country", help="ISO 3166-1 alpha-2 code, e.g. FR.")
+@click.option("--newsletter-only", is_flag=True, help="Only signers who asked to be kept informed.")
+@click.option("--include-pending", is_flag=True, help="Include unconfirmed signatures.")
+@click.option(
+    "--columns",
+    default=",".join(DEFAULT_COLUMNS),
+    show_default=True,
+    help=f"Comma-separated, among: {', '.join(COLUMNS)}.",
+)
+@click.option("--bom", is_flag=True, help="Start with a byte order mark (for Microsoft Excel).")
+@with_appcontext
+def export_command(
+    petition_slug, out, date_from, date_to, country, newsletter_only, include_pending, columns, bom
+) -> None:
+    """Write a petition's signatures to a CSV file (confirmed only unless --include-pending).
+
+    Audited like the staff export, with no account and 'cli' as the channel.
+    """
+    chosen = _columns(columns)
+    petition = db.session.scalar(select(Petition).where(Petition.slug == petition_slug))
+    if petition is None:
+        raise click.ClickException(f"no petition {petition_slug!r}")
+    if country is not None and country.upper() not in country_codes():
+        raise click.BadParameter(f"{country!r} is not a country code", param_hint="--country")
+    filters = ExportFilters(
+        date_from=date_from.date() if date_from else None,
+        date_to=date_to.date() if date_to else None,
+        country=country.upper() if country else None,
+        newsletter_only=newsletter_only,
+        include_pending=include_pending,
+    )
+    expected = count_rows(db.session, petition.id, filters)
+    event = start_export_audit(
+        db.session,
+        petition=petition,
+        filters=filters,
+        columns=chosen,
+        actor_id=None,
+        origin=None,
+        via="cli",
+    )
+    event_id = event.id
+    db.session.commit()
+    rows = Counted(
+        iter_rows(
+            db.session,
+            export_select(petition.id, filters, chosen),
+            batch_size=current_app.config["EXPORT_BATCH_SIZE"],
+        )
+    )
+    complete = False
+    try:
+        with (
+            open(_private_file(out), "w", encoding="utf-8", newline="") as handle,
+            click.progressbar(length=expected, label="Exporting", file=sys.stderr) as bar,
+        ):
+            done = 0
+            for line in csv_lines(chosen, rows, bom=bom):
+                handle.write(line)
+                if rows.count != done:
+                    bar.update(rows.count - done)
+                    done = rows.count
+        complete = True
+    finally:
+        db.session.rollback()
+        finish_export_audit(db.session, event_id, rows=rows.count, complete=complete)
+        db.session.commit()
+    click.echo(f"exported {rows.count} signatures of {petition.slug} to {out}")
+
+
+@click.command("purge")
+@click.option(
+    "--pending-days",
+    type=click.IntRange(min=0),
+    help="Delete unconfirmed signatures older than this (default: PURGE_PENDING_DAYS, 30).",
+)
+@click.option(
+    "--closed-months",
+    type=click.IntRange(min=0),
+    help="Anonymise signatures of petitions closed longer ago than this "
+    "(default: PURGE_CLOSED_MONTHS, 12).",
+)
+@with_appcontext
+def purge_command(pending_days: int | None, closed_months: int | None) -> None:
+    """Apply the retention rules: counts stay the same, personal data goes."""
+    config = current_app.config
+    result = purge(
+        db.session,
+        now=utcnow(),
+        pending_days=config["PURGE_PENDING_DAYS"] if pending_days is None else pending_days,
+        closed_months=config["PURGE_CLOSED_MONTHS"] if closed_months is None else closed_months,
+    )
+    db.session.commit()
+    click.echo(
+        f"deleted {result.pending_deleted} unconfirmed signatures, "
+        f"anonymised {result.anonymised} signatures of closed petitions"
+    )

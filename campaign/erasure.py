@@ -1,0 +1,162 @@
+"""Data protection: erasing a person's signatures on request, and the retention purge.
+
+Both write their audit event in the same transaction as the change, with counts only: the log
+never holds the address that was erased.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import String, and_, case, cast, delete, func, literal, or_, select, update
+from sqlalchemy.orm import Session
+
+from campaign.audit import ERASURE, PURGE, record_event
+from campaign.models import OutboxEmail, Petition, Signature
+from campaign.signing import normalize_email
+
+ERASED_NAME = "erased"
+ERASED_DOMAIN = "erased.invalid"  # a reserved name (RFC 2606): no mail can ever go there
+
+
+@dataclass(frozen=True)
+class ErasureResult:
+    confirmed: int
+    pending: int
+    petitions: int
+    emails: int
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    pending_deleted: int
+    anonymised: int
+
+
+def erase_signatures_of(
+    session: Session, email: str, *, actor_id: int | None, origin: str | None
+) -> ErasureResult:
+    """Delete every signature of `email` on every petition, and the emails sent to it.
+
+    Raises EmailNotValidError. Counters go down by the confirmed signatures removed, in this
+    transaction. DELETE ... RETURNING reports each row as it was when deleted, so a signature
+    confirmed by a concurrent request is counted down exactly when it had been counted up.
+    """
+    _typed, normalized = normalize_email(email)
+    removed = session.execute(
+        delete(Signature)
+        .where(Signature.email_normalized == normalized)
+        .returning(Signature.petition_id, Signature.confirmed_at, Signature.email),
+        execution_options={"synchronize_session": False},
+    ).all()
+    confirmed_by_petition = Counter(row.petition_id for row in removed if row.confirmed_at)
+    for petition_id, count in confirmed_by_petition.items():
+        session.execute(
+            update(Petition)
+            .where(Petition.id == petition_id)
+            .values(
+                signature_count=case(
+                    (Petition.signature_count >= count, Petition.signature_count - count),
+                    else_=0,
+                )
+            )
+            .execution_options(synchronize_session=False)
+        )
+    addresses = {normalized} | {row.email.lower() for row in removed}
+    emails = session.execute(
+        delete(OutboxEmail).where(func.lower(OutboxEmail.to_address).in_(addresses)),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    confirmed = sum(confirmed_by_petition.values())
+    result = ErasureResult(
+        confirmed=confirmed,
+        pending=len(removed) - confirmed,
+        petitions=len({row.petition_id for row in removed}),
+        emails=emails,
+    )
+    record_event(
+        session,
+        ERASURE,
+        actor_id=actor_id,
+        origin=origin,
+        details={
+            "confirmed": result.confirmed,
+            "pending": result.pending,
+            "petitions": result.petitions,
+            "emails": result.emails,
+        },
+    )
+    return result
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same day and time `months` calendar months earlier (clamped to the month's end)."""
+    month_index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(month_index, 12)
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)
+
+
+def anonymised_address():
+    """A per-row placeholder that keeps (petition, email) unique and names nobody."""
+    return literal("erased-") + cast(Signature.id, String) + literal("@" + ERASED_DOMAIN)
+
+
+def purge(
+    session: Session,
+    *,
+    now: datetime,
+    pending_days: int,
+    closed_months: int,
+    actor_id: int | None = None,
+    origin: str | None = None,
+    via: str = "cli",
+) -> PurgeResult:
+    """Delete pending signatures older than `pending_days`; anonymise the signatures of
+    petitions closed more than `closed_months` ago, keeping country, dates and confirmation, so
+    counts and statistics stay as they were."""
+    if pending_days < 0 or closed_months < 0:
+        raise ValueError("retention periods cannot be negative")
+    pending_deleted = session.execute(
+        delete(Signature).where(
+            Signature.confirmed_at.is_(None),
+            Signature.created_at < now - timedelta(days=pending_days),
+        ),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    cutoff = months_before(now, closed_months)
+    # A petition whose deadline passed without anyone closing it is closed all the same.
+    long_closed = select(Petition.id).where(
+        or_(
+            Petition.closed_at < cutoff,
+            and_(Petition.closed_at.is_(None), Petition.closes_at < cutoff),
+        )
+    )
+    placeholder = anonymised_address()
+    anonymised = session.execute(
+        update(Signature)
+        .where(
+            Signature.petition_id.in_(long_closed),
+            Signature.email_normalized.not_like("%@" + ERASED_DOMAIN),
+        )
+        .values(name=ERASED_NAME, email=placeholder, email_normalized=placeholder)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    result = PurgeResult(pending_deleted=pending_deleted, anonymised=anonymised)
+    record_event(
+        session,
+        PURGE,
+        actor_id=actor_id,
+        origin=origin,
+        details={
+            "pending_deleted": pending_deleted,
+            "anonymised": anonymised,
+            "pending_days": pending_days,
+            "closed_months": closed_months,
+            "via": via,
+        },
+    )
+    return result

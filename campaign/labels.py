@@ -1,0 +1,56 @@
+"""What staff read for the platform's codes (roles, statuses, audit actions, export columns)."""
+
+from flask_babel import lazy_gettext as _l
+
+ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "campaigner": _l("Campaigner"),
+    "exporter": _l("Exporter"),
+}
+CAMPAIGN_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "preview": _l("Preview"),
+    "published": _l("Published"),
+    "archived": _l("Archived"),
+}
+PETITION_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "preview": _l("Preview"),
+    "open": _l("Open"),
+    "closed": _l("Closed"),
+}
+# The button that moves an item to a status.
+CAMPAIGN_STATUS_ACTIONS = {
+    "draft": _l("Back to draft"),
+    "preview": _l("Preview for staff"),
+    "published": _l("Publish"),
+    "archived": _l("Archive"),
+}
+PETITION_STATUS_ACTIONS = {
+    "draft": _l("Back to draft"),
+    "preview": _l("Preview for staff"),
+    "open": _l("Open for signatures"),
+    "closed": _l("Close for good"),
+}
+ACTION_LABELS = {
+    "login": _l("Logged in"),
+    "login_failed": _l("Failed login"),
+    "logout": _l("Logged out"),
+    "password_set": _l("Password set"),
+    "invitation": _l("Invitation sent"),
+    "account_deactivated": _l("Account deactivated"),
+    "account_reactivated": _l("Account reactivated"),
+    "export": _l("Signatures exported"),
+    "erasure": _l("Signatures erased"),
+    "purge": _l("Retention purge"),
+}
+COLUMN_LABELS = {
+    "name": _l("Name"),
+    "email": _l("Email address"),
+    "country": _l("Country"),
+    "signed_at": _l("Signed at (UTC)"),
+    "confirmed_at": _l("Confirmed at (UTC)"),
+    "newsletter": _l("Keep informed"),
+    "locale": _l("Language"),
+    "source_channel": _l("Channel"),
+}

@@ -1,0 +1,63 @@
+"""Who may see and change what in the staff workspace.
+
+admin: everything, including accounts. campaigner: the campaigns they created or were added to,
+and those campaigns' petitions. exporter: every petition's dashboard, and exports.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, false, select
+
+from campaign.models import Campaign, Petition, User, campaign_members
+
+ADMIN = "admin"
+CAMPAIGNER = "campaigner"
+EXPORTER = "exporter"
+
+
+def is_admin(user: User) -> bool:
+    return user.role == ADMIN
+
+
+def can_author(user: User) -> bool:
+    return user.role in (ADMIN, CAMPAIGNER)
+
+
+def can_export(user: User) -> bool:
+    return user.role in (ADMIN, EXPORTER)
+
+
+def _is_member(user: User, campaign: Campaign) -> bool:
+    return any(member.id == user.id for member in campaign.members)
+
+
+def can_edit_campaign(user: User, campaign: Campaign) -> bool:
+    return is_admin(user) or (user.role == CAMPAIGNER and _is_member(user, campaign))
+
+
+def can_see_petition(user: User, petition: Petition) -> bool:
+    if user.role in (ADMIN, EXPORTER):
+        return True
+    return can_edit_campaign(user, petition.campaign)
+
+
+def _membership(user: User):
+    return select(campaign_members.c.campaign_id).where(campaign_members.c.user_id == user.id)
+
+
+def petitions_visible_to(user: User) -> Select[tuple[Petition]]:
+    query = select(Petition)
+    if user.role == CAMPAIGNER:
+        query = query.where(Petition.campaign_id.in_(_membership(user)))
+    elif user.role not in (ADMIN, EXPORTER):
+        query = query.where(false())
+    return query
+
+
+def campaigns_editable_by(user: User) -> Select[tuple[Campaign]]:
+    query = select(Campaign)
+    if user.role == CAMPAIGNER:
+        query = query.where(Campaign.id.in_(_membership(user)))
+    elif not is_admin(user):
+        query = query.where(false())
+    return query

@@ -1,0 +1,71 @@
+"""The staff blueprint: every page under /staff/ needs a live session, except the few below."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, request, session, url_for
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from campaign.i18n import text_direction
+from campaign.labels import (
+    ACTION_LABELS,
+    CAMPAIGN_STATUS_ACTIONS,
+    CAMPAIGN_STATUS_LABELS,
+    PETITION_STATUS_ACTIONS,
+    PETITION_STATUS_LABELS,
+    ROLE_LABELS,
+)
+from campaign.staff.sessions import end_session, touch_session
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+# Reachable without logging in; every other staff page redirects to the login form.
+OPEN_ENDPOINTS = frozenset(
+    {
+        "staff.login",
+        "staff.forgot_password",
+        "staff.reset_password",
+        "staff.accept_invitation",
+        "staff.choose_language",
+    }
+)
+
+
+@bp.before_request
+def require_live_session():
+    if current_user.is_authenticated:
+        touch_session()
+        return None
+    if "_user_id" in session:
+        # Logged in once, but the session is too old or the account changed.
+        end_session()
+        flash(_("Your session has ended. Please log in again."), "info")
+    if request.endpoint in OPEN_ENDPOINTS:
+        return None
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("staff.login", next=target), code=303)
+
+
+@bp.after_request
+def never_cache(response):
+    response.cache_control.no_store = True
+    response.cache_control.private = True
+    response.vary.add("Cookie")
+    return response
+
+
+@bp.context_processor
+def staff_helpers():
+    return {
+        "current_user": current_user,
+        "text_direction": text_direction,
+        "role_labels": ROLE_LABELS,
+        "campaign_status_labels": CAMPAIGN_STATUS_LABELS,
+        "petition_status_labels": PETITION_STATUS_LABELS,
+        "campaign_status_actions": CAMPAIGN_STATUS_ACTIONS,
+        "petition_status_actions": PETITION_STATUS_ACTIONS,
+        "action_labels": ACTION_LABELS,
+        "format_date": format_date,
+        "format_datetime": format_datetime,
+    }

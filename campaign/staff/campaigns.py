@@ -1,0 +1,356 @@
+"""Authoring: campaigns and their petitions, texts per language, preview, status, team."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from campaign.authoring import (
+    CAMPAIGN_TRANSITIONS,
+    PETITION_TRANSITIONS,
+    CampaignData,
+    InvalidContent,
+    InvalidTransition,
+    NotACampaigner,
+    PetitionData,
+    SlugLocked,
+    SlugTaken,
+    TextData,
+    add_member,
+    change_campaign_status,
+    change_petition_status,
+    remove_member,
+    save_campaign,
+    save_petition,
+)
+from campaign.extensions import db
+from campaign.i18n import LANGUAGE_NAMES
+from campaign.images import InvalidImage, reencode_image, store_image
+from campaign.markdown import render_markdown
+from campaign.models import Campaign, Petition, User, utcnow
+from campaign.permissions import campaigns_editable_by
+from campaign.staff.blueprint import bp
+from campaign.staff.forms import ActionForm, CampaignForm, MemberForm, PetitionForm, StatusForm
+from campaign.staff.guards import (
+    actor,
+    editable_campaign_or_404,
+    editable_petition_or_404,
+    require_role,
+)
+
+AUTHORS = ("admin", "campaigner")
+
+
+def _content_message(key: str, problem: str, default_locale: str) -> str:
+    if key == "slug":
+        return _("Use lowercase letters, digits and hyphens, like stop-torture-now")
+    if key == "hashtag":
+        return _("A hashtag has letters, digits and underscores only")
+    if key == "goal":
+        return _("The goal must be a whole number above zero")
+    if key == "default_locale":
+        return _("Choose a language from the list")
+    locale = key.split(".", 1)[0]
+    if locale == default_locale:
+        return _("Give a title in the main language")
+    return _(
+        "Give a title in %(language)s, or leave all its fields empty",
+        language=LANGUAGE_NAMES[locale],
+    )
+
+
+def _field(form, key: str):
+    if "." in key:
+        locale, name = key.split(".", 1)
+        return getattr(getattr(form, f"text_{locale}").form, name)
+    return getattr(form, key)
+
+
+def _show_problems(form, exc: Exception, default_locale: str) -> None:
+    if isinstance(exc, InvalidContent):
+        for key, problem in exc.errors.items():
+            _field(form, key).errors = [_content_message(key, problem, default_locale)]
+    elif isinstance(exc, SlugTaken):
+        form.slug.errors = [_("This address is taken already. Choose another one.")]
+    elif isinstance(exc, SlugLocked):
+        form.slug.errors = [
+            _("The address cannot change once the page is public: links to it are out there.")
+        ]
+
+
+def _texts(form) -> dict[str, TextData]:
+    texts = {}
+    for locale, sub in form.text_forms():
+        values = {name: (field.data or "").strip() for name, field in sub.form._fields.items()}
+        texts[locale] = TextData(**values)
+    return texts
+
+
+def _text_data(item, fields: tuple[str, ...]) -> dict:
+    return {
+        f"text_{text.locale}": {name: getattr(text, name) for name in fields} for text in item.texts
+    }
+
+
+def _previews(form) -> dict[str, object]:
+    return {locale: render_markdown(sub.form.body.data or "") for locale, sub in form.text_forms()}
+
+
+def _previewing() -> bool:
+    return request.method == "POST" and request.form.get("action") == "preview"
+
+
+def _hero_image(form) -> tuple[bytes, str] | None:
+    upload = form.hero_image.data
+    if not upload or not getattr(upload, "filename", ""):
+        return None
+    limit = current_app.config["HERO_IMAGE_MAX_BYTES"]
+    return reencode_image(
+        upload.read(limit + 1),
+        max_bytes=limit,
+        max_side=current_app.config["HERO_IMAGE_MAX_SIDE"],
+    )
+
+
+def _image_problem(reason: str) -> str:
+    if reason == "too_large":
+        megabytes = current_app.config["HERO_IMAGE_MAX_BYTES"] / (1024 * 1024)
+        return _(
+            "The image is larger than %(size)s MB. Upload a smaller one.",
+            size=format_decimal(megabytes, format="#,##0.#"),
+        )
+    if reason == "too_many_pixels":
+        return _("The image has too many pixels. Upload a smaller one.")
+    return _("This file is not an image we can read. Upload a JPEG, PNG, WebP or GIF image.")
+
+
+@bp.get("/campaigns")
+@require_role(*AUTHORS)
+def campaigns():
+    found = db.session.scalars(
+        campaigns_editable_by(actor()).order_by(Campaign.created_at.desc())
+    ).all()
+    return render_template("staff/campaigns.html", campaigns=found)
+
+
+def _campaign_form_page(form, campaign: Campaign | None, status: int, previews=None):
+    context = {"form": form, "campaign": campaign, "previews": previews}
+    if campaign is not None:
+        context.update(
+            transitions=CAMPAIGN_TRANSITIONS[campaign.status],
+            action_form=ActionForm(),
+            member_form=_member_form(campaign),
+        )
+    return render_template("staff/campaign_form.html", **context), status
+
+
+def _member_form(campaign: Campaign) -> MemberForm:
+    form = MemberForm()
+    candidates = db.session.scalars(
+        select(User).where(User.role == "campaigner", User.active).order_by(User.email)
+    ).all()
+    form.user_id.choices = [
+        SelectChoice(u.id, u.email) for u in candidates if u not in campaign.members
+    ]
+    return form
+
+
+def _save_campaign_form(form, campaign: Campaign | None):
+    """Save the submitted form; a redirect on success, else the form page with its errors."""
+    data = CampaignData(
+        slug=(form.slug.data or "").strip(),
+        hashtag=form.hashtag.data or "",
+        default_locale=form.default_locale.data,
+        texts=_texts(form),
+    )
+    try:
+        image = _hero_image(form)
+        saved = save_campaign(db.session, campaign, data, author=actor())
+    except InvalidImage as exc:
+        db.session.rollback()
+        form.hero_image.errors = [_image_problem(exc.reason)]
+    except (InvalidContent, SlugTaken, SlugLocked) as exc:
+        db.session.rollback()
+        _show_problems(form, exc, data.default_locale)
+    else:
+        if image is not None:
+            saved.hero_image = store_image(current_app.config["UPLOAD_DIR"], *image)
+        elif form.remove_hero_image.data:
+            saved.hero_image = None
+        db.session.commit()
+        flash(_("Campaign saved."), "success")
+        return redirect(url_for("staff.edit_campaign", slug=saved.slug), code=303)
+    return _campaign_form_page(form, campaign, 422)
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@require_role(*AUTHORS)
+def new_campaign():
+    form = CampaignForm()
+    if _previewing():
+        return _campaign_form_page(form, None, 200, _previews(form))
+    if form.validate_on_submit():
+        return _save_campaign_form(form, None)
+    return _campaign_form_page(form, None, 422 if request.method == "POST" else 200)
+
+
+@bp.route("/campaigns/<slug>", methods=["GET", "POST"])
+@require_role(*AUTHORS)
+def edit_campaign(slug: str):
+    campaign = editable_campaign_or_404(slug)
+    if request.method == "GET":
+        form = CampaignForm(
+            data={
+                "slug": campaign.slug,
+                "hashtag": campaign.hashtag or "",
+                "default_locale": campaign.default_locale,
+                **_text_data(campaign, ("title", "summary", "body")),
+            }
+        )
+        return _campaign_form_page(form, campaign, 200)
+    form = CampaignForm()
+    if _previewing():
+        return _campaign_form_page(form, campaign, 200, _previews(form))
+    if form.validate_on_submit():
+        return _save_campaign_form(form, campaign)
+    return _campaign_form_page(form, campaign, 422)
+
+
+def _change_status(item, change, edit_endpoint: str):
+    """Apply a status button's POST to a campaign or petition, then back to its edit page."""
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        change(item, form.status.data, now=utcnow())
+    except InvalidTransition:
+        db.session.rollback()
+        abort(409)
+    db.session.commit()
+    flash(_("Status changed."), "success")
+    return redirect(url_for(edit_endpoint, slug=item.slug), code=303)
+
+
+@bp.post("/campaigns/<slug>/status")
+@require_role(*AUTHORS)
+def campaign_status(slug: str):
+    return _change_status(
+        editable_campaign_or_404(slug), change_campaign_status, "staff.edit_campaign"
+    )
+
+
+@bp.post("/campaigns/<slug>/members")
+@require_role(*AUTHORS)
+def add_campaign_member(slug: str):
+    campaign = editable_campaign_or_404(slug)
+    form = _member_form(campaign)
+    if not form.validate_on_submit():
+        flash(_("Choose a campaigner from the list."), "error")
+        return redirect(url_for("staff.edit_campaign", slug=slug, _anchor="team"), code=303)
+    user = db.session.get(User, form.user_id.data)
+    try:
+        add_member(campaign, user)
+    except NotACampaigner:
+        db.session.rollback()
+        abort(409)
+    db.session.commit()
+    flash(_("%(email)s joined the team.", email=user.email), "success")
+    return redirect(url_for("staff.edit_campaign", slug=slug, _anchor="team"), code=303)
+
+
+@bp.post("/campaigns/<slug>/members/<int:user_id>/remove")
+@require_role(*AUTHORS)
+def remove_campaign_member(slug: str, user_id: int):
+    campaign = editable_campaign_or_404(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    remove_member(campaign, user)
+    db.session.commit()
+    flash(_("%(email)s left the team.", email=user.email), "success")
+    return redirect(url_for("staff.edit_campaign", slug=slug, _anchor="team"), code=303)
+
+
+def _petition_data(form) -> PetitionData:
+    closes_at = form.closes_at.data
+    return PetitionData(
+        slug=(form.slug.data or "").strip(),
+        default_locale=form.default_locale.data,
+        texts=_texts(form),
+        target=(form.target.data or "").strip(),
+        goal=form.goal.data,
+        closes_at=closes_at.replace(tzinfo=UTC) if closes_at else None,
+    )
+
+
+def _petition_form_page(form, campaign, petition, status: int, previews=None):
+    context = {"form": form, "campaign": campaign, "petition": petition, "previews": previews}
+    if petition is not None:
+        context["transitions"] = PETITION_TRANSITIONS[petition.status]
+    return render_template("staff/petition_form.html", **context), status
+
+
+def _save_petition_form(form, campaign: Campaign, petition: Petition | None):
+    data = _petition_data(form)
+    try:
+        saved = save_petition(db.session, campaign, petition, data)
+    except (InvalidContent, SlugTaken, SlugLocked) as exc:
+        db.session.rollback()
+        _show_problems(form, exc, data.default_locale)
+        return _petition_form_page(form, campaign, petition, 422)
+    db.session.commit()
+    flash(_("Petition saved."), "success")
+    return redirect(url_for("staff.edit_petition", slug=saved.slug), code=303)
+
+
+@bp.route("/campaigns/<slug>/petitions/new", methods=["GET", "POST"])
+@require_role(*AUTHORS)
+def new_petition(slug: str):
+    campaign = editable_campaign_or_404(slug)
+    form = PetitionForm(default_locale=campaign.default_locale)
+    if _previewing():
+        return _petition_form_page(form, campaign, None, 200, _previews(form))
+    if form.validate_on_submit():
+        return _save_petition_form(form, campaign, None)
+    return _petition_form_page(form, campaign, None, 422 if request.method == "POST" else 200)
+
+
+@bp.route("/petitions/<slug>/edit", methods=["GET", "POST"])
+@require_role(*AUTHORS)
+def edit_petition(slug: str):
+    petition = editable_petition_or_404(slug)
+    campaign = petition.campaign
+    if request.method == "GET":
+        closes_at = petition.closes_at
+        form = PetitionForm(
+            data={
+                "slug": petition.slug,
+                "target": petition.target,
+                "goal": petition.goal,
+                "closes_at": closes_at.astimezone(UTC).replace(tzinfo=None) if closes_at else None,
+                "default_locale": petition.default_locale,
+                **_text_data(petition, ("title", "body", "share_text")),
+            }
+        )
+        return _petition_form_page(form, campaign, petition, 200)
+    form = PetitionForm()
+    if _previewing():
+        return _petition_form_page(form, campaign, petition, 200, _previews(form))
+    if form.validate_on_submit():
+        return _save_petition_form(form, campaign, petition)
+    return _petition_form_page(form, campaign, petition, 422)
+
+
+@bp.post("/petitions/<slug>/status")
+@require_role(*AUTHORS)
+def petition_status(slug: str):
+    return _change_status(
+        editable_petition_or_404(slug), change_petition_status, "staff.edit_petition"
+    )

@@ -1,0 +1,244 @@
+"""Staff forms: parsing and per-field checks; the rules live in the domain modules."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    EqualTo,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from campaign.accounts import MIN_PASSWORD_LENGTH
+from campaign.audit import ACTIONS
+from campaign.authoring import SLUG_MAX
+from campaign.config import LOCALES
+from campaign.exports import COLUMNS, DEFAULT_COLUMNS
+from campaign.i18n import LANGUAGE_NAMES
+from campaign.labels import ACTION_LABELS, COLUMN_LABELS, ROLE_LABELS
+from campaign.models import ROLES
+
+EMAIL_MAX = 254
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("Email address"),
+        validators=[DataRequired(_l("Enter your email address")), Length(max=EMAIL_MAX)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password")), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    next = HiddenField()
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("Email address"),
+        validators=[DataRequired(_l("Enter your email address")), Length(max=EMAIL_MAX)],
+        render_kw={"autocomplete": "username"},
+    )
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(_l("Choose a password")),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=1024,
+                message=_l("Use at least %(min)d characters", min=MIN_PASSWORD_LENGTH),
+            ),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[EqualTo("password", _l("The two passwords are not the same"))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class LanguageForm(FlaskForm):
+    lang = StringField(validators=[AnyOf(LOCALES)])
+    next = HiddenField()
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: nothing to fill in but the CSRF token."""
+
+
+class StatusForm(FlaskForm):
+    status = StringField(validators=[DataRequired()])
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(
+        _l("Email address"),
+        validators=[DataRequired(_l("Enter an email address")), Length(max=EMAIL_MAX)],
+    )
+    role = SelectField(
+        _l("Role"),
+        choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
+        validators=[AnyOf(ROLES, message=_l("Choose a role from the list"))],
+    )
+    locale = SelectField(
+        _l("Language of the invitation"),
+        choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LOCALES],
+        validators=[AnyOf(LOCALES)],
+    )
+
+
+SLUG_HINT = _l("Lowercase letters, digits and hyphens, like stop-torture-now")
+
+
+class CampaignTextForm(Form):
+    title = StringField(_l("Title"), validators=[Length(max=200)])
+    summary = TextAreaField(_l("Summary"), validators=[Length(max=1000)])
+    body = TextAreaField(_l("Text"), validators=[Length(max=50_000)])
+
+
+class PetitionTextForm(Form):
+    title = StringField(_l("Title"), validators=[Length(max=200)])
+    body = TextAreaField(_l("Text"), validators=[Length(max=50_000)])
+    share_text = TextAreaField(_l("Text for sharing"), validators=[Length(max=280)])
+
+
+def _language_choices():
+    return [SelectChoice(code, LANGUAGE_NAMES[code]) for code in LOCALES]
+
+
+class _TextsForm(FlaskForm):
+    """Shared by campaigns and petitions: one sub-form of texts per language (text_en, ...)."""
+
+    def text_forms(self):
+        return [(locale, getattr(self, f"text_{locale}")) for locale in LOCALES]
+
+
+class CampaignForm(_TextsForm):
+    slug = StringField(
+        _l("Address"),
+        validators=[DataRequired(_l("Choose an address")), Length(max=SLUG_MAX)],
+        description=SLUG_HINT,
+    )
+    hashtag = StringField(_l("Hashtag"), validators=[Length(max=101)])
+    default_locale = SelectField(
+        _l("Main language"), choices=_language_choices(), validators=[AnyOf(LOCALES)]
+    )
+    hero_image = FileField(
+        _l("Hero image"),
+        description=_l("JPEG, PNG, WebP or GIF. Location and camera data are removed."),
+    )
+    remove_hero_image = BooleanField(_l("Remove the current image"))
+
+
+class PetitionForm(_TextsForm):
+    slug = StringField(
+        _l("Address"),
+        validators=[DataRequired(_l("Choose an address")), Length(max=SLUG_MAX)],
+        description=SLUG_HINT,
+    )
+    target = StringField(_l("Addressed to"), validators=[Length(max=200)])
+    goal = IntegerField(
+        _l("Goal (signatures)"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, message=_l("The goal must be a whole number above zero")),
+        ],
+    )
+    closes_at = DateTimeLocalField(
+        _l("Closes at (UTC)"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
+    )
+    default_locale = SelectField(
+        _l("Main language"), choices=_language_choices(), validators=[AnyOf(LOCALES)]
+    )
+
+
+for _code in LOCALES:
+    setattr(CampaignForm, f"text_{_code}", FormField(CampaignTextForm, LANGUAGE_NAMES[_code]))
+    setattr(PetitionForm, f"text_{_code}", FormField(PetitionTextForm, LANGUAGE_NAMES[_code]))
+
+
+class MemberForm(FlaskForm):
+    user_id = SelectField(_l("Campaigner"), coerce=int, choices=[], validate_choice=True)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ExportForm(FlaskForm):
+    date_from = DateField(_l("Signed from"), validators=[Optional()])
+    date_to = DateField(_l("Signed until (inclusive)"), validators=[Optional()])
+    country = SelectField(_l("Country"), choices=[], default="", validators=[Optional()])
+    newsletter_only = BooleanField(_l("Only signers who asked to be kept informed"))
+    include_pending = BooleanField(_l("Include unconfirmed signatures"))
+    columns = MultiCheckboxField(
+        _l("Columns"),
+        choices=[SelectChoice(name, COLUMN_LABELS[name]) for name in COLUMNS],
+        default=list(DEFAULT_COLUMNS),
+    )
+    bom = BooleanField(_l("Add a byte order mark (for Microsoft Excel)"))
+
+    def validate_columns(self, field):
+        # Not InputRequired: its `required` flag would make a browser demand every checkbox.
+        if not field.raw_data:  # nothing ticked: do not fall back to the defaults
+            raise ValidationError(_l("Choose at least one column"))
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The end date is before the start date"))
+
+
+class ErasureForm(FlaskForm):
+    email = EmailField(
+        _l("Email address of the person"),
+        validators=[DataRequired(_l("Enter an email address")), Length(max=EMAIL_MAX)],
+    )
+    confirm = BooleanField(
+        _l("I understand that this cannot be undone"),
+        validators=[DataRequired(_l("Tick the box to confirm"))],
+    )
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form: it changes nothing
+
+    action = SelectField(
+        _l("Action"),
+        choices=[SelectChoice("", _l("All actions"))]
+        + [SelectChoice(a, ACTION_LABELS[a]) for a in ACTIONS],
+        validators=[Optional()],
+    )
+    actor = SelectField(_l("Who"), choices=[], validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("Until (inclusive)"), validators=[Optional()])

@@ -1,0 +1,138 @@
+"""Dashboards and the signature export."""
+
+from __future__ import annotations
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+)
+from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import gettext as _
+from wtforms import SelectChoice
+
+from campaign.charts import bar_chart_svg
+from campaign.exports import (
+    Counted,
+    ExportFilters,
+    chunked,
+    csv_lines,
+    export_filename,
+    export_select,
+    finish_export_audit,
+    iter_rows,
+    start_export_audit,
+)
+from campaign.extensions import db
+from campaign.i18n import countries, country_name
+from campaign.labels import COLUMN_LABELS
+from campaign.models import Campaign, Petition, utcnow
+from campaign.permissions import can_edit_campaign, can_export, petitions_visible_to
+from campaign.staff.blueprint import bp
+from campaign.staff.forms import ExportForm
+from campaign.staff.guards import actor, request_origin, visible_petition_or_404
+from campaign.statistics import pending_counts, petition_statistics
+
+
+@bp.get("/")
+def dashboard():
+    petitions = db.session.scalars(
+        petitions_visible_to(actor())
+        .join(Campaign)
+        .order_by(Campaign.slug, Petition.created_at.desc())
+    ).all()
+    return render_template(
+        "staff/dashboard.html",
+        petitions=petitions,
+        pending=pending_counts(db.session, [p.id for p in petitions]),
+    )
+
+
+@bp.get("/petitions/<slug>")
+def petition(slug: str):
+    found = visible_petition_or_404(slug)
+    stats = petition_statistics(db.session, found.id, today=utcnow().date())
+    lang = str(get_locale())
+    chart = bar_chart_svg(
+        [(format_date(day, "medium"), count) for day, count in stats.per_day],
+        title=_("Confirmed signatures per day"),
+        description=_(
+            "Confirmed signatures on each of the last %(days)d days, oldest first.",
+            days=len(stats.per_day),
+        ),
+        id_prefix="per-day",
+        number=format_decimal,
+    )
+    return render_template(
+        "staff/petition.html",
+        petition=found,
+        stats=stats,
+        chart=chart,
+        country_names={code: country_name(code, lang) for code, _n in stats.countries},
+        may_edit=can_edit_campaign(actor(), found.campaign),
+        may_export=can_export(actor()),
+    )
+
+
+def _export_form() -> ExportForm:
+    form = ExportForm()
+    form.country.choices = [SelectChoice("", _("All countries"))] + [
+        SelectChoice(code, name) for code, name in countries(str(get_locale()))
+    ]
+    return form
+
+
+@bp.route("/petitions/<slug>/export", methods=["GET", "POST"])
+def export(slug: str):
+    found = visible_petition_or_404(slug)
+    if not can_export(actor()):
+        abort(403)
+    form = _export_form()
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("staff/export.html", petition=found, form=form), status
+    filters = ExportFilters(
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+        country=form.country.data or None,
+        newsletter_only=form.newsletter_only.data,
+        include_pending=form.include_pending.data,
+    )
+    columns = list(form.columns.data)
+    event = start_export_audit(
+        db.session,
+        petition=found,
+        filters=filters,
+        columns=columns,
+        actor_id=actor().id,
+        origin=request_origin(),
+        via="web",
+    )
+    event_id = event.id
+    db.session.commit()  # recorded before the first byte leaves
+    query = export_select(found.id, filters, columns)
+    header = [str(COLUMN_LABELS[name]) for name in columns]
+    batch_size = current_app.config["EXPORT_BATCH_SIZE"]
+
+    def generate():
+        rows = Counted(iter_rows(db.session, query, batch_size=batch_size))
+        complete = False
+        try:
+            yield from chunked(csv_lines(header, rows, bom=form.bom.data))
+            complete = True
+        finally:
+            # Runs when the stream ends or the client goes away: the count goes on the event.
+            db.session.rollback()
+            finish_export_audit(db.session, event_id, rows=rows.count, complete=complete)
+            db.session.commit()
+
+    response = Response(stream_with_context(generate()), mimetype="text/csv")
+    response.charset = "utf-8"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{export_filename(found.slug, utcnow().date())}"'
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,93 @@
+"""Accounts (administrators only): list, invite, deactivate and reactivate."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from campaign.accounts import AccountError, EmailTaken, InvalidEmail, invite_user, set_active
+from campaign.audit import ACCOUNT_DEACTIVATED, ACCOUNT_REACTIVATED, INVITATION, record_event
+from campaign.extensions import db
+from campaign.models import User
+from campaign.staff.blueprint import bp
+from campaign.staff.forms import ActionForm, InviteForm
+from campaign.staff.guards import actor, request_origin, require_role
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@require_role("admin")
+def users():
+    form = InviteForm(locale=str(get_locale()))
+    if form.validate_on_submit():
+        try:
+            invited = invite_user(
+                db.session,
+                email=form.email.data,
+                role=form.role.data,
+                locale=form.locale.data,
+                secret_key=current_app.config["SECRET_KEY"],
+                organisation=current_app.config["ORGANISATION_NAME"],
+            )
+        except InvalidEmail:
+            db.session.rollback()
+            form.email.errors = [_("Enter an email address like name@example.org")]
+        except EmailTaken:
+            db.session.rollback()
+            form.email.errors = [_("An account with this email address exists already")]
+        else:
+            record_event(
+                db.session,
+                INVITATION,
+                actor_id=actor().id,
+                origin=request_origin(),
+                details={"user_id": invited.id, "role": invited.role},
+            )
+            db.session.commit()
+            flash(_("Invitation sent to %(email)s.", email=invited.email), "success")
+            return redirect(url_for("staff.users"), code=303)
+    accounts = db.session.scalars(select(User).order_by(User.email)).all()
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "staff/users.html", form=form, accounts=accounts, action_form=ActionForm()
+    ), status
+
+
+def _set_active(user_id: int, active: bool):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    try:
+        set_active(user, active, actor=actor())
+    except AccountError:
+        db.session.rollback()
+        flash(_("You cannot deactivate your own account."), "error")
+        return redirect(url_for("staff.users"), code=303)
+    record_event(
+        db.session,
+        ACCOUNT_REACTIVATED if active else ACCOUNT_DEACTIVATED,
+        actor_id=actor().id,
+        origin=request_origin(),
+        details={"user_id": user.id},
+    )
+    db.session.commit()
+    if active:
+        flash(_("%(email)s can log in again.", email=user.email), "success")
+    else:
+        flash(_("%(email)s can no longer log in.", email=user.email), "success")
+    return redirect(url_for("staff.users"), code=303)
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@require_role("admin")
+def deactivate_user(user_id: int):
+    return _set_active(user_id, False)
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@require_role("admin")
+def reactivate_user(user_id: int):
+    return _set_active(user_id, True)

@@ -1,0 +1,371 @@
+"""Staff accounts: login without enumeration, session limits, invitations and password resets
+through the real outbox and SMTP server."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import STAFF_PASSWORD, body_text
+from sqlalchemy import select
+
+from campaign import accounts
+from campaign.accounts import (
+    EmailTaken,
+    InvalidEmail,
+    SpentLink,
+    WeakPassword,
+    account_token,
+    authenticate,
+    create_user,
+    invite_user,
+    set_password,
+    user_from_token,
+)
+from campaign.extensions import db
+from campaign.models import AuditEvent, OutboxEmail, User
+from campaign.staff.guards import safe_next
+from campaign.staff.sessions import LOGIN_AT, SEEN_AT
+from campaign.tokens import ExpiredToken, InvalidToken, Purpose, make_token
+
+SECRET = "test-secret-key-" + "x" * 32
+
+
+def without_tokens(html: str) -> str:
+    """CSRF tokens carry a timestamp: blank them to compare two pages."""
+    return re.sub(r'name="csrf_token" value="[^"]*"', 'name="csrf_token"', html)
+
+
+def audit_actions(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+# --- domain ------------------------------------------------------------------------------------
+
+
+def test_authenticate_checks_the_password_and_the_account_state(session, make_user):
+    user = make_user("campaigner")
+    assert authenticate(session, user.email.upper(), STAFF_PASSWORD).user.id == user.id
+    wrong = authenticate(session, user.email, "not the password")
+    assert wrong.user is None and wrong.account.id == user.id
+    unknown = authenticate(session, "nobody@example.org", STAFF_PASSWORD)
+    assert unknown.user is None and unknown.account is None
+    closed = make_user("exporter", active=False)
+    assert authenticate(session, closed.email, STAFF_PASSWORD).user is None
+
+
+def test_an_unknown_address_costs_an_argon2_verification_too(session):
+    accounts._dummy_hash.cache_clear()
+    authenticate(session, "nobody@example.org", "whatever password")
+    authenticate(session, "not even an address", "whatever password")
+    info = accounts._dummy_hash.cache_info()
+    assert info.misses == 1 and info.hits == 1  # the dummy hash was verified against, twice
+
+
+def test_create_user_refuses_bad_input(session):
+    with pytest.raises(WeakPassword):
+        create_user(session, email="a@example.org", role="admin", password="short")
+    with pytest.raises(InvalidEmail):
+        create_user(session, email="not an address", role="admin", password="x" * 12)
+    create_user(session, email="A@Example.org", role="admin", password="x" * 12)
+    with pytest.raises(EmailTaken):
+        create_user(session, email="a@example.org", role="exporter", password="x" * 12)
+
+
+def test_account_links_are_single_use_and_purpose_bound(session, make_user):
+    user = session.get(User, make_user("campaigner").id)
+    token = account_token(SECRET, Purpose.RESET_PASSWORD, user)
+    assert user_from_token(session, SECRET, Purpose.RESET_PASSWORD, token, max_age=3600) == user
+    with pytest.raises(InvalidToken):
+        user_from_token(session, SECRET, Purpose.INVITATION, token, max_age=3600)
+    with pytest.raises(InvalidToken):
+        user_from_token(session, SECRET, Purpose.CONFIRM_SIGNATURE, token, max_age=3600)
+    with pytest.raises(ExpiredToken):
+        user_from_token(session, SECRET, Purpose.RESET_PASSWORD, token, max_age=-1)
+    set_password(user, "a brand new password")
+    with pytest.raises(SpentLink):
+        user_from_token(session, SECRET, Purpose.RESET_PASSWORD, token, max_age=3600)
+    forged = make_token(SECRET, Purpose.RESET_PASSWORD, {"id": user.id})
+    with pytest.raises(InvalidToken):
+        user_from_token(session, SECRET, Purpose.RESET_PASSWORD, forged, max_age=3600)
+
+
+def test_invitation_creates_an_account_nobody_can_log_in_to_yet(session):
+    user = invite_user(
+        session,
+        email="New@Example.org",
+        role="exporter",
+        locale="fr",
+        secret_key=SECRET,
+        organisation="OMCT",
+    )
+    assert user.email == "new@example.org" and user.locale == "fr"
+    email = session.scalars(select(OutboxEmail)).one()
+    assert email.to_address == "new@example.org" and email.locale == "fr"
+    assert "/staff/invitation/" in email.text_body
+    assert authenticate(session, "new@example.org", "").user is None
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/staff/audit?page=2", "/staff/audit?page=2"),
+        ("/fr/petitions/x", "/fr/petitions/x"),
+        (None, "/staff/"),
+        ("", "/staff/"),
+        ("https://evil.example/", "/staff/"),
+        ("//evil.example/", "/staff/"),
+        ("/\\evil.example/", "/staff/"),
+        ("/staff\\..\\@evil.example", "/staff/"),
+        ("javascript:alert(1)", "/staff/"),
+        ("staff/", "/staff/"),
+        ("/staff/\r\nSet-Cookie: x=1", "/staff/"),
+    ],
+)
+def test_next_stays_on_the_site(target, expected):
+    assert safe_next(target, "/staff/") == expected
+
+
+# --- login over HTTP ---------------------------------------------------------------------------
+
+
+def test_login_then_logout(app, client, make_user):
+    user = make_user("admin")
+    assert client.get("/staff/").headers["Location"] == "/staff/login?next=/staff/"
+    response = client.post(
+        "/staff/login",
+        data={"email": user.email, "password": STAFF_PASSWORD, "next": "/staff/audit"},
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/staff/audit"
+    page = client.get("/staff/")
+    assert page.status_code == 200
+    assert user.email in page.get_data(as_text=True)
+    assert "no-store" in page.headers["Cache-Control"]
+    assert client.post("/staff/logout").status_code == 303
+    assert client.get("/staff/").status_code == 303
+    assert audit_actions(app) == ["login", "logout"]
+
+
+def test_login_to_another_site_is_refused(client, make_user):
+    user = make_user("admin")
+    response = client.post(
+        "/staff/login",
+        data={"email": user.email, "password": STAFF_PASSWORD, "next": "//evil.example/x"},
+    )
+    assert response.headers["Location"] == "/staff/"
+
+
+def test_login_answers_the_same_whether_or_not_the_account_exists(app, client, make_user):
+    user = make_user("admin", email="known@staff.example.org")
+    wrong_password = client.post(
+        "/staff/login", data={"email": "known@staff.example.org", "password": "wrong password"}
+    )
+    unknown = client.post(
+        "/staff/login", data={"email": "other@staff.example.org", "password": "wrong password"}
+    )
+    assert wrong_password.status_code == unknown.status_code == 422
+    first = without_tokens(wrong_password.get_data(as_text=True)).replace("known@", "X@")
+    second = without_tokens(unknown.get_data(as_text=True)).replace("other@", "X@")
+    assert first == second
+    assert "The email address or the password is not right." in first
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        assert [e.action for e in events] == ["login_failed", "login_failed"]
+        assert events[0].actor_id == user.id and events[1].actor_id is None
+        # The origin is a keyed hash, never the client's address.
+        assert events[0].origin and "127.0.0.1" not in events[0].origin
+        assert len(events[0].origin) == 32
+
+
+def test_a_deactivated_account_cannot_log_in_and_loses_its_session(app, client, make_user, log_in):
+    user = make_user("exporter")
+    log_in(client, user)
+    with app.app_context():
+        db.session.get(User, user.id).active = False
+        db.session.commit()
+    assert client.get("/staff/").status_code == 303
+    response = client.post("/staff/login", data={"email": user.email, "password": STAFF_PASSWORD})
+    assert response.status_code == 422
+
+
+def test_a_new_password_ends_other_sessions(app, client, make_user, log_in):
+    user = make_user("exporter")
+    log_in(client, user)
+    with app.app_context():
+        set_password(db.session.get(User, user.id), "another long password")
+        db.session.commit()
+    assert client.get("/staff/").status_code == 303
+
+
+# --- session limits ----------------------------------------------------------------------------
+
+
+def _age_session(client, *, login_by: int = 0, seen_by: int = 0) -> None:
+    with client.session_transaction() as session:
+        session[LOGIN_AT] -= login_by
+        session[SEEN_AT] -= seen_by
+
+
+def test_session_survives_activity_within_the_idle_limit(client, make_user, log_in):
+    log_in(client, make_user("admin"))
+    _age_session(client, login_by=29 * 60, seen_by=29 * 60)
+    assert client.get("/staff/").status_code == 200
+    with client.session_transaction() as session:
+        assert session[SEEN_AT] > session[LOGIN_AT]  # the visit refreshed it
+
+
+def test_session_ends_after_30_minutes_idle(client, make_user, log_in):
+    log_in(client, make_user("admin"))
+    _age_session(client, login_by=31 * 60, seen_by=31 * 60)
+    response = client.get("/staff/audit")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/staff/login?next=/staff/audit"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your session has ended" in page
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
+
+
+def test_session_ends_after_8_hours_however_active(client, make_user, log_in):
+    log_in(client, make_user("admin"))
+    _age_session(client, login_by=8 * 3600 + 1, seen_by=60)
+    assert client.get("/staff/").status_code == 303
+
+
+def test_session_cookie_lasts_no_longer_than_a_session(client, make_user):
+    user = make_user("admin")
+    response = client.post("/staff/login", data={"email": user.email, "password": STAFF_PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
+
+
+def test_expired_session_no_longer_sees_previews(client, make_user, log_in, make_petition):
+    petition = make_petition(status="preview")
+    log_in(client, make_user("admin"))
+    assert client.get(f"/en/petitions/{petition.slug}").status_code == 200
+    _age_session(client, seen_by=31 * 60)
+    assert client.get(f"/en/petitions/{petition.slug}").status_code == 404
+
+
+# --- invitations and password resets through SMTP ----------------------------------------------
+
+
+def _link(message, path: str) -> str:
+    match = re.search(rf"http://localhost({path}\S+)", body_text(message))
+    assert match, body_text(message)
+    return match.group(1)
+
+
+def test_invitation_end_to_end(app, client, make_user, log_in, smtp_server, run_worker):
+    app.config["MAIL_URL"] = smtp_server.url
+    admin = make_user("admin")
+    log_in(client, admin)
+    response = client.post(
+        "/staff/users",
+        data={"email": "Colleague@Example.org", "role": "campaigner", "locale": "es"},
+    )
+    assert response.status_code == 303
+    assert "colleague@example.org" in client.get("/staff/users").get_data(as_text=True)
+    run_worker()
+    [message] = smtp_server.inbox.to("colleague@example.org")
+    with app.app_context():
+        assert db.session.scalars(select(OutboxEmail.locale)).one() == "es"  # their language
+    link = _link(message, "/staff/invitation/")
+
+    newcomer = app.test_client()
+    form = newcomer.get(link)
+    assert form.status_code == 200
+    assert form.headers["Referrer-Policy"] == "no-referrer"
+    assert "colleague@example.org" in form.get_data(as_text=True)
+    too_short = newcomer.post(link, data={"password": "short", "confirm": "short"})
+    assert too_short.status_code == 422
+    mismatch = newcomer.post(
+        link, data={"password": "a long enough password", "confirm": "something else"}
+    )
+    assert mismatch.status_code == 422
+    done = newcomer.post(
+        link, data={"password": "a long enough password", "confirm": "a long enough password"}
+    )
+    assert done.status_code == 303 and done.headers["Location"] == "/staff/login"
+    assert newcomer.get(link).status_code == 410  # single use: the password changed
+    logged_in = newcomer.post(
+        "/staff/login",
+        data={"email": "colleague@example.org", "password": "a long enough password"},
+    )
+    assert logged_in.status_code == 303
+    with app.app_context():
+        user = db.session.scalars(select(User).where(User.email == "colleague@example.org")).one()
+        assert user.role == "campaigner" and user.locale == "es"
+    assert "invitation" in audit_actions(app) and "password_set" in audit_actions(app)
+
+
+def test_inviting_an_existing_address_is_refused(client, make_user, log_in):
+    admin = make_user("admin")
+    log_in(client, admin)
+    response = client.post(
+        "/staff/users", data={"email": admin.email.upper(), "role": "exporter", "locale": "en"}
+    )
+    assert response.status_code == 422
+    assert "exists already" in response.get_data(as_text=True)
+
+
+def test_password_reset_end_to_end(app, client, make_user, smtp_server, run_worker):
+    app.config["MAIL_URL"] = smtp_server.url
+    user = make_user("exporter")
+    asked = client.post("/staff/password/forgot", data={"email": user.email})
+    unknown = client.post("/staff/password/forgot", data={"email": "nobody@example.org"})
+    assert asked.status_code == unknown.status_code == 200
+    assert asked.get_data() == unknown.get_data()  # nobody learns whether the account exists
+    run_worker()
+    assert len(smtp_server.inbox.messages) == 1
+    [message] = smtp_server.inbox.to(user.email)
+    link = _link(message, "/staff/password/reset/")
+    assert "one hour" in body_text(message)
+
+    assert client.get(link).status_code == 200
+    changed = client.post(
+        link, data={"password": "my new password!", "confirm": "my new password!"}
+    )
+    assert changed.status_code == 303
+    assert client.post(link, data={"password": "x" * 12, "confirm": "x" * 12}).status_code == 410
+    old = client.post("/staff/login", data={"email": user.email, "password": STAFF_PASSWORD})
+    assert old.status_code == 422
+    new = client.post("/staff/login", data={"email": user.email, "password": "my new password!"})
+    assert new.status_code == 303
+
+
+def test_reset_link_expires_after_an_hour(app, client, make_user):
+    user = make_user("exporter")
+    with app.app_context():
+        token = account_token(
+            app.config["SECRET_KEY"], Purpose.RESET_PASSWORD, db.session.get(User, user.id)
+        )
+    assert client.get(f"/staff/password/reset/{token}").status_code == 200
+    app.config["PASSWORD_RESET_MAX_AGE"] = -1  # every link is now older than allowed
+    assert client.get(f"/staff/password/reset/{token}").status_code == 410
+    assert client.get("/staff/password/reset/garbage").status_code == 400
+
+
+def test_users_create_command_still_works(app, runner):
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Boss@Example.org",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        input="a password long enough\n",
+    )
+    assert result.exit_code == 0, result.output
+    client = app.test_client()
+    response = client.post(
+        "/staff/login", data={"email": "boss@example.org", "password": "a password long enough"}
+    )
+    assert response.status_code == 303

@@ -1,0 +1,324 @@
+"""Signature exports: the pure CSV core, filters, streaming in flat memory, the audit trail,
+the web form and the `campaign export` command."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tracemalloc
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from conftest import STAFF_PASSWORD
+from sqlalchemy import insert, select
+
+from campaign.exports import (
+    DEFAULT_COLUMNS,
+    ExportFilters,
+    chunked,
+    count_rows,
+    csv_lines,
+    export_select,
+    iter_rows,
+    neutralise,
+)
+from campaign.extensions import db
+from campaign.models import AuditEvent, Signature
+
+TRICKY = [
+    '=HYPERLINK("http://evil.example","click")',
+    "+33 1 23 45",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\tTabbed",
+    "\rCarriage",
+    "Ordinary, with a comma",
+    'Quote " inside',
+    "Line\nbreak",
+    "ليلى العربية",
+    "Zoë Ångström",
+    "",
+]
+
+
+def parse(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+# --- the pure core -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_formula_starts_are_neutralised(start):
+    assert neutralise(start + "1+1") == "'" + start + "1+1"
+
+
+def test_csv_lines_round_trip_through_the_csv_module():
+    rows = [(value, f"row{i}@example.org") for i, value in enumerate(TRICKY)]
+    text = "".join(csv_lines(["name", "email"], rows))
+    parsed = parse(text)
+    assert parsed[0] == ["name", "email"]
+    assert len(parsed) == len(TRICKY) + 1
+    for (name, email), (original, original_email) in zip(parsed[1:], rows, strict=True):
+        assert name == neutralise(original)
+        assert email == original_email
+        # Only the one added quote stands between the cell and the original value.
+        assert name.removeprefix("'") == original
+    assert [row[0] for row in parsed[1:] if not row[0].startswith("'")] == TRICKY[6:]
+    assert text.endswith("\r\n") and not text.startswith("\ufeff")
+
+
+def test_csv_lines_formats_values_and_adds_a_bom_on_request():
+    moment = datetime(2026, 5, 4, 3, 2, 1, 999, tzinfo=UTC)
+    text = "".join(csv_lines(["a", "b", "c", "d"], [(moment, True, False, None)], bom=True))
+    assert text.startswith("\ufeffa,b,c,d\r\n")
+    assert parse(text.removeprefix("\ufeff"))[1] == ["2026-05-04T03:02:01+00:00", "yes", "no", ""]
+
+
+def test_chunked_joins_lines_into_bounded_pieces():
+    pieces = list(chunked(("é" * 10 + "\n" for _ in range(100)), size=64))
+    assert b"".join(pieces).decode() == ("é" * 10 + "\n") * 100
+    assert all(len(piece) < 64 + 21 for piece in pieces)
+
+
+# --- queries -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def signed(make_petition, make_signature):
+    """A petition with signatures that each filter keeps or drops."""
+    petition = make_petition()
+    other = make_petition()
+    day = datetime(2026, 4, 10, 12, 0, tzinfo=UTC)
+    make_signature(petition, name="Ana", country="ES", created_at=day, newsletter=True)
+    make_signature(petition, name="Bruno", country="FR", created_at=day + timedelta(days=1))
+    make_signature(petition, name="Chloé", country="FR", created_at=day + timedelta(days=2),
+                   newsletter=True)  # fmt: skip
+    make_signature(petition, name="Pending Pat", country="FR", confirmed=False, created_at=day)
+    make_signature(other, name="Elsewhere", country="FR", created_at=day)
+    return petition
+
+
+def names(session, petition, filters) -> list[str]:
+    query = export_select(petition.id, filters, ["name"])
+    return [row[0] for row in iter_rows(session, query, batch_size=2)]
+
+
+def test_filters(session, signed):
+    assert names(session, signed, ExportFilters()) == ["Ana", "Bruno", "Chloé"]
+    assert names(session, signed, ExportFilters(include_pending=True)) == [
+        "Ana",
+        "Bruno",
+        "Chloé",
+        "Pending Pat",
+    ]
+    assert names(session, signed, ExportFilters(country="FR")) == ["Bruno", "Chloé"]
+    assert names(session, signed, ExportFilters(newsletter_only=True)) == ["Ana", "Chloé"]
+    assert names(
+        session, signed, ExportFilters(date_from=date(2026, 4, 11), date_to=date(2026, 4, 11))
+    ) == ["Bruno"]
+    assert names(session, signed, ExportFilters(date_to=date(2026, 4, 10))) == ["Ana"]
+    assert count_rows(session, signed.id, ExportFilters(include_pending=True)) == 4
+
+
+def test_unknown_columns_are_refused(session, signed):
+    with pytest.raises(ValueError, match="unknown"):
+        export_select(signed.id, ExportFilters(), ["name", "password_hash"])
+
+
+def add_confirmed_signatures(session, petition_id: int, how_many: int) -> None:
+    """Many rows at once, in one statement (counters are not the point here)."""
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    session.execute(
+        insert(Signature),
+        [
+            {
+                "petition_id": petition_id,
+                "name": f"Bulk signer number {i}",
+                "email": f"bulk{i}@example.org",
+                "email_normalized": f"bulk{i}@example.org",
+                "country": "FR",
+                "locale": "en",
+                "consent_text": "I agree",
+                "consented_at": now,
+                "created_at": now,
+                "confirmed_at": now,
+            }
+            for i in range(how_many)
+        ],
+    )
+    session.commit()
+
+
+def test_memory_stays_flat_however_many_rows(session, make_petition):
+    petition = make_petition()
+    add_confirmed_signatures(session, petition.id, 60_000)
+    query = export_select(petition.id, ExportFilters(), DEFAULT_COLUMNS)
+    tracemalloc.start()
+    try:
+        total = 0
+        for piece in chunked(
+            csv_lines(DEFAULT_COLUMNS, iter_rows(session, query, batch_size=1000))
+        ):
+            total += len(piece)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert total > 60_000 * 40  # every row went through
+    # The whole file is ~4 MB and the rows as objects far more; a stream holds one batch.
+    assert peak < 3 * 1024 * 1024, peak
+
+
+# --- over HTTP ---------------------------------------------------------------------------------
+
+
+def export_form(**extra) -> dict:
+    return {"columns": list(DEFAULT_COLUMNS), **extra}
+
+
+def test_exporter_downloads_a_correct_audited_csv(app, client, make_user, signed):
+    exporter = make_user("exporter")
+    login = client.post("/staff/login", data={"email": exporter.email, "password": STAFF_PASSWORD})
+    assert login.status_code == 303
+    form = client.get(f"/staff/petitions/{signed.slug}/export")
+    assert form.status_code == 200
+    html = form.get_data(as_text=True)
+    assert re.search(r'<input checked[^>]*value="email"', html)  # the default columns
+    assert not re.search(r'<input checked[^>]*value="locale"', html)
+    response = client.post(
+        f"/staff/petitions/{signed.slug}/export",
+        data=export_form(country="FR", bom="y"),
+        buffered=False,
+    )
+    assert response.status_code == 200
+    assert response.is_streamed
+    assert response.mimetype == "text/csv"
+    assert "no-store" in response.headers["Cache-Control"]
+    today = datetime.now(UTC).date().isoformat()
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="{signed.slug}-signatures-{today}.csv"'
+    )
+    body = response.get_data().decode("utf-8")
+    response.close()
+    assert body.startswith("\ufeff")
+    rows = parse(body.removeprefix("\ufeff"))
+    assert rows[0] == ["Name", "Email address", "Country", "Signed at (UTC)", "Confirmed at (UTC)"]
+    assert [row[0] for row in rows[1:]] == ["Bruno", "Chloé"]
+    assert rows[1][2] == "FR" and rows[1][3].startswith("2026-04-11T12:00:00")
+    with app.app_context():
+        event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).one()
+        assert event.actor_id == exporter.id
+        assert event.origin and "127.0.0.1" not in event.origin
+        assert event.details["petition"] == signed.slug
+        assert event.details["filters"]["country"] == "FR"
+        assert event.details["filters"]["include_pending"] is False
+        assert event.details["columns"] == list(DEFAULT_COLUMNS)
+        assert event.details["rows"] == 2 and event.details["complete"] is True
+        assert event.details["via"] == "web"
+
+
+def test_export_neutralises_formulas_end_to_end(
+    client, make_user, log_in, make_petition, make_signature
+):
+    petition = make_petition()
+    for i, value in enumerate(TRICKY[:6]):
+        make_signature(petition, name=value or "x", email=f"=cmd{i}@example.org")
+    log_in(client, make_user("admin"))
+    response = client.post(
+        f"/staff/petitions/{petition.slug}/export", data={"columns": ["name", "email"]}
+    )
+    rows = parse(response.get_data(as_text=True))[1:]
+    assert [row[0] for row in rows] == ["'" + value for value in TRICKY[:6]]
+    assert all(row[1].startswith("'=cmd") for row in rows)
+    assert not response.get_data().startswith(b"\xef\xbb\xbf")  # no BOM unless asked
+
+
+def test_export_columns_and_pending(client, make_user, log_in, signed):
+    log_in(client, make_user("admin"))
+    response = client.post(
+        f"/staff/petitions/{signed.slug}/export",
+        data={"columns": ["name", "newsletter", "confirmed_at"], "include_pending": "y"},
+    )
+    rows = parse(response.get_data(as_text=True))
+    assert rows[0] == ["Name", "Keep informed", "Confirmed at (UTC)"]
+    assert rows[1][:2] == ["Ana", "yes"] and rows[4] == ["Pending Pat", "no", ""]
+
+
+def test_export_form_refuses_bad_input(client, make_user, log_in, signed):
+    log_in(client, make_user("exporter"))
+    url = f"/staff/petitions/{signed.slug}/export"
+    for data, message in (
+        ({"columns": []}, "Choose at least one column"),
+        ({"columns": ["password_hash"]}, "is not a valid choice"),
+        (export_form(date_from="2026-05-02", date_to="2026-05-01"), "The end date is before"),
+        (export_form(date_from="yesterday"), "Not a valid date value"),
+        (export_form(country="XX"), "Not a valid choice"),
+    ):
+        response = client.post(url, data=data)
+        assert response.status_code == 422, data
+        assert message in response.get_data(as_text=True), data
+
+
+def test_an_abandoned_download_is_audited_as_incomplete(
+    app, client, make_user, log_in, make_petition
+):
+    petition = make_petition()
+    with app.app_context():
+        add_confirmed_signatures(db.session, petition.id, 5000)
+    log_in(client, make_user("exporter"))
+    response = client.post(
+        f"/staff/petitions/{petition.slug}/export", data=export_form(), buffered=False
+    )
+    first = next(iter(response.response))
+    assert first
+    response.close()  # the browser went away
+    with app.app_context():
+        event = db.session.scalars(select(AuditEvent)).one()
+        assert event.details["complete"] is False
+        assert 0 < event.details["rows"] < 5000
+
+
+# --- the command line --------------------------------------------------------------------------
+
+
+def test_export_command_writes_the_same_csv_and_is_audited(app, runner, signed, tmp_path):
+    out = tmp_path / "out.csv"
+    result = runner.invoke(
+        args=["export", signed.slug, "--out", str(out), "--country", "fr", "--bom",
+              "--columns", "name,country,newsletter"]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert f"exported 2 signatures of {signed.slug}" in result.output
+    assert out.stat().st_mode & 0o777 == 0o600  # personal data: readable by its owner only
+    text = out.read_bytes().decode("utf-8")
+    assert text.startswith("\ufeff")
+    assert parse(text.removeprefix("\ufeff")) == [
+        ["name", "country", "newsletter"],
+        ["Bruno", "FR", "no"],
+        ["Chloé", "FR", "yes"],
+    ]
+    with app.app_context():
+        event = db.session.scalars(select(AuditEvent)).one()
+        assert event.action == "export" and event.actor_id is None and event.origin is None
+        assert event.details["via"] == "cli" and event.details["rows"] == 2
+        assert event.details["complete"] is True
+
+
+def test_export_command_filters_by_date_and_pending(runner, signed, tmp_path):
+    out = tmp_path / "out.csv"
+    result = runner.invoke(
+        args=["export", signed.slug, "--out", str(out), "--include-pending",
+              "--from", "2026-04-10", "--to", "2026-04-10", "--columns", "name"]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert parse(out.read_text(encoding="utf-8")) == [["name"], ["Ana"], ["Pending Pat"]]
+
+
+def test_export_command_refuses_bad_input(runner, signed, tmp_path):
+    out = str(tmp_path / "out.csv")
+    assert runner.invoke(args=["export", "no-such-petition", "--out", out]).exit_code != 0
+    bad_column = runner.invoke(args=["export", signed.slug, "--out", out, "--columns", "x"])
+    assert bad_column.exit_code != 0 and "choose among" in bad_column.output
+    bad_country = runner.invoke(args=["export", signed.slug, "--out", out, "--country", "ZZ"])
+    assert bad_country.exit_code != 0
