@@ -43,6 +43,8 @@ CAMPAIGN = "humans-against-torture"
 PETITION = "end-impunity-for-torture"
 STATEMENT = "mexico-coalition-observatory-impunity"
 SECRET_KEY = "screenshots-only-" + "s" * 32
+STAFF_EMAIL = "admin@example.org"
+STAFF_PASSWORD = "screenshots only, never a real password"
 
 
 def free_port() -> int:
@@ -51,9 +53,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def campaign_cli(env: dict[str, str], *args: str) -> None:
+def campaign_cli(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
     command = [sys.executable, "-m", "campaign", *args]
-    subprocess.run(command, env=env, check=True, cwd=ROOT)  # noqa: S603  (our own CLI)
+    subprocess.run(command, env=env, check=True, cwd=ROOT, input=stdin, text=True)  # noqa: S603
 
 
 def prepare_database(folder: Path) -> str:
@@ -69,6 +71,11 @@ def prepare_database(folder: Path) -> str:
     campaign_cli(env, "translations", "compile")
     campaign_cli(env, "db", "upgrade")
     campaign_cli(env, "demo")
+    campaign_cli(
+        env,
+        *("users", "create", "--email", STAFF_EMAIL, "--role", "admin", "--password-stdin"),
+        stdin=STAFF_PASSWORD + "\n",
+    )
     return url
 
 
@@ -136,6 +143,14 @@ def shoot(app, base_url: str, out: Path, only: set[str] | None = None) -> list[P
                 take("statements")
                 page.goto(f"/{lang}/statements/{STATEMENT}")
                 take("statement")
+                page.goto("/staff/login")
+                page.locator("#email").fill(STAFF_EMAIL)
+                page.locator("#password").fill(STAFF_PASSWORD)
+                page.locator("main form button[type=submit]").click()
+                page.wait_for_url("**/staff/")
+                take("staff-dashboard")
+                page.goto(f"/staff/petitions/{PETITION}")
+                take("staff-petition")
                 context.close()
         browser.close()
     return made

@@ -100,3 +100,18 @@ def test_journey_without_javascript(browsing, app, demo, smtp_server, run_worker
     assert "ref=" in page.locator("#share-copy").input_value()
     page.goto(f"/en/petitions/{SLUG}")
     assert shown_count(page) == before + 1
+
+
+def test_a_refused_form_puts_the_focus_on_its_error_summary(browsing, demo):
+    page = browsing.new_page(locale="ar")
+    browsing.expect_status(422, f"/ar/petitions/{SLUG}")
+    page.goto(f"/ar/petitions/{SLUG}")
+    page.locator("#email").fill("not an address")
+    page.locator(".sign-form button[type=submit]").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    # Each problem links to its field, and the field says what is wrong with it.
+    assert summary.locator("a").count() == 4
+    assert page.locator("#email").get_attribute("aria-invalid") == "true"
+    assert page.locator("#email").get_attribute("aria-describedby") == "email-hint email-error"
+    assert page.locator("#email").input_value() == "not an address"
