@@ -44,7 +44,7 @@ PETITION = "end-impunity-for-torture"
 STATEMENT = "mexico-coalition-observatory-impunity"
 SECRET_KEY = "screenshots-only-" + "s" * 32
 STAFF_EMAIL = "admin@example.org"
-STAFF_PASSWORD = "screenshots only, never a real password"
+STAFF_PASSWORD = "screenshots only, never a real password"  # noqa: S105  (a throwaway database)
 
 
 def free_port() -> int:
