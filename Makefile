@@ -65,6 +65,10 @@ else
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 endif
 
+# Pictures of the main pages for the README, from the demo content (see scripts/screenshots.py).
+screenshots: install-test translations
+	$(BIN)/python scripts/screenshots.py
+
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
