@@ -64,6 +64,7 @@ def _configure_logging(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     import campaign.models  # noqa: F401  (registers the tables on the metadata)
+    from campaign import pagecache
     from campaign.database import init_database
     from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
     from campaign.i18n import select_locale
@@ -88,6 +89,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app, add_context_processor=False)
     app.after_request_funcs[None].remove(login_manager._update_remember_cookie)
     login_manager.user_loader(load_user)
+    pagecache.init_app(app)
     app.config.setdefault("LOCALES", LOCALES)
 
 
@@ -121,3 +123,7 @@ def _register_blueprints(app: Flask) -> None:
         from campaign.devmail import bp as devmail_bp
 
         app.register_blueprint(devmail_bp)
+    if app.config["BENCH_BARE_ENDPOINT"]:
+        from campaign.bare import bp as bare_bp
+
+        app.register_blueprint(bare_bp)

@@ -48,6 +48,7 @@ class Settings:
     redis_url: str | None = None
     trusted_proxies: int = 0
     ratelimit_enabled: bool = True
+    bench_bare_endpoint: bool = False
     upload_dir: str = str(ROOT / "instance" / "uploads")
 
     @classmethod
@@ -76,6 +77,7 @@ class Settings:
             redis_url=environ.get("REDIS_URL") or None,
             trusted_proxies=proxies,
             ratelimit_enabled=_flag(environ.get("RATELIMIT_ENABLED"), True),
+            bench_bare_endpoint=_flag(environ.get("BENCH_BARE_ENDPOINT"), False),
             upload_dir=environ.get("UPLOAD_DIR") or defaults.upload_dir,
         )
 
@@ -138,4 +140,7 @@ class Settings:
             # campaign purge: how long pending signatures, and closed petitions' signers, stay.
             "PURGE_PENDING_DAYS": 30,
             "PURGE_CLOSED_MONTHS": 12,
+            "BENCH_BARE_ENDPOINT": self.bench_bare_endpoint,
+            # How long each worker process reuses a rendered public page (campaign.pagecache).
+            "PAGE_CACHE_SECONDS": 2,
         }

@@ -8,6 +8,7 @@ from flask import Flask
 from sqlalchemy import event
 
 from campaign.extensions import db
+from campaign.sqlite_writer import serialize_writers
 
 
 def init_database(app: Flask) -> None:
@@ -17,6 +18,7 @@ def init_database(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
             event.listen(db.engine, "savepoint", _sqlite_begin_before_savepoint)
+            serialize_writers(db.engine)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

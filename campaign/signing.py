@@ -6,13 +6,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, joinedload, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
-from campaign.emails import queue_email
+from campaign.emails import email_template, queue_email, queue_rendered
 from campaign.i18n import country_codes
 from campaign.links import absolute_url
 from campaign.models import Petition, Signature
@@ -130,36 +132,70 @@ def sign_petition(
 
     Returns nothing on purpose: the caller must answer a first-time and a repeat signer alike,
     so that nobody learns from the page whether an address has signed.
+
+    The email is prepared before the first write: from that write to the commit the
+    transaction holds the database's write lock (all of it, on SQLite), so only the inserts
+    happen inside. The confirmation link names the new row's id, so it goes in last.
     """
     if not petition.is_open(now):
         raise PetitionNotOpen(petition.slug)
     name, typed, normalized = validate_signature(data)
-    signature = Signature(
-        petition_id=petition.id,
-        name=name,
-        email=typed,
-        email_normalized=normalized,
-        country=data.country,
-        locale=locale,
-        consent_text=data.consent_text,
-        consented_at=now,
-        newsletter=data.newsletter,
-        created_at=now,
-        source_channel=data.source_channel,
-        referrer_id=data.referrer_id,
-        emails_sent=0,
-    )
-    try:
-        with session.begin_nested():
-            session.add(signature)
-    except IntegrityError:
+    text = petition.text_for(locale)
+    draft = None
+    if max_emails > 0:
+        draft = email_template(
+            "confirm_signature",
+            locale=locale,
+            fields=("name", "confirm_url"),
+            petition_title=text.title if text else petition.slug,
+        )
+    signature_id = session.execute(
+        _insert_unless_signed(session.get_bind().dialect.name),
+        {
+            "petition_id": petition.id,
+            "name": name,
+            "email": typed,
+            "email_normalized": normalized,
+            "country": data.country,
+            "locale": locale,
+            "consent_text": data.consent_text,
+            "consented_at": now,
+            "newsletter": data.newsletter,
+            "created_at": now,
+            "source_channel": data.source_channel,
+            "referrer_id": data.referrer_id,
+            # The confirmation email below is this signature's first.
+            "emails_sent": 1 if draft is not None else 0,
+        },
+    ).scalar()
+    if signature_id is None:
         # Already signed (perhaps a moment ago by a concurrent request): tell the owner, not us.
         signature = session.scalars(
             select(Signature).where(
                 Signature.petition_id == petition.id, Signature.email_normalized == normalized
             )
         ).one()
-    _notify_signer(session, signature, petition, secret_key=secret_key, max_emails=max_emails)
+        _notify_signer(session, signature, petition, secret_key=secret_key, max_emails=max_emails)
+    elif draft is not None:
+        url = absolute_url(
+            "public.confirm", lang=locale, token=_confirmation_token(secret_key, signature_id)
+        )
+        queue_rendered(session, draft.fill(name=name, confirm_url=url), to=typed)
+
+
+@cache
+def _insert_unless_signed(dialect: str):
+    """INSERT INTO signatures that does nothing when the address has signed this petition.
+
+    A Core statement built once: it runs inside the write lock, so it should cost little.
+    """
+    table = Signature.__table__
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    return (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=[table.c.petition_id, table.c.email_normalized])
+        .returning(table.c.id)
+    )
 
 
 def _notify_signer(
@@ -200,7 +236,11 @@ def _notify_signer(
 
 
 def confirmation_token(secret_key: str, signature: Signature) -> str:
-    return make_token(secret_key, Purpose.CONFIRM_SIGNATURE, signature.id)
+    return _confirmation_token(secret_key, signature.id)
+
+
+def _confirmation_token(secret_key: str, signature_id: int) -> str:
+    return make_token(secret_key, Purpose.CONFIRM_SIGNATURE, signature_id)
 
 
 def signature_from_token(
@@ -211,7 +251,21 @@ def signature_from_token(
     Raises InvalidToken, ExpiredToken, or ConfirmationRefused when the row is gone.
     """
     signature_id = read_token(secret_key, Purpose.CONFIRM_SIGNATURE, token, max_age=max_age)
-    signature = session.get(Signature, signature_id) if isinstance(signature_id, int) else None
+    signature = (
+        session.get(
+            Signature,
+            signature_id,
+            # One query: the confirmation pages show the petition and its texts, never its
+            # campaign.
+            options=[
+                joinedload(Signature.petition).options(
+                    lazyload(Petition.campaign), joinedload(Petition.texts)
+                )
+            ],
+        )
+        if isinstance(signature_id, int)
+        else None
+    )
     if signature is None:
         # Erased since the email was sent, or a token minted for a row that never existed.
         raise ConfirmationRefused("no such signature")
@@ -236,14 +290,18 @@ def confirm_signature(
         .values(confirmed_at=now)
         .execution_options(synchronize_session=False)
     )
-    newly_confirmed = result.rowcount == 1
-    if newly_confirmed:
-        session.execute(
-            update(Petition)
-            .where(Petition.id == signature.petition_id)
-            .values(signature_count=Petition.signature_count + 1)
-            .execution_options(synchronize_session=False)
-        )
-    session.refresh(signature)
-    session.refresh(signature.petition)
-    return ConfirmationResult(signature, newly_confirmed=newly_confirmed)
+    if result.rowcount != 1:
+        # Another click, worker or server confirmed it a moment ago: it is counted already.
+        session.refresh(signature)
+        return ConfirmationResult(signature, newly_confirmed=False)
+    count = session.execute(
+        update(Petition)
+        .where(Petition.id == signature.petition_id)
+        .values(signature_count=Petition.signature_count + 1)
+        .returning(Petition.signature_count)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    # What the statements wrote, without reading it back inside the write transaction.
+    set_committed_value(signature, "confirmed_at", now)
+    set_committed_value(signature.petition, "signature_count", count)
+    return ConfirmationResult(signature, newly_confirmed=True)

@@ -228,7 +228,8 @@ def test_a_campaigner_launches_a_campaign_with_a_petition_in_two_languages(app, 
         assert "public" not in preview.headers["Cache-Control"]
         assert 'class="preview-banner"' in preview.get_data(as_text=True)
     page = staff.get("/fr/petitions/end-impunity").get_data(as_text=True)
-    assert "Fin de l’impunité" in page and "Signing starts when the petition opens." in page
+    assert "Fin de l’impunité" in page
+    assert "Vous pourrez signer dès l’ouverture de la pétition." in page
 
     assert (
         staff.post("/staff/petitions/end-impunity/status", data={"status": "open"}).status_code

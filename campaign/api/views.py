@@ -15,6 +15,7 @@ from campaign.extensions import db
 from campaign.i18n import signature_count_text
 from campaign.links import absolute_url
 from campaign.models import Campaign, Petition, utcnow
+from campaign.pagecache import cached_page
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -66,6 +67,7 @@ def _public_petitions():
 
 
 @bp.get("/petitions")
+@cached_page(query_args=("lang",))
 def list_petitions():
     lang = _lang()
     petitions = db.session.scalars(
@@ -78,6 +80,7 @@ def list_petitions():
 
 
 @bp.get("/petitions/<slug>")
+@cached_page(query_args=("lang",))
 def get_petition(slug: str):
     lang = _lang()
     petition = db.session.scalar(_public_petitions().where(Petition.slug == slug))

@@ -15,6 +15,12 @@ class SignForm(FlaskForm):
     class Meta:
         csrf = False
 
+        def get_translations(self, form):
+            # No WTForms validator runs here (campaign.signing checks the fields and
+            # campaign.public.messages words the errors), so WTForms' own message catalogue is
+            # never used; Flask-WTF would otherwise read it from disk on every request.
+            return None
+
     name = StringField(_l("Your name"), render_kw={"autocomplete": "name", "maxlength": NAME_MAX})
     email = EmailField(
         _l("Your email address"), render_kw={"autocomplete": "email", "maxlength": EMAIL_MAX}

@@ -7,7 +7,9 @@ from urllib.parse import unquote_to_bytes
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
+from campaign import pagecache
 from campaign.attribution import genuine_referral_code, referral_code, referrer_for
 from campaign.config import LOCALES
 from campaign.extensions import db
@@ -15,6 +17,7 @@ from campaign.forgery import require_same_origin
 from campaign.framing import allow_framing
 from campaign.i18n import best_locale
 from campaign.models import Campaign, Petition, utcnow
+from campaign.pagecache import cached_page
 from campaign.public.forms import SignForm
 from campaign.public.messages import FIELD_ERRORS, consent_text
 from campaign.sharing import channel_from
@@ -99,12 +102,36 @@ def _staff_may_preview() -> bool:
 
 
 def _public_petition(slug: str) -> Petition:
-    petition = db.session.scalar(select(Petition).where(Petition.slug == slug))
+    # The campaign's texts, members and other petitions load only if a template asks for them
+    # (the signing POST never does).
+    petition = db.session.scalar(
+        select(Petition)
+        .where(Petition.slug == slug)
+        .options(joinedload(Petition.campaign).lazyload("*"))
+    )
     if petition is None:
         abort(404)
     if not petition.is_public() and not (petition.is_preview() and _staff_may_preview()):
         abort(404)
     return petition
+
+
+def _petition_to_sign(slug: str) -> Petition:
+    """The petition a sign form posts to, kept for a moment like its page: a crowd of signers
+    then costs no query for it. Detached from the session, so no commit expires it; confirming
+    reads the petition afresh, so a signature made in the moment after it closed never counts."""
+
+    if "HTTP_COOKIE" in request.environ:
+        # Perhaps staff signing a petition in preview: neither from nor into the cache.
+        return _public_petition(slug)
+
+    def load() -> Petition:
+        petition = _public_petition(slug)
+        db.session.expunge(petition.campaign)
+        db.session.expunge(petition)
+        return petition
+
+    return pagecache.remembered(("petition-to-sign", slug), load)
 
 
 @bp.get("/")
@@ -143,14 +170,14 @@ def campaign(slug: str):
 
 
 @bp.route("/petitions/<slug>", methods=["GET", "POST"])
+@cached_page(bypass_args=("src", "ref"))
 def petition(slug: str):
-    found = _public_petition(slug)
+    found = _petition_to_sign(slug) if request.method == "POST" else _public_petition(slug)
     if request.method == "POST":
         require_same_origin()
         request.max_content_length = current_app.config["MAX_SIGN_FORM_BYTES"]
         _require_utf8_form()
     form = SignForm()
-    form.set_country_choices(g.lang)
     if request.method == "GET":
         attributed = _carry_attribution(form, request.args.get("src"), request.args.get("ref"))
     else:
@@ -196,8 +223,11 @@ def petition(slug: str):
         else:
             db.session.commit()
             if embedded:
-                return redirect(url_for("embed.check_email", slug=found.slug, lang=g.lang), 303)
-            return redirect(url_for("public.check_email", slug=found.slug), code=303)
+                return redirect(url_for("embed.check_email", slug=slug, lang=g.lang), 303)
+            return redirect(url_for("public.check_email", slug=slug), code=303)
+        # The page shows the campaign's texts, which the petition kept for signing lacks.
+        found = _public_petition(slug)
+    form.set_country_choices(g.lang)
     page = render_template(
         "embed/petition.html" if embedded else "public/petition.html",
         petition=found,
@@ -227,6 +257,7 @@ def _require_utf8_form() -> None:
 
 
 @bp.get("/petitions/<slug>/check-your-email")
+@cached_page()
 def check_email(slug: str):
     found = _public_petition(slug)
     return _cacheable(
@@ -280,7 +311,14 @@ def confirm(token: str):
                 (render_template("public/confirm_problem.html", problem="closed"), 409)
             )
         else:
-            db.session.commit()
+            # The page shows what this transaction wrote (confirm_signature keeps the loaded
+            # objects up to date), so nothing needs reading back after the commit.
+            session = db.session()
+            session.expire_on_commit = False
+            try:
+                session.commit()
+            finally:
+                session.expire_on_commit = True
             response = current_app.make_response(
                 render_template(
                     "public/confirmed.html",

@@ -1,0 +1,1 @@
+"""The viral-day benchmark: `bench/run` starts the platform as in production and loads it."""

@@ -1,0 +1,804 @@
+"""The viral-day benchmark: start the platform as in production, load it, check nothing was lost.
+
+Run it through `bench/run` (see docs/performance.md). Every process it starts is its own child,
+stopped at the end; every load loop runs for a fixed time; all traffic stays on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html.parser
+import http.cookiejar
+import json
+import os
+import resource
+import runpy
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+from bench.stats import (
+    ScenarioResult,
+    check_line,
+    combine_rounds,
+    format_result,
+    merge_results,
+    parse_report,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+LUA_SCRIPT = ROOT / "bench" / "lua" / "scenario.lua"
+SCENARIOS = ("bare", "page", "counter", "sign", "confirm", "viral")
+READ_ONLY = ("bare", "page", "counter")
+# After its time is up a scenario sends nothing new; this long is left for answers in flight.
+# Shorter than gunicorn's keepalive (gunicorn.conf.py), so no idle connection is closed under us.
+GRACE_SECONDS = 3
+EXPORT_ROWS = 1_000_000
+EXPORT_ROUTE = "/staff/petitions/<slug>/export"
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="bench/run", description="Load the platform as on a viral day and print figures."
+    )
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per scenario")
+    parser.add_argument(
+        "--viral-duration", type=int, default=60, help="seconds of the mixed viral scenario"
+    )
+    parser.add_argument("--concurrency", type=int, default=16, help="connections at once")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="bare, page and counter run interleaved in this many rounds sharing --duration, so "
+        "their ratios compare like with like on a machine whose load changes",
+    )
+    parser.add_argument(
+        "--scenarios", nargs="+", choices=SCENARIOS, default=list(SCENARIOS), metavar="NAME"
+    )
+    parser.add_argument("--skip-export", action="store_true", help="skip the 1M-row export")
+    parser.add_argument(
+        "--two-servers",
+        action="store_true",
+        help="two app servers on two ports sharing PostgreSQL and Redis; load spread over both",
+    )
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py)")
+    parser.add_argument("--worker-class", help="gunicorn worker class (default: gunicorn.conf.py)")
+    parser.add_argument("--threads", type=int, help="threads per gthread worker")
+    parser.add_argument(
+        "--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
+    )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    args = parser.parse_args(argv)
+    if args.two_servers:
+        args.db = "postgres"
+    args.scenarios = [s for s in SCENARIOS if s in args.scenarios]
+    return args
+
+
+def ensure_wrk() -> str:
+    """wrk is the load generator; install the Debian package when it is missing and we may."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("installing wrk (apt-get install wrk)...", flush=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False)
+        found = shutil.which("wrk")
+    if not found:
+        sys.exit("bench/run needs wrk: apt-get install wrk (Debian/Ubuntu) or brew install wrk")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http_get(url: str, timeout: float = 10) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (loopback)
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def wait_until(what: str, ready, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ready():
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"gave up waiting for {what} after {timeout:.0f} s")
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds used so far by a process and its children (gunicorn master and workers)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for child in [pid, *children(pid)]:
+        try:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(p) for p in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def machine_load() -> str:
+    """How busy the machine is besides us: figures taken on a shared machine need this."""
+    text = f"load average {os.getloadavg()[0]:.1f}"
+    try:
+        some = Path("/proc/pressure/cpu").read_text().split()[1]
+        text += f", CPU pressure {some.split('=')[1]}% (runnable tasks waiting for a CPU)"
+    except (OSError, IndexError):
+        pass
+    return text
+
+
+def cpu_stall_seconds() -> float:
+    """Seconds so far during which some runnable task waited for a CPU (Linux PSI)."""
+    try:
+        line = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return 0.0
+    return int(line.rsplit("total=", 1)[1]) / 1e6
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Bench:
+    """The platform under test: database, SMTP sink, app servers and outbox worker."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.tmp = Path(tempfile.mkdtemp(prefix="campaign-bench-"))
+        self.run_id = secrets.token_hex(3)
+        self.processes: list[subprocess.Popen] = []
+        self.drop_database = None
+        self.sink_port = free_port()
+        self.sink_log = self.tmp / "received.txt"
+        self.ports = [free_port() for _ in range(2 if args.two_servers else 1)]
+        self.servers: list[subprocess.Popen] = []
+        self.env = dict(os.environ)
+        self.app = None
+        self.petition_slug = ""
+        self.petition_id = 0
+        self.initial_count = 0
+        self.confirmed_by_clients = 0
+        self.signing_tags: dict[str, tuple[list[str], int]] = {}
+        self.results: dict[str, ScenarioResult] = {}
+
+    # --- set-up -----------------------------------------------------------------------------
+
+    def __enter__(self) -> Bench:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in reversed(self.processes):
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if self.app is not None:
+            from campaign.extensions import db
+
+            with self.app.app_context():
+                db.engine.dispose()
+        if self.drop_database:
+            self.drop_database()
+        if self.args.keep:
+            print(f"kept {self.tmp}")
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def database_url(self) -> str:
+        if self.args.db == "sqlite":
+            return f"sqlite:///{self.tmp / 'bench.sqlite3'}"
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        admin_url = make_url(self.args.postgres_url)
+        name = f"campaign_bench_{self.run_id}"
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+        def drop() -> None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+        self.drop_database = drop
+        return admin_url.set(database=name).render_as_string(hide_password=False)
+
+    def prepare(self) -> None:
+        self.env.update(
+            {
+                "PYTHONPATH": os.pathsep.join(
+                    filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
+                ),
+                "CAMPAIGN_ENV": "production",
+                "SECRET_KEY": secrets.token_hex(32),
+                "RATELIMIT_ENABLED": "0",
+                "MAIL_URL": f"smtp://127.0.0.1:{self.sink_port}",
+                "MAIL_FROM": "Campaigns <campaigns@bench.example>",
+                "DATABASE_URL": self.database_url(),
+                "BASE_URL": f"http://127.0.0.1:{self.ports[0]}",
+                "BENCH_BARE_ENDPOINT": "1",
+            }
+        )
+        if self.args.two_servers:
+            self.env["REDIS_URL"] = self.args.redis_url
+        else:
+            self.env.pop("REDIS_URL", None)
+        os.environ.update(self.env)
+        for command in (["translations", "compile"], ["db", "upgrade"], ["demo"]):
+            self.campaign(*command)
+        from campaign import create_app
+
+        self.app = create_app()
+        self.pick_petition()
+        self.start_sink()
+        for port in self.ports:
+            self.start_server(port)
+        # The outbox worker yields the CPU to the app servers: emails may queue during a burst
+        # and catch up after it, which is what the outbox is for.
+        self.start(["nice", "-n", "10", sys.executable, "-m", "campaign", "worker"], "worker")
+
+    def campaign(self, *command: str, stdin: str | None = None) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "campaign", *command],
+            env=self.env,
+            cwd=ROOT,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"campaign {' '.join(command)} failed:\n{done.stderr}")
+        return done.stdout
+
+    def start(self, command: list[str], name: str) -> subprocess.Popen:
+        log = open(self.tmp / f"{name}.log", "ab")  # noqa: SIM115 (closed with the process)
+        process = subprocess.Popen(
+            command, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+        )
+        log.close()
+        self.processes.append(process)
+        return process
+
+    def start_sink(self) -> None:
+        command = [sys.executable, "-m", "bench.sink", "--port", str(self.sink_port)]
+        self.start(["nice", "-n", "10", *command, "--log", str(self.sink_log)], "sink")
+
+        def listening() -> bool:
+            with socket.socket() as sock:
+                return sock.connect_ex(("127.0.0.1", self.sink_port)) == 0
+
+        wait_until("the SMTP sink", listening, 30)
+
+    def gunicorn_command(self, port: int) -> list[str]:
+        settings = server_settings(self.args)
+        return [
+            sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
+            "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+            "--workers", str(settings["workers"]),
+            "--worker-class", str(settings["worker_class"]),
+            "--threads", str(settings["threads"]),
+            "wsgi:app",
+        ]  # fmt: skip
+
+    def start_server(self, port: int) -> None:
+        server = self.start(self.gunicorn_command(port), f"gunicorn-{port}")
+        self.servers.append(server)
+
+        def healthy() -> bool:
+            if server.poll() is not None:
+                raise RuntimeError(f"gunicorn exited; see {self.tmp}/gunicorn-{port}.log")
+            try:
+                return http_get(f"http://127.0.0.1:{port}/healthz", timeout=2)[0] == 200
+            except OSError:
+                return False
+
+        wait_until(f"the app server on port {port}", healthy, 60)
+
+    def pick_petition(self) -> None:
+        from sqlalchemy import select
+
+        from campaign.extensions import db
+        from campaign.models import Petition
+
+        with self.app.app_context():
+            petition = db.session.scalars(
+                select(Petition).where(Petition.status == "open").order_by(Petition.id)
+            ).first()
+            self.petition_slug, self.petition_id = petition.slug, petition.id
+            self.initial_count = petition.signature_count
+
+    # --- load -------------------------------------------------------------------------------
+
+    def describe(self) -> str:
+        settings = server_settings(self.args)
+        return (
+            f"campaign bench {self.run_id}: {self.args.db}, {len(self.ports)} app server(s), "
+            f"gunicorn {settings['workers']} x {settings['worker_class']} workers"
+            f" ({settings['threads']} threads each)\n"
+            f"{os.cpu_count()} CPUs, {machine_load()}; {self.args.concurrency} connections; "
+            f"{self.args.duration} s per scenario, viral {self.args.viral_duration} s; "
+            f"petition {self.petition_slug}"
+        )
+
+    def warm_up(self) -> None:
+        """Let every worker load what it loads on first use (locale data, templates, queries)."""
+        tags, accepted = [], 0
+        for mode in ("page", "counter", "sign"):
+            for i, port in enumerate(self.ports):
+                tag = f"w{self.run_id}{chr(97 + i)}"
+                command = wrk_command(port, mode, self.petition_slug, tag, 2, 8, None)
+                done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+                if mode == "sign":
+                    tags.append(tag)
+                    accepted += parse_report(mode, done.stdout).accepted
+        self.signing_tags["warm-up"] = (tags, accepted)
+
+    def run_scenario(self, name: str, seconds: int | None = None) -> ScenarioResult:
+        if seconds is None:
+            seconds = self.args.viral_duration if name == "viral" else self.args.duration
+        token_files: list[Path | None] = [None] * len(self.ports)
+        if name == "confirm":
+            token_files = self.write_tokens(seconds)
+        tags = [f"{name[0]}{self.run_id}{chr(97 + i)}" for i in range(len(self.ports))]
+        per_server = max(self.args.concurrency // len(self.ports), 1)
+        cpu_before = sum(process_tree_cpu(s.pid) for s in self.servers)
+        stalled_before, started = cpu_stall_seconds(), time.monotonic()
+        usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        runs = [
+            subprocess.Popen(
+                wrk_command(port, name, self.petition_slug, tag, seconds, per_server, tokens),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for port, tag, tokens in zip(self.ports, tags, token_files, strict=True)
+        ]
+        results = []
+        for run in runs:
+            out, err = run.communicate(timeout=seconds + GRACE_SECONDS + 60)
+            try:
+                results.append(parse_report(name, out))
+            except ValueError as exc:
+                raise RuntimeError(f"wrk failed for {name}: {err or out}") from exc
+        usage_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        result = merge_results(results)
+        result.generator_cpu = (usage_after.ru_utime - usage_before.ru_utime) + (
+            usage_after.ru_stime - usage_before.ru_stime
+        )
+        result.server_cpu = sum(process_tree_cpu(s.pid) for s in self.servers) - cpu_before
+        result.cpu_pressure = (cpu_stall_seconds() - stalled_before) / (time.monotonic() - started)
+        if name in ("sign", "viral"):
+            self.signing_tags[name] = (tags, result.accepted)
+        if name == "confirm":
+            self.confirmed_by_clients += result.confirmed
+        return result
+
+    def write_tokens(self, seconds: int) -> list[Path]:
+        """Confirmation links for pending signatures, built as the signing code builds them."""
+        from sqlalchemy import select
+
+        from campaign.extensions import db
+        from campaign.models import Signature
+        from campaign.signing import confirmation_token
+
+        # Plenty: a client that runs out would fall back to the bare endpoint.
+        wanted = max(2000, 2500 * seconds)
+        with self.app.app_context():
+            pending = count_rows(
+                Signature,
+                Signature.petition_id == self.petition_id,
+                Signature.confirmed_at.is_(None),
+            )
+            if pending < wanted:
+                bulk_insert_signatures(
+                    db.session, self.petition_id, wanted - pending, f"c{self.run_id}", False
+                )
+                db.session.commit()
+            signatures = db.session.scalars(
+                select(Signature)
+                .where(Signature.petition_id == self.petition_id, Signature.confirmed_at.is_(None))
+                .order_by(Signature.id)
+                .limit(wanted)
+            ).all()
+            tokens = [confirmation_token(self.app.config["SECRET_KEY"], s) for s in signatures]
+            db.session.remove()
+        files = []
+        for i, _port in enumerate(self.ports):
+            path = self.tmp / f"tokens-{i}.txt"
+            path.write_text("\n".join(tokens[i :: len(self.ports)]) + "\n")
+            files.append(path)
+        return files
+
+    # --- loss checks ------------------------------------------------------------------------
+
+    def loss_checks(self) -> list[tuple[bool, str]]:
+        from sqlalchemy import or_, select
+
+        from campaign.extensions import db
+        from campaign.models import OutboxEmail, Petition, Signature
+
+        checks = []
+        with self.app.app_context():
+            for scenario, (tags, accepted) in self.signing_tags.items():
+                rows = count_rows(
+                    Signature, or_(*(Signature.email.like(f"{tag}-%") for tag in tags))
+                )
+                checks.append(
+                    (
+                        rows == accepted,
+                        check_line(
+                            f"accepted signatures are rows ({scenario})",
+                            rows == accepted,
+                            f"{accepted} answered 303, {rows} rows",
+                        ),
+                    )
+                )
+            count = db.session.scalar(
+                select(Petition.signature_count).where(Petition.id == self.petition_id)
+            )
+            confirmed_rows = count_rows(
+                Signature,
+                Signature.petition_id == self.petition_id,
+                Signature.confirmed_at.isnot(None),
+            )
+            expected = self.initial_count + self.confirmed_by_clients
+            ok = count == confirmed_rows == expected
+            checks.append(
+                (
+                    ok,
+                    check_line(
+                        "every confirmation counted once",
+                        ok,
+                        f"signature_count {count}, confirmed rows {confirmed_rows}, "
+                        f"initial {self.initial_count} + {self.confirmed_by_clients} confirmed "
+                        f"= {expected}",
+                    ),
+                )
+            )
+            db.session.remove()
+        # Each worker process keeps a page for PAGE_CACHE_SECONDS; wait until all are fresh.
+        time.sleep(self.app.config["PAGE_CACHE_SECONDS"] + 0.5)
+        for port in self.ports:
+            status, body = http_get(
+                f"http://127.0.0.1:{port}/api/v1/petitions/{self.petition_slug}"
+            )
+            public = json.loads(body)["signature_count"] if status == 200 else None
+            ok = public == confirmed_rows
+            checks.append(
+                (
+                    ok,
+                    check_line(
+                        f"public count equals confirmed rows (port {port})",
+                        ok,
+                        f"API says {public}, {confirmed_rows} confirmed rows",
+                    ),
+                )
+            )
+        with self.app.app_context():
+
+            def drained() -> bool:
+                pending = count_rows(OutboxEmail, OutboxEmail.status == "pending")
+                db.session.remove()
+                return pending == 0
+
+            started = time.monotonic()
+            try:
+                # The worker runs niced: on a busy machine it may send only a few dozen a second.
+                queued_now = count_rows(OutboxEmail)
+                db.session.remove()
+                wait_until("the outbox to drain", drained, 120 + queued_now / 25)
+                waited = f"outbox drained in {time.monotonic() - started:.0f} s"
+            except RuntimeError as exc:
+                waited = str(exc)
+            queued = Counter(db.session.scalars(select(OutboxEmail.to_address)).all())
+            failed = count_rows(OutboxEmail, OutboxEmail.status != "sent")
+            db.session.remove()
+        time.sleep(0.5)
+        received = (
+            Counter(self.sink_log.read_text().split()) if self.sink_log.exists() else Counter()
+        )
+        twice = sum(1 for address, n in received.items() if n > queued.get(address, 0))
+        missing = sum(1 for address, n in queued.items() if received.get(address, 0) < n)
+        ok = received == queued and failed == 0
+        checks.append(
+            (
+                ok,
+                check_line(
+                    "every email reached the sink exactly once",
+                    ok,
+                    f"{sum(queued.values())} queued, {sum(received.values())} received, "
+                    f"{missing} missing, {twice} more than once, {failed} not sent; {waited}",
+                ),
+            )
+        )
+        return checks
+
+    # --- export -----------------------------------------------------------------------------
+
+    def export(self) -> str:
+        rules = {rule.rule for rule in self.app.url_map.iter_rules()}
+        if EXPORT_ROUTE not in rules:
+            return "export: skipped (no staff export in this build)"
+
+        from campaign.extensions import db
+        from campaign.models import Petition, PetitionText
+
+        slug = f"bench-export-{self.run_id}"
+        started = time.monotonic()
+        with self.app.app_context():
+            source = db.session.get(Petition, self.petition_id)
+            petition = Petition(
+                campaign_id=source.campaign_id,
+                slug=slug,
+                status="open",
+                target="Bench",
+                texts=[PetitionText(locale="en", title="Export benchmark", body="")],
+            )
+            db.session.add(petition)
+            db.session.commit()
+            bulk_insert_signatures(db.session, petition.id, EXPORT_ROWS, f"x{self.run_id}", True)
+            db.session.execute(
+                Petition.__table__.update()
+                .where(Petition.id == petition.id)
+                .values(signature_count=EXPORT_ROWS)
+            )
+            db.session.commit()
+            db.session.remove()
+        loaded = time.monotonic() - started
+        email, password = f"exporter-{self.run_id}@bench.example", secrets.token_urlsafe(16)
+        self.campaign(
+            "users",
+            "create",
+            "--email",
+            email,
+            "--role",
+            "exporter",
+            "--password-stdin",
+            stdin=password + "\n",
+        )
+        base = f"http://127.0.0.1:{self.ports[0]}"
+        browser = staff_browser()
+        submit_form(browser, f"{base}/staff/login", {"email": email, "password": password})
+        export_url = f"{base}/staff/petitions/{slug}/export"
+        workers = children(self.servers[0].pid)
+        peak_before = max(peak_rss_mb(pid) for pid in workers)
+        started = time.monotonic()
+        rows, status = submit_form(browser, export_url, {}, count_lines=True)
+        seconds = time.monotonic() - started
+        peak = max(peak_rss_mb(pid) for pid in workers)
+        rows -= 1  # the header line
+        return (
+            f"export: {rows:,} rows (status {status}) in {seconds:.1f} s = {rows / seconds:,.0f} "
+            f"rows/s; peak RSS of the app server's workers {peak:.0f} MB ({peak_before:.0f} MB "
+            f"before the export); loading {EXPORT_ROWS:,} signatures took {loaded:.0f} s"
+        )
+
+
+def count_rows(model, *criteria) -> int:
+    from sqlalchemy import func, select
+
+    from campaign.extensions import db
+
+    return db.session.scalar(select(func.count()).select_from(model).where(*criteria))
+
+
+def server_settings(args: argparse.Namespace) -> dict[str, object]:
+    """The gunicorn settings in force: gunicorn.conf.py, then the command line's overrides."""
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    settings = {
+        "workers": config.get("workers", 1),
+        "worker_class": config.get("worker_class", "sync"),
+        "threads": config.get("threads", 1),
+    }
+    if args.two_servers:
+        settings["workers"] = max(int(settings["workers"]) // 2, 1)
+    for name in settings:
+        if getattr(args, name):
+            settings[name] = getattr(args, name)
+    return settings
+
+
+def wrk_command(
+    port: int, mode: str, slug: str, tag: str, seconds: int, connections: int, tokens: Path | None
+) -> list[str]:
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds + GRACE_SECONDS}s",
+        "--timeout",
+        "10s",
+    ]
+    command += ["-s", str(LUA_SCRIPT), f"http://127.0.0.1:{port}", "--", mode, slug, tag]
+    command.append(str(seconds))
+    if tokens is not None:
+        command += [str(tokens), "1"]
+    return command
+
+
+def bulk_insert_signatures(
+    session, petition_id: int, count: int, tag: str, confirmed: bool
+) -> None:
+    """Insert `count` signatures in one statement (generate_series, or a recursive CTE)."""
+    from sqlalchemy import bindparam, text
+
+    from campaign.models import utcnow
+    from campaign.models.types import UTCDateTime
+
+    columns = (
+        "petition_id, name, email, email_normalized, country, locale, consent_text, "
+        "consented_at, newsletter, created_at, confirmed_at, emails_sent"
+    )
+    values = (
+        ":petition_id, 'Bulk Signer ' || g, :tag || '-' || g || '@bench.example', "
+        ":tag || '-' || g || '@bench.example', 'FR', 'en', 'bench', :now, false, :now, "
+        f"{':now' if confirmed else 'NULL'}, 1"
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        sql = f"INSERT INTO signatures ({columns}) SELECT {values} FROM generate_series(1, :n) AS g"
+    else:
+        sql = (
+            "WITH RECURSIVE seq(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM seq WHERE g < :n) "
+            f"INSERT INTO signatures ({columns}) SELECT {values} FROM seq"
+        )
+    statement = text(sql).bindparams(bindparam("now", type_=UTCDateTime))
+    session.execute(
+        statement, {"petition_id": petition_id, "n": count, "tag": tag, "now": utcnow()}
+    )
+
+
+class _FormReader(html.parser.HTMLParser):
+    """The form a page posts to `action_path`: the values its fields would submit."""
+
+    def __init__(self, action_path: str):
+        super().__init__()
+        self.action_path = action_path
+        self.found = False
+        self.fields: list[tuple[str, str]] = []
+        self._in_form = False
+        self._select: str | None = None
+        self._first_option: tuple[str, str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and not self.found:
+            action = urllib.parse.urlsplit(attrs.get("action") or self.action_path).path
+            self._in_form = self.found = action == self.action_path
+        elif not self._in_form:
+            return
+        elif tag == "input" and attrs.get("name"):
+            kind = attrs.get("type", "text")
+            if kind not in ("checkbox", "radio", "submit") or "checked" in attrs:
+                self.fields.append((attrs["name"], attrs.get("value") or ""))
+        elif tag == "select":
+            self._select, self._first_option = attrs.get("name"), None
+        elif tag == "option" and self._select:
+            option = (self._select, attrs.get("value") or "")
+            if "selected" in attrs:
+                self.fields.append(option)
+                self._select = None
+            elif self._first_option is None:
+                self._first_option = option
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._in_form = False
+        elif tag == "select" and self._select and self._first_option:
+            self.fields.append(self._first_option)
+            self._select = None
+
+
+class _LoopbackCookies(http.cookiejar.DefaultCookiePolicy):
+    """Production cookies are Secure (`__Host-session`); the benchmark speaks plain HTTP to
+    127.0.0.1, which a browser would also treat as a secure context."""
+
+    def return_ok_secure(self, cookie, request):
+        return True
+
+
+def staff_browser():
+    jar = http.cookiejar.CookieJar(policy=_LoopbackCookies())
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+
+def submit_form(browser, url: str, values: dict[str, str], count_lines: bool = False):
+    """GET a page, fill the form that posts back to it with `values`, submit it; count the
+    answer's lines as they stream."""
+    path = urllib.parse.urlsplit(url).path
+    with browser.open(url, timeout=60) as page:
+        reader = _FormReader(path)
+        reader.feed(page.read().decode())
+    if not reader.found:
+        raise RuntimeError(f"no form posting to {path} on {url}")
+    fields = [(k, v) for k, v in reader.fields if k not in values] + list(values.items())
+    data = urllib.parse.urlencode(fields).encode()
+    with browser.open(url, data=data, timeout=600) as answer:
+        if not count_lines:
+            answer.read()
+            return 0, answer.status
+        lines = 0
+        while chunk := answer.read(1 << 16):
+            lines += chunk.count(b"\n")
+        return lines, answer.status
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    ensure_wrk()
+    with Bench(args) as bench:
+        bench.prepare()
+        print(bench.describe(), flush=True)
+        bench.warm_up()
+        reads = [name for name in args.scenarios if name in READ_ONLY]
+        rounds: dict[str, list[ScenarioResult]] = {name: [] for name in reads}
+        per_round = max(2, round(args.duration / max(args.rounds, 1)))
+        for _ in range(max(args.rounds, 1) if reads else 0):
+            for name in reads:
+                rounds[name].append(bench.run_scenario(name, seconds=per_round))
+        bare_rate = None
+        for name in args.scenarios:
+            if name in READ_ONLY:
+                result = combine_rounds(rounds[name])
+            else:
+                result = bench.run_scenario(name)
+                time.sleep(1)
+            bench.results[name] = result
+            if name == "bare":
+                bare_rate = result.rate
+            print(format_result(result, bare_rate), flush=True)
+        print(f"machine after the scenarios: {machine_load()}", flush=True)
+        checks = bench.loss_checks()
+        for _ok, line in checks:
+            print(line, flush=True)
+        if not args.skip_export:
+            print(bench.export(), flush=True)
+    return 0 if all(ok for ok, _ in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,213 @@
+"""A tiny per-process cache of finished public responses: petition pages and the counter API.
+
+On a viral day tens of thousands of people reload the same petition page and counter. Those
+responses hold nothing personal and are the same for every anonymous visitor in a language, so
+each worker process renders them once per few seconds (`PAGE_CACHE_SECONDS`) and answers the
+rest from memory. A CDN in front may keep them as long again (`PUBLIC_CACHE_SECONDS`).
+
+What is never cached: anything but a 200 answer to GET/HEAD that the view marks
+`Cache-Control: public` (so no POST, 422, 404, error page or page made for one visitor's
+link), requests that carry a cookie (a signed-in staff member may see a different page), and
+responses that set a cookie or write to the session.
+
+Freshness within the process: when a transaction in this process commits a change to a table
+the cached pages are built from (a confirmation increments `petitions.signature_count`, staff
+edit a text), every cache in the process is emptied, so the next visitor sees the new figure.
+Other processes catch up when their entries expire. Writes to tables known not to change any
+cached page (new pending signatures, the outbox, the audit log) leave the cache alone, which is
+what keeps it useful while people sign.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import time
+import weakref
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from flask import Flask, Response, current_app, g, request
+from flask.globals import request_ctx
+from sqlalchemy import event
+from sqlalchemy.orm import Session, UOWTransaction
+
+# Tables whose rows never appear on a cached page: writing them keeps the cache.
+UNCACHED_TABLES = frozenset({"signatures", "outbox_emails", "audit_events", "users"})
+MAX_ENTRIES = 2048
+_STALE = "pagecache.stale"
+_TEXT_WRITE = re.compile(r"\s*(insert|update|delete|truncate|replace|alter|drop)\b", re.I)
+_caches: weakref.WeakSet[PageCache] = weakref.WeakSet()
+T = TypeVar("T")
+# Recomputed for every response, or never to be replayed to another visitor.
+_UNSTORED_HEADERS = frozenset({"Content-Length", "Set-Cookie"})
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+
+
+class PageCache:
+    """Values (finished responses, mostly) by key, each kept for `seconds`; `seconds <= 0` turns
+    caching off."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic):
+        self.seconds = seconds
+        self.clock = clock
+        self._entries: dict[Hashable, tuple[float, object]] = {}
+        _caches.add(self)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: Hashable) -> object | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry[0] <= self.clock():
+            self._entries.pop(key, None)
+            return None
+        return entry[1]
+
+    def put(self, key: Hashable, value: object) -> None:
+        if self.seconds <= 0:
+            return
+        if len(self._entries) >= MAX_ENTRIES:
+            # Keys are bounded by petitions x languages; this only guards against surprises.
+            self._entries.clear()
+        self._entries[key] = (self.clock() + self.seconds, value)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["pagecache"] = PageCache(app.config["PAGE_CACHE_SECONDS"])
+    if not event.contains(Session, "after_commit", _after_commit):
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "do_orm_execute", _on_execute)
+        event.listen(Session, "after_commit", _after_commit)
+
+
+def remembered(key: Hashable, load: Callable[[], T]) -> T:
+    """`load()`'s value, kept in this process's cache under the same rules as the pages: for
+    `PAGE_CACHE_SECONDS`, and forgotten when this process commits a change to what it shows."""
+    cache: PageCache = current_app.extensions["pagecache"]
+    value = cache.get(key)
+    if value is None:
+        value = load()
+        cache.put(key, value)
+    return value  # type: ignore[return-value]
+
+
+def clear_all() -> None:
+    """Empty every cache in this process (for writers that bypass the ORM session)."""
+    for cache in list(_caches):
+        cache.clear()
+
+
+def cached_page(*, query_args: tuple[str, ...] = (), bypass_args: tuple[str, ...] = ()) -> Callable:
+    """Serve a public GET view from the process cache, keyed by its URL values and language.
+
+    `query_args` names the query parameters the view's answer depends on (each value its own
+    entry; the view must refuse values it does not know); others are ignored, so random query
+    strings cannot fill the cache. A request carrying any of `bypass_args` (a referral code, say)
+    always goes to the view. Only answers the view marks `Cache-Control: public` are kept.
+    """
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(**kwargs):
+            if (
+                request.method not in ("GET", "HEAD")
+                or "HTTP_COOKIE" in request.environ
+                or (
+                    bypass_args
+                    and request.environ.get("QUERY_STRING")
+                    and any(name in request.args for name in bypass_args)
+                )
+            ):
+                return view(**kwargs)
+            cache: PageCache = current_app.extensions["pagecache"]
+            query = ()
+            if query_args and request.environ.get("QUERY_STRING"):
+                query = tuple(request.args.get(name) for name in query_args)
+            key = (request.endpoint, g.get("lang"), tuple(kwargs.items()), query)
+            entry = cache.get(key)
+            if entry is None:
+                response = current_app.make_response(view(**kwargs))
+                if not _storable(response):
+                    return response
+                if response.get_etag()[0] is None:
+                    response.set_etag(_etag(response.get_data()))
+                cache.put(key, CachedResponse(response.get_data(), _headers_to_keep(response)))
+                return response.make_conditional(request)
+            response = Response(entry.body, headers=list(entry.headers))
+            if "HTTP_IF_NONE_MATCH" in request.environ:
+                response.make_conditional(request)
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+def _storable(response: Response) -> bool:
+    return (
+        response.status_code == 200
+        and response.cache_control.public
+        and not response.cache_control.private
+        and not response.cache_control.no_store
+        and not response.is_streamed
+        and "Set-Cookie" not in response.headers
+        and not _session_written()
+    )
+
+
+def _session_written() -> bool:
+    """Whether the view put something in the session (a flash message, say) for this visitor.
+
+    Reads the request context's own slot: the `session` proxy would mark the session accessed.
+    """
+    opened = getattr(request_ctx, "_session", None)
+    return bool(opened is not None and opened.modified)
+
+
+def _etag(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+def _headers_to_keep(response: Response) -> tuple[tuple[str, str], ...]:
+    return tuple((k, v) for k, v in response.headers.items() if k not in _UNSTORED_HEADERS)
+
+
+# --- freshness: a committed write to a table behind the cached pages empties the caches --------
+
+
+def _after_flush(session: Session, _flush_context: UOWTransaction) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(obj, "__tablename__", None)
+        if table not in UNCACHED_TABLES:
+            session.info[_STALE] = True
+            return
+
+
+def _on_execute(state) -> None:
+    if state.is_select:
+        return
+    statement = state.statement
+    table = getattr(statement, "table", None)
+    if table is not None:
+        if getattr(table, "name", None) not in UNCACHED_TABLES:
+            state.session.info[_STALE] = True
+    elif _TEXT_WRITE.match(str(statement)):
+        state.session.info[_STALE] = True
+
+
+def _after_commit(session: Session) -> None:
+    if session.info.pop(_STALE, False):
+        clear_all()

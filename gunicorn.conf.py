@@ -1,0 +1,35 @@
+"""Gunicorn settings for production: `gunicorn -c gunicorn.conf.py wsgi:app`.
+
+Chosen by measurement with bench/run (docs/performance.md). Command-line flags override them;
+WEB_CONCURRENCY sets the number of workers.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+# One process per core, each with a few threads: threads overlap the waits for the database
+# (and SQLite's writer queue) while the processes use every core; keep-alive connections from the
+# proxy are reused. Measured against sync and gevent workers in docs/performance.md.
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
+# The heartbeat file on a RAM disk: a slow disk would otherwise stall the workers' heartbeats.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+# Slow clients are the proxy's job (it buffers requests and responses).
+timeout = 30
+graceful_timeout = 30
+# Idle keep-alive connections (gthread) are kept this long; the proxy's idle timeout is longer.
+keepalive = 5
+# Import the app once in the master and fork warm workers: they start in milliseconds and share
+# the imported code's memory.
+preload_app = True
+
+
+def post_fork(_server, _worker):
+    # A forked worker must not reuse database connections opened in the master.
+    from campaign.extensions import db
+    from wsgi import app
+
+    with app.app_context():
+        db.engine.dispose(close=False)

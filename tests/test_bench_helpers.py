@@ -1,0 +1,89 @@
+"""The benchmark's pure helpers (bench/stats.py). The benchmark itself is a script, not a test."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from bench.stats import (
+    ScenarioResult,
+    combine_rounds,
+    format_result,
+    merge_results,
+    parse_report,
+    percentile,
+)
+
+REPORT = (
+    "Running 15s test @ http://127.0.0.1:8000\n"
+    'BENCH_RESULT {"requests":3000,"seconds":10.000,"accepted":1490,"confirmed":0,'
+    '"exhausted":0,"latency_us":{"p50":8000,"p95":20000,"p99":45000,"max":90000},'
+    '"statuses":{"200":1500,"303":1490,"500":10},'
+    '"errors":{"connect":0,"read":1,"write":0,"timeout":2}}\n'
+)
+
+
+def test_percentile_by_nearest_rank():
+    values = [5, 1, 4, 2, 3, 6, 7, 8, 9, 10]
+    assert percentile(values, 50) == 5
+    assert percentile(values, 95) == 10
+    assert percentile(values, 0) == 1
+    assert percentile([42], 99) == 42
+    assert math.isnan(percentile([], 50))
+    with pytest.raises(ValueError):
+        percentile(values, 101)
+
+
+def test_parse_report_reads_the_generators_result_line():
+    result = parse_report("sign", REPORT)
+    assert result.requests == 3000
+    assert result.rate == 300
+    assert (result.p50_ms, result.p95_ms, result.p99_ms) == (8, 20, 45)
+    assert result.accepted == 1490
+    assert result.statuses == {200: 1500, 303: 1490, 500: 10}
+    # 303 is what signing answers; the 500s and the socket errors are errors.
+    assert result.errors == 13
+    assert result.server_errors == 10
+
+
+def test_parse_report_refuses_output_without_a_result():
+    with pytest.raises(ValueError):
+        parse_report("page", "unable to connect to 127.0.0.1:8000 Connection refused\n")
+
+
+def test_a_redirect_is_an_error_where_a_page_was_expected():
+    result = ScenarioResult("page", 10, 1.0, 1, 2, 3, statuses={200: 9, 303: 1})
+    assert result.errors == 1
+
+
+def test_merging_two_servers_adds_counts_and_keeps_the_worst_latency():
+    a = ScenarioResult("sign", 100, 10.0, 5, 10, 20, statuses={303: 50, 200: 50}, accepted=50)
+    b = ScenarioResult("sign", 300, 9.0, 7, 9, 30, statuses={303: 150, 200: 150}, accepted=150)
+    merged = merge_results([a, b])
+    assert (merged.requests, merged.seconds, merged.accepted) == (400, 10.0, 200)
+    assert (merged.p50_ms, merged.p95_ms, merged.p99_ms) == (7, 10, 30)
+    assert merged.statuses == {303: 200, 200: 200}
+
+
+def test_rounds_add_up_and_keep_the_median_latency():
+    rounds = [
+        ScenarioResult("page", 1000, 2.0, 5, 10, 20, statuses={200: 1000}),
+        ScenarioResult("page", 400, 2.0, 50, 100, 200, statuses={200: 400}),
+        ScenarioResult("page", 1100, 2.0, 4, 9, 19, statuses={200: 1100}),
+    ]
+    combined = combine_rounds(rounds)
+    assert combined.rate == 2500 / 6
+    assert (combined.p50_ms, combined.p95_ms, combined.p99_ms) == (5, 10, 20)
+    assert combined.statuses == {200: 2500}
+
+
+def test_a_result_line_shows_the_ratio_to_bare():
+    result = parse_report("sign", REPORT)
+    line = format_result(result, bare_rate=1200)
+    assert line.startswith("sign")
+    assert "300 req/s" in line
+    assert "25% of bare" in line
+    assert "p99   45.0 ms" in line
+    assert "errors 13" in line
+    assert "signatures 149/s" in line
