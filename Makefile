@@ -11,8 +11,13 @@ TEST_STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+# The browser tests drive Debian's Chromium (never a browser downloaded by Playwright) and
+# inject axe-core from the npm registry.
+CHROMIUM := /usr/bin/chromium
+NOTO_FONT := /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf
+AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: run test install install-test translations lint worker
+.PHONY: run test install install-test browser translations lint worker screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +32,19 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	touch $@ $(STAMP)
 
 install: $(STAMP)
-install-test: $(TEST_STAMP)
+install-test: $(TEST_STAMP) browser
+
+# Chromium and fonts for every script we serve come from Debian, installed only when missing so
+# that repeated runs stay fast (needs root, as on CI); axe-core comes from package-lock.json.
+browser: $(AXE)
+	@if [ ! -x $(CHROMIUM) ] || [ ! -f $(NOTO_FONT) ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-core; \
+	fi
+
+$(AXE): package.json package-lock.json
+	@command -v npm >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y npm)
+	npm ci --no-audit --no-fund
+	touch $@
 
 translations: $(STAMP)
 	$(BIN)/campaign translations compile
@@ -48,6 +65,10 @@ else
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 endif
 
-lint: install-test
+# Pictures of the main pages for the README, from the demo content (see scripts/screenshots.py).
+screenshots: install-test translations
+	$(BIN)/python scripts/screenshots.py
+
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -246,6 +246,8 @@ def test_a_cross_site_post_is_403_and_stores_nothing(app, client, make_petition,
         {"Sec-Fetch-Site": "none"},
         {"Origin": "http://localhost"},
         {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"},
+        # What Chromium sends from a page with `Referrer-Policy: no-referrer`.
+        {"Sec-Fetch-Site": "same-origin", "Origin": "null"},
     ],
 )
 def test_a_same_site_post_is_accepted(app, client, make_petition, headers):

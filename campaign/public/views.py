@@ -34,11 +34,17 @@ from campaign.signing import (
     sign_petition,
     signature_from_token,
 )
-from campaign.statements.listing import statements_for_campaign, statements_for_petition
+from campaign.statements.listing import (
+    Filters,
+    latest_statements,
+    statements_for_campaign,
+    statements_for_petition,
+)
 from campaign.switches import signing_paused
 from campaign.tokens import ExpiredToken, InvalidToken
 
 bp = Blueprint("public", __name__, url_prefix="/<lang>")
+HOME_STATEMENTS = 4  # the newest statements under the campaigns on the home page
 root = Blueprint("root", __name__)
 
 
@@ -140,9 +146,12 @@ def home():
         .where(Campaign.status == "published")
         .order_by(Campaign.published_at.desc())
     ).all()
-    return _cacheable(
-        current_app.make_response(render_template("public/home.html", campaigns=campaigns))
+    page = render_template(
+        "public/home.html",
+        campaigns=campaigns,
+        statements=latest_statements(db.session, Filters(), limit=HOME_STATEMENTS),
     )
+    return _cacheable(current_app.make_response(page))
 
 
 @bp.get("/campaigns/<slug>")
