@@ -87,9 +87,7 @@ def test_a_campaign_with_a_picture_shows_it_in_the_hero(app, client, make_petiti
     assert client.get(f"/uploads/{name}").status_code == 200
 
 
-def test_the_petition_page_puts_the_ask_before_the_form_and_the_story_after(
-    client, make_petition
-):
+def test_the_petition_page_puts_the_ask_before_the_form_and_the_story_after(client, make_petition):
     petition = make_petition()
     html = client.get(f"/en/petitions/{petition.slug}").get_data(as_text=True)
     order = [
