@@ -41,10 +41,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
 
     from campaign.errors import register_error_handlers
+    from campaign.inputs import refuse_nul_in_path
     from campaign.security_headers import init_security_headers
     from campaign.templating import register_template_helpers
 
     register_error_handlers(app)
+    app.before_request(refuse_nul_in_path)
     register_template_helpers(app)
     init_security_headers(app)
 

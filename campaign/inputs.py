@@ -19,3 +19,10 @@ def require_utf8_form() -> None:
         unquote_to_bytes(request.get_data(cache=True)).decode("utf-8")
     except UnicodeDecodeError:
         abort(400)
+
+
+def refuse_nul_in_path() -> None:
+    """No slug or token holds a NUL byte, and PostgreSQL cannot even compare text with one:
+    such an address names nothing, so it is a 404 before any query runs."""
+    if request.view_args and any("\x00" in str(value) for value in request.view_args.values()):
+        abort(404)

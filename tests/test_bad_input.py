@@ -543,3 +543,11 @@ def test_an_unknown_language_in_the_widget_falls_back_to_the_browser(client, mak
     )
     assert response.status_code == 200
     assert '<html lang="es"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/en/petitions/a%00b", "/en/campaigns/%00", "/en/statements/x%00", "/en/confirm/%00"],
+)
+def test_a_nul_byte_in_an_address_is_a_404_on_every_database(client, path):
+    assert client.get(path).status_code == 404
