@@ -15,7 +15,10 @@ the cached pages are built from (a confirmation increments `petitions.signature_
 edit a text), every cache in the process is emptied, so the next visitor sees the new figure.
 Other processes catch up when their entries expire. Writes to tables known not to change any
 cached page (new pending signatures, the outbox, the audit log) leave the cache alone, which is
-what keeps it useful while people sign.
+what keeps it useful while people sign. A statement marked `COUNTS_ONLY` (a confirmation's
+counter increment) empties only the caches of things that show counts: on a viral day
+confirmations arrive many times a second, and what does not show a count (the layout of the
+confirmation pages, the petition a sign form posts to) need not be rebuilt for each.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ from sqlalchemy.orm import Session, UOWTransaction
 UNCACHED_TABLES = frozenset({"signatures", "outbox_emails", "audit_events", "users"})
 MAX_ENTRIES = 2048
 _STALE = "pagecache.stale"
+# Execution option of a write that changes nothing but counters (see the module's docstring).
+COUNTS_ONLY = "pagecache_counts_only"
 _TEXT_WRITE = re.compile(r"\s*(insert|update|delete|truncate|replace|alter|drop)\b", re.I)
 _caches: weakref.WeakSet[PageCache] = weakref.WeakSet()
 T = TypeVar("T")
@@ -53,11 +58,18 @@ class CachedResponse:
 
 class PageCache:
     """Values (finished responses, mostly) by key, each kept for `seconds`; `seconds <= 0` turns
-    caching off."""
+    caching off. `shows_counts` says whether a new count must empty it."""
 
-    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        shows_counts: bool = True,
+    ):
         self.seconds = seconds
         self.clock = clock
+        self.shows_counts = shows_counts
         self._entries: dict[Hashable, tuple[float, object]] = {}
         _caches.add(self)
 
@@ -87,16 +99,24 @@ class PageCache:
 
 def init_app(app: Flask) -> None:
     app.extensions["pagecache"] = PageCache(app.config["PAGE_CACHE_SECONDS"])
+    app.extensions["pagecache.countless"] = PageCache(
+        app.config["PAGE_CACHE_SECONDS"], shows_counts=False
+    )
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "do_orm_execute", _on_execute)
         event.listen(Session, "after_commit", _after_commit)
 
 
-def remembered(key: Hashable, load: Callable[[], T]) -> T:
+def countless_cache() -> PageCache:
+    """The cache of what shows no count: a new count leaves it alone."""
+    return current_app.extensions["pagecache.countless"]
+
+
+def remembered(key: Hashable, load: Callable[[], T], *, shows_counts: bool = True) -> T:
     """`load()`'s value, kept in this process's cache under the same rules as the pages: for
     `PAGE_CACHE_SECONDS`, and forgotten when this process commits a change to what it shows."""
-    cache: PageCache = current_app.extensions["pagecache"]
+    cache: PageCache = current_app.extensions["pagecache"] if shows_counts else countless_cache()
     value = cache.get(key)
     if value is None:
         value = load()
@@ -104,10 +124,12 @@ def remembered(key: Hashable, load: Callable[[], T]) -> T:
     return value  # type: ignore[return-value]
 
 
-def clear_all() -> None:
-    """Empty every cache in this process (for writers that bypass the ORM session)."""
+def clear_all(*, counts_only: bool = False) -> None:
+    """Empty every cache in this process (for writers that bypass the ORM session), or only
+    those that show counts."""
     for cache in list(_caches):
-        cache.clear()
+        if cache.shows_counts or not counts_only:
+            cache.clear()
 
 
 def cached_page(*, query_args: tuple[str, ...] = (), bypass_args: tuple[str, ...] = ()) -> Callable:
@@ -203,11 +225,16 @@ def _on_execute(state) -> None:
     table = getattr(statement, "table", None)
     if table is not None:
         if getattr(table, "name", None) not in UNCACHED_TABLES:
-            state.session.info[_STALE] = True
+            if state.execution_options.get(COUNTS_ONLY):
+                # Never downgrade a transaction that also changed something else.
+                state.session.info.setdefault(_STALE, COUNTS_ONLY)
+            else:
+                state.session.info[_STALE] = True
     elif _TEXT_WRITE.match(str(statement)):
         state.session.info[_STALE] = True
 
 
 def _after_commit(session: Session) -> None:
-    if session.info.pop(_STALE, False):
-        clear_all()
+    stale = session.info.pop(_STALE, False)
+    if stale:
+        clear_all(counts_only=stale == COUNTS_ONLY)

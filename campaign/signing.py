@@ -9,16 +9,16 @@ from datetime import datetime
 from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select, update
+from sqlalchemy import Select, Update, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, joinedload, lazyload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Session
 
 from campaign.addresses import DEFAULT_POLICY, AddressPolicy
 from campaign.emails import email_template, queue_email, queue_rendered
 from campaign.i18n import country_codes
 from campaign.links import absolute_url
 from campaign.models import Petition, Signature
+from campaign.pagecache import COUNTS_ONLY
 from campaign.tokens import Purpose, make_token, read_token
 
 NAME_MAX = 100
@@ -65,9 +65,24 @@ class SignatureData:
 
 
 @dataclass(frozen=True)
+class SignatureLink:
+    """What a confirmation link names: enough to show and confirm it, without loading the row."""
+
+    id: int
+    petition_id: int
+    confirmed_at: datetime | None
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+@dataclass(frozen=True)
 class ConfirmationResult:
-    signature: Signature
+    signature: SignatureLink  # as it is after this confirmation
     newly_confirmed: bool
+    # The petition's count right after this confirmation; None when it counted already.
+    signature_count: int | None = None
 
 
 def clean_name(raw: str) -> str:
@@ -277,68 +292,101 @@ def _confirmation_token(secret_key: str, signature_id: int) -> str:
     return make_token(secret_key, Purpose.CONFIRM_SIGNATURE, signature_id)
 
 
+def signature_id_from_token(secret_key: str, token: str, *, max_age: int) -> int:
+    """The signature id a confirmation link names; raises InvalidToken, ExpiredToken, or
+    ConfirmationRefused for a genuine token that names no signature."""
+    signature_id = read_token(secret_key, Purpose.CONFIRM_SIGNATURE, token, max_age=max_age)
+    if type(signature_id) is not int:
+        raise ConfirmationRefused("not a signature id")
+    return signature_id
+
+
 def signature_from_token(
     session: Session, secret_key: str, token: str, *, max_age: int
-) -> Signature:
+) -> SignatureLink:
     """The signature a confirmation link names.
 
     Raises InvalidToken, ExpiredToken, or ConfirmationRefused when the row is gone.
     """
-    signature_id = read_token(secret_key, Purpose.CONFIRM_SIGNATURE, token, max_age=max_age)
-    signature = (
-        session.get(
-            Signature,
-            signature_id,
-            # One query: the confirmation pages show the petition and its texts, never its
-            # campaign.
-            options=[
-                joinedload(Signature.petition).options(
-                    lazyload(Petition.campaign), joinedload(Petition.texts)
-                )
-            ],
-        )
-        if isinstance(signature_id, int)
-        else None
-    )
-    if signature is None:
+    signature_id = signature_id_from_token(secret_key, token, max_age=max_age)
+    row = session.execute(_statements().link, {"signature_id": signature_id}).first()
+    if row is None:
         # Erased since the email was sent, or a token minted for a row that never existed.
         raise ConfirmationRefused("no such signature")
-    return signature
+    return SignatureLink(signature_id, row.petition_id, row.confirmed_at)
 
 
-def confirm_signature(
-    session: Session, signature: Signature, *, now: datetime
-) -> ConfirmationResult:
+def confirm_signature(session: Session, signature_id: int, *, now: datetime) -> ConfirmationResult:
     """Confirm a pending signature and count it, once, however many times this runs at once.
 
     The guarded UPDATE is the lock: of concurrent transactions only one sees `confirmed_at IS
-    NULL` and increments the counter; the others change nothing.
+    NULL` and increments the counter; the others change nothing. The petition must be open at
+    that moment, checked in the same statement, so a petition closing meanwhile never gains a
+    signature. Nothing is read first and no ORM object is made: this is what a viral day runs
+    most, and on SQLite the write lock (on all of the database) is held until the commit.
     """
-    if signature.confirmed_at is not None:
-        return ConfirmationResult(signature, newly_confirmed=False)
-    if not signature.petition.is_open(now):
-        raise PetitionNotOpen(signature.petition.slug)
-    result = session.execute(
-        update(Signature)
-        .where(Signature.id == signature.id, Signature.confirmed_at.is_(None))
-        .values(confirmed_at=now)
-        .execution_options(synchronize_session=False)
+    statements = _statements()
+    petition_id = session.execute(
+        statements.confirm, {"signature_id": signature_id, "now": now}
+    ).scalar()
+    if petition_id is None:
+        return _not_confirmed(session, signature_id)
+    count = session.execute(statements.count_one, {"petition": petition_id}).scalar_one()
+    return ConfirmationResult(
+        SignatureLink(signature_id, petition_id, now), newly_confirmed=True, signature_count=count
     )
-    if result.rowcount != 1:
-        if not session.scalar(select(Signature.id).where(Signature.id == signature.id)):
-            # Erased or invalidated by staff while this request was on its way.
-            raise ConfirmationRefused("no such signature")
-        # Another click, worker or server confirmed it a moment ago: it is counted already.
-        session.refresh(signature)
-        return ConfirmationResult(signature, newly_confirmed=False)
-    count = session.execute(
-        update(Petition)
-        .where(Petition.id == signature.petition_id)
-        .values(signature_count=Petition.signature_count + 1)
-        .returning(Petition.signature_count)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-    # What the statements wrote, without reading it back inside the write transaction.
-    set_committed_value(signature, "confirmed_at", now)
-    set_committed_value(signature.petition, "signature_count", count)
-    return ConfirmationResult(signature, newly_confirmed=True)
+
+
+def _not_confirmed(session: Session, signature_id: int) -> ConfirmationResult:
+    """Why the guarded UPDATE changed nothing."""
+    row = session.execute(_statements().link, {"signature_id": signature_id}).first()
+    if row is None:
+        # Erased or invalidated by staff while this request was on its way.
+        raise ConfirmationRefused("no such signature")
+    if row.confirmed_at is None:
+        raise PetitionNotOpen(str(row.petition_id))
+    # Another click, worker or server confirmed it a moment ago: it is counted already.
+    return ConfirmationResult(
+        SignatureLink(signature_id, row.petition_id, row.confirmed_at), newly_confirmed=False
+    )
+
+
+@dataclass(frozen=True)
+class _Statements:
+    link: Select
+    confirm: Update
+    count_one: Update
+
+
+@cache
+def _statements() -> _Statements:
+    """Core statements with bound parameters, built once: building them is a good part of what
+    a confirmation would otherwise cost."""
+    signatures, petitions = Signature.__table__, Petition.__table__
+    petition_open = (
+        select(petitions.c.id)
+        .where(
+            petitions.c.id == signatures.c.petition_id,
+            petitions.c.status == "open",
+            or_(petitions.c.closes_at.is_(None), petitions.c.closes_at > bindparam("now")),
+        )
+        .exists()
+    )
+    return _Statements(
+        link=select(signatures.c.petition_id, signatures.c.confirmed_at).where(
+            signatures.c.id == bindparam("signature_id")
+        ),
+        confirm=update(signatures)
+        .where(
+            signatures.c.id == bindparam("signature_id"),
+            signatures.c.confirmed_at.is_(None),
+            petition_open,
+        )
+        .values(confirmed_at=bindparam("now"))
+        .returning(signatures.c.petition_id),
+        count_one=update(petitions)
+        .where(petitions.c.id == bindparam("petition"))
+        .values(signature_count=petitions.c.signature_count + 1)
+        .returning(petitions.c.signature_count)
+        .execution_options(**{COUNTS_ONLY: True}),
+    )

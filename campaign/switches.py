@@ -3,7 +3,9 @@
 A pause is for the bad day: a flood of fake signatures, a wrong text, a legal hold. Visitors
 see the petition with a notice instead of the form; signatures already made can still be
 confirmed. The site-wide pause is the SIGNING_PAUSED setting (for a deployment) or a row in
-site_settings (flipped by `campaign signing pause`, effective at once on every app server).
+site_settings (flipped by `campaign signing pause`). The public pages read both switches the
+way they read a petition, kept for `PAGE_CACHE_SECONDS` per process: a pause holds every app
+server within two seconds, the process that flips it at once.
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ def site_signing_paused(session: Session) -> bool:
     return session.scalar(select(SiteSetting.value).where(SiteSetting.key == SIGNING_PAUSED)) == "1"
 
 
-def signing_paused(session: Session, petition: Petition, *, forced: bool = False) -> bool:
-    """Whether this petition takes signatures now (`forced`: the SIGNING_PAUSED setting)."""
-    return forced or petition.signing_paused or site_signing_paused(session)
+def signing_paused(petition: Petition, *, site_paused: bool, forced: bool = False) -> bool:
+    """Whether this petition is paused now: `site_paused` is what site_signing_paused said,
+    `forced` the SIGNING_PAUSED setting."""
+    return forced or petition.signing_paused or site_paused
 
 
 def set_signing_paused(

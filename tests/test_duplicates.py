@@ -21,7 +21,7 @@ def _visible(response) -> tuple:
 
 def _confirm(app, signature_id: int) -> None:
     with app.app_context():
-        confirm_signature(db.session, db.session.get(Signature, signature_id), now=utcnow())
+        confirm_signature(db.session, signature_id, now=utcnow())
         db.session.commit()
 
 

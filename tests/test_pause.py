@@ -4,14 +4,22 @@ signatures made before the pause can still be confirmed."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from flask_babel import force_locale, gettext
 from helpers import count, sign_fields, signature_count, signatures
+from sqlalchemy import insert
 
 from campaign.extensions import db
-from campaign.models import OutboxEmail, Petition, Signature, StatementEndorsement
+from campaign.models import OutboxEmail, Petition, Signature, SiteSetting, StatementEndorsement
 from campaign.signing import SigningPaused, confirmation_token, sign_petition
-from campaign.switches import UnknownPetition, set_signing_paused, signing_paused
+from campaign.switches import (
+    UnknownPetition,
+    set_signing_paused,
+    signing_paused,
+    site_signing_paused,
+)
 
 NOTICE = "Signing is paused"
 
@@ -26,15 +34,20 @@ def test_the_switches_in_the_domain(app, make_petition):
     first, second = make_petition(), make_petition()
     with app.app_context():
         one, two = db.session.get(Petition, first.id), db.session.get(Petition, second.id)
-        assert not signing_paused(db.session, one)
+
+        def paused(petition: Petition, *, forced: bool = False) -> bool:
+            site_paused = site_signing_paused(db.session)
+            return signing_paused(petition, site_paused=site_paused, forced=forced)
+
+        assert not paused(one)
         set_signing_paused(db.session, True, petition_slug=first.slug)
-        assert signing_paused(db.session, one) and not signing_paused(db.session, two)
+        assert paused(one) and not paused(two)
         set_signing_paused(db.session, True)
-        assert signing_paused(db.session, two)
+        assert paused(two)
         set_signing_paused(db.session, False)
         set_signing_paused(db.session, False, petition_slug=first.slug)
-        assert not signing_paused(db.session, one)
-        assert signing_paused(db.session, one, forced=True)
+        assert not paused(one)
+        assert paused(one, forced=True)
         with pytest.raises(UnknownPetition):
             set_signing_paused(db.session, True, petition_slug="nope")
         db.session.rollback()
@@ -114,6 +127,20 @@ def test_the_site_wide_pause_holds_every_petition_and_endorsement(
     pause(runner, "resume")
     assert "everywhere: open" in pause(runner, "status")
     assert client.post(f"/en/petitions/{petition.slug}", data=sign_fields()).status_code == 303
+
+
+def test_a_pause_from_another_server_holds_here_within_the_cache_time(app, client, make_petition):
+    petition = make_petition()
+    url = f"/en/petitions/{petition.slug}"
+    assert client.post(url, data=sign_fields(email="ann@example.org")).status_code == 303
+    # Another app server (or `campaign signing pause` elsewhere) writes the switch.
+    with app.app_context(), db.engine.begin() as other:
+        other.execute(insert(SiteSetting).values(key="signing_paused", value="1"))
+    cache = app.extensions["pagecache.countless"]
+    cache.clock = lambda: time.monotonic() + app.config["PAGE_CACHE_SECONDS"] + 0.1
+
+    assert client.post(url, data=sign_fields(email="ben@example.org")).status_code == 503
+    assert count(app, Signature) == 1
 
 
 def test_the_setting_pauses_without_the_database(make_app, make_petition):

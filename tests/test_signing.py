@@ -9,7 +9,14 @@ from datetime import timedelta
 
 import pytest
 from email_validator import EmailNotValidError
-from helpers import confirm_link, count, outbox, signature_count, signature_data, signatures
+from helpers import (
+    confirm_link,
+    count,
+    outbox,
+    signature_count,
+    signature_data,
+    signatures,
+)
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import update
 
@@ -298,7 +305,7 @@ def test_signing_again_once_confirmed_sends_an_already_signed_email(
     petition = make_petition()
     sign(petition)
     [signature] = signatures(app)
-    confirm_signature(session, session.get(Signature, signature.id), now=utcnow())
+    confirm_signature(session, signature.id, now=utcnow())
     session.commit()
 
     sign(petition, email="Ann@Example.org")
@@ -339,9 +346,9 @@ def test_confirming_counts_once(app, session, sign, make_petition):
     [signature] = signatures(app)
     before = utcnow()
 
-    first = confirm_signature(session, session.get(Signature, signature.id), now=utcnow())
+    first = confirm_signature(session, signature.id, now=utcnow())
     session.commit()
-    second = confirm_signature(session, session.get(Signature, signature.id), now=utcnow())
+    second = confirm_signature(session, signature.id, now=utcnow())
     session.commit()
 
     assert first.newly_confirmed is True
@@ -362,10 +369,10 @@ def test_confirming_a_stale_copy_of_a_confirmed_signature_changes_nothing(
     stale = session.get(Signature, signature.id)
     assert stale.confirmed_at is None
     with app.app_context():
-        confirm_signature(db.session, db.session.get(Signature, signature.id), now=utcnow())
+        confirm_signature(db.session, signature.id, now=utcnow())
         db.session.commit()
 
-    result = confirm_signature(session, stale, now=utcnow())
+    result = confirm_signature(session, stale.id, now=utcnow())
     session.commit()
 
     assert result.newly_confirmed is False
@@ -383,7 +390,7 @@ def test_a_signature_cannot_be_confirmed_after_the_petition_closed(
     session.commit()
 
     with pytest.raises(PetitionNotOpen):
-        confirm_signature(session, session.get(Signature, signature.id), now=utcnow())
+        confirm_signature(session, signature.id, now=utcnow())
     session.rollback()
 
     assert signatures(app)[0].confirmed_at is None

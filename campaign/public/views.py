@@ -22,6 +22,7 @@ from campaign.models import Campaign, Petition, utcnow
 from campaign.pagecache import cached_page
 from campaign.public.forms import SignForm
 from campaign.public.messages import FIELD_ERRORS, consent_text
+from campaign.public.personal_pages import personal_page
 from campaign.ratelimits import signing_limit
 from campaign.sharing import channel_from
 from campaign.signing import (
@@ -33,6 +34,7 @@ from campaign.signing import (
     confirm_signature,
     sign_petition,
     signature_from_token,
+    signature_id_from_token,
 )
 from campaign.statements.listing import (
     Filters,
@@ -40,7 +42,7 @@ from campaign.statements.listing import (
     statements_for_campaign,
     statements_for_petition,
 )
-from campaign.switches import signing_paused
+from campaign.switches import signing_paused, site_signing_paused
 from campaign.tokens import ExpiredToken, InvalidToken
 
 bp = Blueprint("public", __name__, url_prefix="/<lang>")
@@ -136,7 +138,8 @@ def _petition_to_sign(slug: str) -> Petition:
         db.session.expunge(petition)
         return petition
 
-    return pagecache.remembered(("petition-to-sign", slug), load)
+    # Signing needs the petition's status and texts, not its count.
+    return pagecache.remembered(("petition-to-sign", slug), load, shows_counts=False)
 
 
 @bp.get("/")
@@ -178,7 +181,12 @@ PAUSED_RETRY_AFTER = 600
 
 
 def petition_paused(petition: Petition) -> bool:
-    return signing_paused(db.session, petition, forced=current_app.config["SIGNING_PAUSED"])
+    site_paused = pagecache.remembered(
+        ("site-signing-paused",), lambda: site_signing_paused(db.session), shows_counts=False
+    )
+    return signing_paused(
+        petition, site_paused=site_paused, forced=current_app.config["SIGNING_PAUSED"]
+    )
 
 
 @bp.route("/petitions/<slug>", methods=["GET", "POST"])
@@ -294,74 +302,69 @@ def check_email(slug: str):
     )
 
 
-def _signature_for(token: str):
-    try:
-        return signature_from_token(
-            db.session,
-            current_app.config["SECRET_KEY"],
-            token,
-            max_age=current_app.config["SIGNATURE_TOKEN_MAX_AGE"],
-        ), None
-    except ExpiredToken:
-        return None, "expired"
-    except (InvalidToken, ConfirmationRefused):
-        return None, "invalid"
+def _confirmation_problem(problem: str):
+    status = {"invalid": 400, "expired": 410, "closed": 409}[problem]
+    return current_app.make_response(
+        (render_template("public/confirm_problem.html", problem=problem), status)
+    )
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
 def confirm(token: str):
-    signature, problem = _signature_for(token)
-    if signature is None:
-        response = current_app.make_response(
-            (
-                render_template("public/confirm_problem.html", problem=problem),
-                400 if problem == "invalid" else 410,
-            )
-        )
-    elif request.method == "GET":
-        response = current_app.make_response(
-            render_template(
-                "public/confirm.html",
-                token=token,
-                petition=signature.petition,
-                confirmed=signature.is_confirmed,
-                ref=referral_code(current_app.config["SECRET_KEY"], signature.id)
-                if signature.is_confirmed
-                else None,
-            )
-        )
-    else:
-        require_same_origin()
-        try:
-            result = confirm_signature(db.session, signature, now=utcnow())
-        except PetitionNotOpen:
-            db.session.rollback()
-            response = current_app.make_response(
-                (render_template("public/confirm_problem.html", problem="closed"), 409)
-            )
-        except ConfirmationRefused:
-            db.session.rollback()
-            response = current_app.make_response(
-                (render_template("public/confirm_problem.html", problem="invalid"), 400)
-            )
+    try:
+        if request.method == "GET":
+            response = current_app.make_response(_confirmation_page(token))
         else:
-            # The page shows what this transaction wrote (confirm_signature keeps the loaded
-            # objects up to date), so nothing needs reading back after the commit.
-            session = db.session()
-            session.expire_on_commit = False
-            try:
-                session.commit()
-            finally:
-                session.expire_on_commit = True
-            response = current_app.make_response(
-                render_template(
-                    "public/confirmed.html",
-                    petition=result.signature.petition,
-                    ref=referral_code(current_app.config["SECRET_KEY"], result.signature.id),
-                )
-            )
+            require_same_origin()
+            response = current_app.make_response(_confirm(token))
+    except ExpiredToken:
+        response = _confirmation_problem("expired")
+    except (InvalidToken, ConfirmationRefused):
+        db.session.rollback()
+        response = _confirmation_problem("invalid")
+    except PetitionNotOpen:
+        db.session.rollback()
+        response = _confirmation_problem("closed")
     # The token is a credential: keep it out of other sites' logs and out of caches.
     response.headers["Referrer-Policy"] = "no-referrer"
     response.cache_control.no_store = True
     response.cache_control.private = True
     return response
+
+
+def _confirmation_page(token: str):
+    """The page a confirmation link opens: a button, so that no mail scanner confirms."""
+    config = current_app.config
+    signature = signature_from_token(
+        db.session, config["SECRET_KEY"], token, max_age=config["SIGNATURE_TOKEN_MAX_AGE"]
+    )
+    return personal_page(
+        "public/confirm.html",
+        signature.petition_id,
+        token=token,
+        ref=referral_code(config["SECRET_KEY"], signature.id) if signature.is_confirmed else None,
+        confirmed=signature.is_confirmed,
+    )
+
+
+def _confirm(token: str):
+    config = current_app.config
+    signature_id = signature_id_from_token(
+        config["SECRET_KEY"], token, max_age=config["SIGNATURE_TOKEN_MAX_AGE"]
+    )
+    result = confirm_signature(db.session, signature_id, now=utcnow())
+    db.session.commit()
+    petition_id = result.signature.petition_id
+    count = result.signature_count
+    if count is None:
+        # Counted before: show the count as it is now.
+        count = db.session.scalar(
+            select(Petition.signature_count).where(Petition.id == petition_id)
+        )
+    return personal_page(
+        "public/confirmed.html",
+        petition_id,
+        token=token,
+        ref=referral_code(config["SECRET_KEY"], signature_id),
+        count=count,
+    )
