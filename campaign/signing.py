@@ -309,7 +309,8 @@ def signature_from_token(
     Raises InvalidToken, ExpiredToken, or ConfirmationRefused when the row is gone.
     """
     signature_id = signature_id_from_token(secret_key, token, max_age=max_age)
-    row = session.execute(_statements().link, {"signature_id": signature_id}).first()
+    statements = _statements(session.get_bind().dialect.name)
+    row = session.execute(statements.link, {"signature_id": signature_id}).first()
     if row is None:
         # Erased since the email was sent, or a token minted for a row that never existed.
         raise ConfirmationRefused("no such signature")
@@ -323,15 +324,22 @@ def confirm_signature(session: Session, signature_id: int, *, now: datetime) -> 
     NULL` and increments the counter; the others change nothing. The petition must be open at
     that moment, checked in the same statement, so a petition closing meanwhile never gains a
     signature. Nothing is read first and no ORM object is made: this is what a viral day runs
-    most, and on SQLite the write lock (on all of the database) is held until the commit.
+    most, and every confirmation of a petition waits for the one before to commit (SQLite
+    locks the whole database; PostgreSQL the petition's row, from the increment on).
     """
-    statements = _statements()
-    petition_id = session.execute(
-        statements.confirm, {"signature_id": signature_id, "now": now}
-    ).scalar()
-    if petition_id is None:
-        return _not_confirmed(session, signature_id)
-    count = session.execute(statements.count_one, {"petition": petition_id}).scalar_one()
+    statements = _statements(session.get_bind().dialect.name)
+    params = {"signature_id": signature_id, "now": now}
+    if statements.confirm_and_count is not None:
+        # One statement: the petition's row stays locked only for the round trip to COMMIT.
+        row = session.execute(statements.confirm_and_count, params).first()
+        if row is None:
+            return _not_confirmed(session, signature_id)
+        petition_id, count = row
+    else:
+        petition_id = session.execute(statements.confirm, params).scalar()
+        if petition_id is None:
+            return _not_confirmed(session, signature_id)
+        count = session.execute(statements.count_one, {"petition": petition_id}).scalar_one()
     return ConfirmationResult(
         SignatureLink(signature_id, petition_id, now), newly_confirmed=True, signature_count=count
     )
@@ -339,7 +347,8 @@ def confirm_signature(session: Session, signature_id: int, *, now: datetime) -> 
 
 def _not_confirmed(session: Session, signature_id: int) -> ConfirmationResult:
     """Why the guarded UPDATE changed nothing."""
-    row = session.execute(_statements().link, {"signature_id": signature_id}).first()
+    statements = _statements(session.get_bind().dialect.name)
+    row = session.execute(statements.link, {"signature_id": signature_id}).first()
     if row is None:
         # Erased or invalidated by staff while this request was on its way.
         raise ConfirmationRefused("no such signature")
@@ -356,10 +365,12 @@ class _Statements:
     link: Select
     confirm: Update
     count_one: Update
+    # Both at once, where the database can (PostgreSQL: an UPDATE in a WITH clause).
+    confirm_and_count: Update | None
 
 
 @cache
-def _statements() -> _Statements:
+def _statements(dialect: str) -> _Statements:
     """Core statements with bound parameters, built once: building them is a good part of what
     a confirmation would otherwise cost."""
     signatures, petitions = Signature.__table__, Petition.__table__
@@ -372,21 +383,32 @@ def _statements() -> _Statements:
         )
         .exists()
     )
-    return _Statements(
-        link=select(signatures.c.petition_id, signatures.c.confirmed_at).where(
-            signatures.c.id == bindparam("signature_id")
-        ),
-        confirm=update(signatures)
+    confirm = (
+        update(signatures)
         .where(
             signatures.c.id == bindparam("signature_id"),
             signatures.c.confirmed_at.is_(None),
             petition_open,
         )
         .values(confirmed_at=bindparam("now"))
-        .returning(signatures.c.petition_id),
-        count_one=update(petitions)
-        .where(petitions.c.id == bindparam("petition"))
-        .values(signature_count=petitions.c.signature_count + 1)
+        .returning(signatures.c.petition_id)
+    )
+    increment = update(petitions).values(signature_count=petitions.c.signature_count + 1)
+    confirm_and_count = None
+    if dialect == "postgresql":
+        confirmed = confirm.cte("confirmed")
+        confirm_and_count = (
+            increment.where(petitions.c.id == confirmed.c.petition_id)
+            .returning(petitions.c.id, petitions.c.signature_count)
+            .execution_options(**{COUNTS_ONLY: True})
+        )
+    return _Statements(
+        link=select(signatures.c.petition_id, signatures.c.confirmed_at).where(
+            signatures.c.id == bindparam("signature_id")
+        ),
+        confirm=confirm,
+        count_one=increment.where(petitions.c.id == bindparam("petition"))
         .returning(petitions.c.signature_count)
         .execution_options(**{COUNTS_ONLY: True}),
+        confirm_and_count=confirm_and_count,
     )
