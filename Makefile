@@ -8,6 +8,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+BENCH_STAMP := $(VENV)/.installed-bench
 HOST ?= 127.0.0.1
 PORT ?= 5000
 POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
@@ -17,7 +18,7 @@ CHROMIUM := /usr/bin/chromium
 NOTO_FONT := /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: run test install install-test browser translations lint worker screenshots
+.PHONY: run test install install-test install-bench browser translations lint worker screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +32,12 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@ $(STAMP)
 
+$(BENCH_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[bench]"
+	touch $@ $(STAMP)
+
 install: $(STAMP)
+install-bench: $(BENCH_STAMP) translations
 install-test: $(TEST_STAMP) browser
 
 # Chromium and fonts for every script we serve come from Debian, installed only when missing so

@@ -98,7 +98,11 @@ def ensure_wrk() -> str:
         return found
     if os.geteuid() == 0 and shutil.which("apt-get"):
         print("installing wrk (apt-get install wrk)...", flush=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False)
+        install = ["apt-get", "install", "-y", "-qq", "wrk"]
+        if subprocess.run(install, check=False).returncode != 0:
+            # A fresh machine may not have read the package lists yet.
+            subprocess.run(["apt-get", "update", "-qq"], check=False)
+            subprocess.run(install, check=False)
         found = shutil.which("wrk")
     if not found:
         sys.exit("bench/run needs wrk: apt-get install wrk (Debian/Ubuntu) or brew install wrk")
