@@ -16,15 +16,19 @@ edit a text), every cache in the process is emptied, so the next visitor sees th
 Other processes catch up when their entries expire. Writes to tables known not to change any
 cached page (new pending signatures, the outbox, the audit log) leave the cache alone, which is
 what keeps it useful while people sign. A statement marked `COUNTS_ONLY` (a confirmation's
-counter increment) empties only the caches of things that show counts: on a viral day
-confirmations arrive many times a second, and what does not show a count (the layout of the
-confirmation pages, the petition a sign form posts to) need not be rebuilt for each.
+counter increment) empties only the caches of things that show counts, and those at most once
+per `COUNT_REFRESH_SECONDS`: on a viral day confirmations arrive many times a second, and
+emptying the cache for each would have every page rendered afresh for every visitor. A page is
+then at most a second behind the count this process wrote (the supporter who confirmed sees the
+count their signature made on the confirmed page itself), and what shows no count (the layout of
+the confirmation pages, the petition a sign form posts to) is not rebuilt at all.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import re
 import time
 import weakref
@@ -40,6 +44,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 # Tables whose rows never appear on a cached page: writing them keeps the cache.
 UNCACHED_TABLES = frozenset({"signatures", "outbox_emails", "audit_events", "users"})
 MAX_ENTRIES = 2048
+COUNT_REFRESH_SECONDS = 1.0
 _STALE = "pagecache.stale"
 # Execution option of a write that changes nothing but counters (see the module's docstring).
 COUNTS_ONLY = "pagecache_counts_only"
@@ -70,6 +75,7 @@ class PageCache:
         self.seconds = seconds
         self.clock = clock
         self.shows_counts = shows_counts
+        self._count_refreshed_at = -math.inf
         self._entries: dict[Hashable, tuple[float, object]] = {}
         _caches.add(self)
 
@@ -95,6 +101,16 @@ class PageCache:
 
     def clear(self) -> None:
         self._entries.clear()
+
+    def count_changed(self) -> None:
+        """A count changed: forget what shows counts, at most once per
+        `COUNT_REFRESH_SECONDS` (see the module's docstring)."""
+        if not self.shows_counts:
+            return
+        now = self.clock()
+        if now - self._count_refreshed_at >= COUNT_REFRESH_SECONDS:
+            self._count_refreshed_at = now
+            self._entries.clear()
 
 
 def init_app(app: Flask) -> None:
@@ -124,12 +140,10 @@ def remembered(key: Hashable, load: Callable[[], T], *, shows_counts: bool = Tru
     return value  # type: ignore[return-value]
 
 
-def clear_all(*, counts_only: bool = False) -> None:
-    """Empty every cache in this process (for writers that bypass the ORM session), or only
-    those that show counts."""
+def clear_all() -> None:
+    """Empty every cache in this process (for writers that bypass the ORM session)."""
     for cache in list(_caches):
-        if cache.shows_counts or not counts_only:
-            cache.clear()
+        cache.clear()
 
 
 def cached_page(*, query_args: tuple[str, ...] = (), bypass_args: tuple[str, ...] = ()) -> Callable:
@@ -236,5 +250,8 @@ def _on_execute(state) -> None:
 
 def _after_commit(session: Session) -> None:
     stale = session.info.pop(_STALE, False)
-    if stale:
-        clear_all(counts_only=stale == COUNTS_ONLY)
+    if stale == COUNTS_ONLY:
+        for cache in list(_caches):
+            cache.count_changed()
+    elif stale:
+        clear_all()

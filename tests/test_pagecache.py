@@ -181,6 +181,36 @@ def test_the_count_is_fresh_right_after_a_confirmation_in_this_process(
     assert b"<strong>1</strong>" in client.get(page_url).data
 
 
+def test_a_crowd_of_confirmations_refreshes_the_count_at_most_once_a_second(
+    app, client, clock, make_petition, make_signature
+):
+    petition = make_petition(signature_count=0)
+    page_url = f"/en/petitions/{petition.slug}"
+    with app.app_context():
+        tokens = [
+            confirmation_token(
+                app.config["SECRET_KEY"],
+                db.session.get(Signature, make_signature(petition, confirmed=False)),
+            )
+            for _ in range(3)
+        ]
+    assert b"<strong>0</strong>" in client.get(page_url).data
+
+    assert client.post(f"/en/confirm/{tokens[0]}").status_code == 200
+    assert b"<strong>1</strong>" in client.get(page_url).data
+    assert api_count(client, petition.slug) == 1
+    # A moment later: the page stays as it was rendered, not rendered for every confirmation.
+    clock.now += 0.5
+    assert client.post(f"/en/confirm/{tokens[1]}").status_code == 200
+    assert b"<strong>1</strong>" in client.get(page_url).data
+    assert api_count(client, petition.slug) == 1
+    # A second after the last refresh, the next confirmation refreshes it.
+    clock.now += 0.5
+    assert client.post(f"/en/confirm/{tokens[2]}").status_code == 200
+    assert b"<strong>3</strong>" in client.get(page_url).data
+    assert api_count(client, petition.slug) == 3
+
+
 def test_a_page_made_for_a_share_link_is_never_kept_nor_served_from_the_cache(
     client, clock, make_petition
 ):
