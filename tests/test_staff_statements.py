@@ -263,29 +263,32 @@ def test_campaigners_edit_the_statements_of_their_campaigns_only(
     assert not can_edit_statement(session.get(User, other.id), session.get(Statement, mine.id))
 
 
-def _confirmed_endorsement(app, session, statement, email="contact@red.example.org") -> int:
-    stored = session.get(Statement, statement.id)
-    endorse_statement(
-        session,
-        stored,
-        EndorsementData("Red de Defensoras", "MX", "https://red.example.org", email, "I agree."),
-        locale="es",
-        now=utcnow(),
-        secret_key=app.config["SECRET_KEY"],
-    )
-    endorsement = session.scalars(
-        select(StatementEndorsement).where(StatementEndorsement.contact_email == email)
-    ).one()
-    confirm_endorsement(session, endorsement, now=utcnow())
-    session.commit()
-    return endorsement.id
+def _confirmed_endorsement(app, statement, email="contact@red.example.org") -> int:
+    """An endorsement its contact has confirmed, written in a context of its own."""
+    with app.app_context():
+        endorse_statement(
+            db.session,
+            db.session.get(Statement, statement.id),
+            EndorsementData(
+                "Red de Defensoras", "MX", "https://red.example.org", email, "I agree."
+            ),
+            locale="es",
+            now=utcnow(),
+            secret_key=app.config["SECRET_KEY"],
+        )
+        endorsement = db.session.scalars(
+            select(StatementEndorsement).where(StatementEndorsement.contact_email == email)
+        ).one()
+        confirm_endorsement(db.session, endorsement, now=utcnow())
+        db.session.commit()
+        return endorsement.id
 
 
 def test_removing_an_endorsement_deletes_it_and_withdraws_the_organisation(
     app, session, make_statement
 ):
     joint = make_statement(kind="joint_statement", open_for_endorsement=True)
-    endorsement = session.get(StatementEndorsement, _confirmed_endorsement(app, session, joint))
+    endorsement = session.get(StatementEndorsement, _confirmed_endorsement(app, joint))
     approve_endorsement(session, endorsement, now=NOW)
     session.commit()
     assert session.scalar(select(StatementSignatory.name)) == "Red de Defensoras"
@@ -407,7 +410,7 @@ def test_bad_statement_input_is_refused_with_translated_messages(
     assert "Choisissez des pays dans la liste" in post(countries=["MX", "ZZ"])
     html = post(kind="statement", open_for_endorsement="y")
     assert "Seules les déclarations conjointes" in html
-    assert "Donnez un titre dans la langue principale" in post(**{"text_en-title": ""})
+    assert "Indiquez un titre dans la langue principale" in post(**{"text_en-title": ""})
     assert "Ligne 1" in post(signatories="=HYPERLINK(x) | FR")
     assert "Choisissez des campagnes dans la liste" in post(campaign_ids=[str(foreign.id)])
     assert "au moins une de vos campagnes" in post(campaign_ids=[])
@@ -445,7 +448,7 @@ def test_editing_keeps_endorsed_signatories_and_locks_a_public_address(
     )
     approve_endorsement(
         session,
-        session.get(StatementEndorsement, _confirmed_endorsement(app, session, joint)),
+        session.get(StatementEndorsement, _confirmed_endorsement(app, joint)),
         now=NOW,
     )
     session.commit()
@@ -486,11 +489,11 @@ def test_the_list_filters_by_status_and_shows_only_editable_statements(
     assert client.get("/staff/statements?status=nonsense").status_code == 400
 
 
-def test_endorsements_are_approved_from_the_web(app, session, client, team, make_statement, log_in):
+def test_endorsements_are_approved_from_the_web(app, client, team, make_statement, log_in):
     campaigner, other, own, _foreign = team
     joint = make_statement(kind="joint_statement", open_for_endorsement=True, campaigns=[own])
-    endorsement_id = _confirmed_endorsement(app, session, joint)
-    spam_id = _confirmed_endorsement(app, session, joint, email="spam@spam.example.org")
+    endorsement_id = _confirmed_endorsement(app, joint)
+    spam_id = _confirmed_endorsement(app, joint, email="spam@spam.example.org")
     visitor = app.test_client()
     assert "Red de Defensoras" not in visitor.get(f"/en/statements/{joint.slug}").get_data(
         as_text=True
@@ -519,7 +522,8 @@ def test_endorsements_are_approved_from_the_web(app, session, client, team, make
 
     removed = client.post(f"/staff/statements/{joint.slug}/endorsements/{spam_id}/remove")
     assert removed.status_code == 303
-    assert session.get(StatementEndorsement, spam_id) is None
+    with app.app_context():
+        assert db.session.get(StatementEndorsement, spam_id) is None
     # An endorsement of another statement is not reachable through this one.
     assert (
         client.post(f"/staff/statements/{joint.slug}/endorsements/99999/approve").status_code == 404
