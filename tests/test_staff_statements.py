@@ -560,3 +560,24 @@ def test_the_staff_menu_links_the_statement_pages(client, make_user, log_in):
     log_in(client, make_user("exporter"))
     html = client.get("/staff/").get_data(as_text=True)
     assert 'href="/staff/statements"' not in html and 'href="/staff/endorsements"' not in html
+
+
+def test_approving_and_saving_need_the_form_token(make_app, make_user, make_statement, log_in):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    admin = make_user("admin")
+    joint = make_statement(kind="joint_statement", open_for_endorsement=True)
+    endorsement_id = _confirmed_endorsement(app, joint)
+    client = app.test_client()
+    log_in(client, admin)
+    approve = f"/staff/statements/{joint.slug}/endorsements/{endorsement_id}/approve"
+    assert client.post(approve).status_code == 400
+    page = client.get(f"/staff/statements/{joint.slug}/endorsements").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert client.post(approve, data={"csrf_token": token}).status_code == 303
+    with app.app_context():
+        assert db.session.get(StatementEndorsement, endorsement_id).approved_at is not None
+    form = statement_form("with-token", en=("Title", "", "Body"))
+    assert client.post("/staff/statements/new", data=form).status_code == 400
+    assert (
+        client.post("/staff/statements/new", data={**form, "csrf_token": token}).status_code == 303
+    )
