@@ -14,7 +14,7 @@ from test_security_headers import assert_secure_headers
 
 from campaign.accounts import account_token
 from campaign.extensions import db
-from campaign.models import AuditEvent, Petition, User
+from campaign.models import AuditEvent, Petition, StatementEndorsement, User
 from campaign.tokens import Purpose
 
 
@@ -309,18 +309,35 @@ PAYLOAD = '"><script>alert(1)</script><img src=x onerror=alert(1)>'
 
 
 def test_hostile_names_and_titles_stay_text_on_staff_pages(
-    app, make_petition, make_user, make_signature, log_in
+    app, make_petition, make_statement, make_user, make_signature, log_in
 ):
     from sqlalchemy import update
 
-    from campaign.models import CampaignText, PetitionText
+    from campaign.models import CampaignText, PetitionText, StatementText, utcnow
 
     petition = make_petition()
+    statement = make_statement(
+        kind="joint_statement", campaigns=[petition.campaign], signatories=[(PAYLOAD, "FR", None)]
+    )
     for n in range(3):
         make_signature(petition, name=f"{PAYLOAD} {n}", email=f"x{n}@evil.example")
     with app.app_context():
         db.session.execute(update(PetitionText).values(title=PAYLOAD, body=PAYLOAD))
         db.session.execute(update(CampaignText).values(title=PAYLOAD))
+        db.session.execute(update(StatementText).values(title=PAYLOAD, body=PAYLOAD))
+        db.session.add(
+            StatementEndorsement(
+                statement_id=statement.id,
+                organisation=PAYLOAD,
+                country="FR",
+                contact_email=f"{PAYLOAD}@evil.example",
+                email_normalized="x@evil.example",
+                locale="en",
+                consent_text="I agree.",
+                consented_at=utcnow(),
+                confirmed_at=utcnow(),
+            )
+        )
         db.session.commit()
     client = app.test_client()
     log_in(client, make_user("admin"))
@@ -334,6 +351,10 @@ def test_hostile_names_and_titles_stay_text_on_staff_pages(
         "/staff/campaigns",
         "/staff/audit",
         "/staff/users",
+        "/staff/statements",
+        f"/staff/statements/{statement.slug}",
+        f"/staff/statements/{statement.slug}/endorsements?state=all",
+        "/staff/endorsements",
     ):
         page = client.get(path).get_data(as_text=True)
         assert inline_code(page) == [], path
