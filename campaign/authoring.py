@@ -66,9 +66,10 @@ class TextData:
     body: str = ""
     summary: str = ""
     share_text: str = ""
+    excerpt: str = ""
 
     def is_empty(self) -> bool:
-        return not (self.title or self.body or self.summary or self.share_text)
+        return not (self.title or self.body or self.summary or self.share_text or self.excerpt)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,15 @@ PETITION_STATUS_LABELS = {
     "open": _l("Open"),
     "closed": _l("Closed"),
 }
+STATEMENT_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "published": _l("Published"),
+}
+ENDORSEMENT_STATE_LABELS = {
+    "pending": _l("Waiting for the contact to confirm"),
+    "confirmed": _l("Waiting for approval"),
+    "approved": _l("Approved"),
+}
 # The button that moves an item to a status.
 CAMPAIGN_STATUS_ACTIONS = {
     "draft": _l("Back to draft"),
@@ -31,6 +40,10 @@ PETITION_STATUS_ACTIONS = {
     "preview": _l("Preview for staff"),
     "open": _l("Open for signatures"),
     "closed": _l("Close for good"),
+}
+STATEMENT_STATUS_ACTIONS = {
+    "draft": _l("Unpublish"),
+    "published": _l("Publish"),
 }
 ACTION_LABELS = {
     "login": _l("Logged in"),

@@ -1,14 +1,16 @@
 """Who may see and change what in the staff workspace.
 
 admin: everything, including accounts. campaigner: the campaigns they created or were added to,
-and those campaigns' petitions. exporter: every petition's dashboard, and exports.
+those campaigns' petitions, and the statements linked to one of those campaigns. exporter: every
+petition's dashboard, and exports.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import Select, false, select
 
-from campaign.models import Campaign, Petition, User, campaign_members
+from campaign.models import Campaign, Petition, Statement, User, campaign_members
+from campaign.models.statements import statement_campaigns
 
 ADMIN = "admin"
 CAMPAIGNER = "campaigner"
@@ -58,6 +60,24 @@ def campaigns_editable_by(user: User) -> Select[tuple[Campaign]]:
     query = select(Campaign)
     if user.role == CAMPAIGNER:
         query = query.where(Campaign.id.in_(_membership(user)))
+    elif not is_admin(user):
+        query = query.where(false())
+    return query
+
+
+def can_edit_statement(user: User, statement: Statement) -> bool:
+    return is_admin(user) or (
+        user.role == CAMPAIGNER and any(_is_member(user, c) for c in statement.campaigns)
+    )
+
+
+def statements_editable_by(user: User) -> Select[tuple[Statement]]:
+    query = select(Statement)
+    if user.role == CAMPAIGNER:
+        linked = select(statement_campaigns.c.statement_id).where(
+            statement_campaigns.c.campaign_id.in_(_membership(user))
+        )
+        query = query.where(Statement.id.in_(linked))
     elif not is_admin(user):
         query = query.where(false())
     return query

@@ -22,6 +22,7 @@ class Site:
     statement_slug: str
     confirm_token: str
     endorsement_token: str
+    endorsement_id: int
     email_id: int
 
 
@@ -53,6 +54,7 @@ def build_site(app, client, make_petition, make_statement) -> Site:
             statement_slug=statement.slug,
             confirm_token=confirmation_token(key, signature),
             endorsement_token=make_token(key, Purpose.CONFIRM_ENDORSEMENT, endorsement.id),
+            endorsement_id=endorsement.id,
             email_id=db.session.scalars(select(OutboxEmail.id)).first(),
         )
 
@@ -68,6 +70,11 @@ _SLUG_KINDS = {
     "staff.remove_campaign_member": "campaign",
     "staff.new_petition": "campaign",
     "staff.campaign_status": "campaign",
+    "staff.edit_statement": "statement",
+    "staff.statement_status": "statement",
+    "staff.statement_endorsements": "statement",
+    "staff.approve_statement_endorsement": "statement",
+    "staff.remove_statement_endorsement": "statement",
 }
 _PETITION_ENDPOINTS = ("public.", "outreach.", "embed.", "api.", "staff.")
 
@@ -96,6 +103,8 @@ def route_values(site: Site, endpoint: str, arguments: set[str]) -> dict[str, ob
             values[name] = site.email_id
         elif name == "user_id":
             values[name] = 1
+        elif name == "endorsement_id":
+            values[name] = site.endorsement_id
         elif name == "name":
             values[name] = "no-such-image.jpg"
         elif name == "filename":

@@ -1,5 +1,5 @@
 """The role matrix: every staff route against every role, a campaigner's own petition and
-another campaigner's, neighbouring and missing slugs and ids."""
+statement and another campaigner's, neighbouring and missing slugs and ids."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from campaign.extensions import db
-from campaign.models import Campaign, User
+from campaign.models import Campaign, StatementEndorsement, User, utcnow
 from campaign.staff.blueprint import OPEN_ENDPOINTS
 
 
@@ -19,15 +19,40 @@ class World:
     other_campaign: str
     own_petition: str  # petition-1, in the campaign the campaigner belongs to
     other_petition: str  # petition-2: the neighbouring slug, another campaigner's
+    own_statement: str  # statement-1, linked to the campaigner's campaign
+    other_statement: str  # statement-2, linked to the other campaigner's
+    own_endorsement: int  # confirmed endorsements of each statement, neighbouring ids
+    other_endorsement: int
     users: dict[str, User]
 
 
+def _confirmed_endorsement(statement_id: int, email: str) -> int:
+    now = utcnow()
+    endorsement = StatementEndorsement(
+        statement_id=statement_id,
+        organisation="Red de Defensoras",
+        country="MX",
+        contact_email=email,
+        email_normalized=email,
+        locale="es",
+        consent_text="I agree.",
+        consented_at=now,
+        confirmed_at=now,
+    )
+    db.session.add(endorsement)
+    db.session.flush()
+    return endorsement.id
+
+
 @pytest.fixture
-def world(app, make_campaign, make_petition, make_user) -> World:
+def world(app, make_campaign, make_petition, make_statement, make_user) -> World:
     own = make_campaign(status="draft")
     other = make_campaign(status="draft")
     own_petition = make_petition(campaign=own)
     other_petition = make_petition(campaign=other)
+    joint = {"kind": "joint_statement", "open_for_endorsement": True}
+    own_statement = make_statement(campaigns=[own], **joint)
+    other_statement = make_statement(campaigns=[other], **joint)
     users = {
         "admin": make_user("admin"),
         "campaigner": make_user("campaigner"),
@@ -39,8 +64,20 @@ def world(app, make_campaign, make_petition, make_user) -> World:
         own_row, other_row = db.session.get(Campaign, own.id), db.session.get(Campaign, other.id)
         own_row.members.append(db.session.get(User, users["campaigner"].id))
         other_row.members.append(db.session.get(User, users["other_campaigner"].id))
+        own_endorsement = _confirmed_endorsement(own_statement.id, "own@example.org")
+        other_endorsement = _confirmed_endorsement(other_statement.id, "other@example.org")
         db.session.commit()
-    return World(own.slug, other.slug, own_petition.slug, other_petition.slug, users)
+    return World(
+        own.slug,
+        other.slug,
+        own_petition.slug,
+        other_petition.slug,
+        own_statement.slug,
+        other_statement.slug,
+        own_endorsement,
+        other_endorsement,
+        users,
+    )
 
 
 ROLES = ("anonymous", "admin", "campaigner", "exporter")
@@ -96,6 +133,59 @@ MATRIX = [
         {},
         (303, 303, 404, 403),
     ),
+    ("GET", "/staff/statements", None, (303, 200, 200, 403)),
+    ("GET", "/staff/statements/new", None, (303, 200, 200, 403)),
+    ("POST", "/staff/statements/new", {"slug": ""}, (303, 422, 422, 403)),
+    ("GET", "/staff/statements/{own_statement}", None, (303, 200, 200, 403)),
+    ("GET", "/staff/statements/{other_statement}", None, (303, 200, 404, 403)),
+    ("GET", "/staff/statements/statement-999", None, (303, 404, 404, 403)),
+    ("POST", "/staff/statements/{other_statement}", {"slug": ""}, (303, 422, 404, 403)),
+    ("POST", "/staff/statements/{own_statement}/status", {"status": "draft"}, (303, 303, 303, 403)),
+    (
+        "POST",
+        "/staff/statements/{other_statement}/status",
+        {"status": "draft"},
+        (303, 303, 404, 403),
+    ),
+    ("GET", "/staff/endorsements", None, (303, 200, 200, 403)),
+    ("GET", "/staff/statements/{own_statement}/endorsements", None, (303, 200, 200, 403)),
+    ("GET", "/staff/statements/{other_statement}/endorsements", None, (303, 200, 404, 403)),
+    (
+        "POST",
+        "/staff/statements/{own_statement}/endorsements/{own_endorsement}/approve",
+        {},
+        (303, 303, 303, 403),
+    ),
+    (
+        "POST",
+        "/staff/statements/{own_statement}/endorsements/{other_endorsement}/approve",
+        {},
+        (303, 404, 404, 403),
+    ),
+    (
+        "POST",
+        "/staff/statements/{other_statement}/endorsements/{other_endorsement}/approve",
+        {},
+        (303, 303, 404, 403),
+    ),
+    (
+        "POST",
+        "/staff/statements/{own_statement}/endorsements/{own_endorsement}/remove",
+        {},
+        (303, 303, 303, 403),
+    ),
+    (
+        "POST",
+        "/staff/statements/{other_statement}/endorsements/{other_endorsement}/remove",
+        {},
+        (303, 303, 404, 403),
+    ),
+    (
+        "POST",
+        "/staff/statements/{own_statement}/endorsements/99999/remove",
+        {},
+        (303, 404, 404, 403),
+    ),
     ("GET", "/staff/users", None, (303, 200, 403, 403)),
     (
         "POST",
@@ -131,6 +221,10 @@ def _fill(template: str, world: World) -> str:
         other_campaign=world.other_campaign,
         own_petition=world.own_petition,
         other_petition=world.other_petition,
+        own_statement=world.own_statement,
+        other_statement=world.other_statement,
+        own_endorsement=world.own_endorsement,
+        other_endorsement=world.other_endorsement,
         campaigner_id=world.users["campaigner"].id,
         other_campaigner_id=world.users["other_campaigner"].id,
         exporter_id=world.users["exporter"].id,
@@ -185,3 +279,13 @@ def test_campaigners_see_no_export_link_and_no_admin_menu(app, world, log_in):
     assert "/export" not in html
     assert "/staff/audit" not in html and "/staff/users" not in html
     assert f"/staff/petitions/{world.own_petition}/edit" in html
+
+
+def test_campaigners_see_only_their_statements_and_endorsements(app, world, log_in):
+    client = app.test_client()
+    log_in(client, world.users["campaigner"])
+    html = client.get("/staff/statements").get_data(as_text=True)
+    assert f"/staff/statements/{world.own_statement}" in html
+    assert f"/staff/statements/{world.other_statement}" not in html
+    html = client.get("/staff/endorsements").get_data(as_text=True)
+    assert "own@example.org" in html and "other@example.org" not in html

@@ -14,7 +14,7 @@ from test_security_headers import assert_secure_headers
 
 from campaign.accounts import account_token
 from campaign.extensions import db
-from campaign.models import AuditEvent, Petition, User
+from campaign.models import AuditEvent, Petition, StatementEndorsement, User
 from campaign.tokens import Purpose
 
 
@@ -38,7 +38,7 @@ def test_every_staff_post_route_refuses_a_request_without_its_token(
     admin = make_user("admin")
     client = csrf_app.test_client()
     log_in(client, admin)
-    values = {"slug": petition.slug, "user_id": admin.id, "token": "x"}
+    values = {"slug": petition.slug, "user_id": admin.id, "token": "x", "endorsement_id": 1}
     posts = [
         rule
         for rule in csrf_app.url_map.iter_rules()
@@ -238,9 +238,10 @@ def test_invitations_are_limited_per_staff_member(make_app, make_user, log_in):
 
 
 def test_every_staff_page_has_the_headers_and_no_inline_code(
-    app, make_petition, make_user, make_signature, log_in
+    app, make_petition, make_statement, make_user, make_signature, log_in
 ):
     petition = make_petition()
+    statement = make_statement(kind="joint_statement", campaigns=[petition.campaign])
     make_signature(petition, name="Signer One")
     admin = make_user("admin")
     with app.app_context():
@@ -264,6 +265,8 @@ def test_every_staff_page_has_the_headers_and_no_inline_code(
         arguments = {k: v for k, v in values.items() if k in rule.arguments}
         if rule.endpoint.startswith("staff.edit_campaign") or "new_petition" in rule.endpoint:
             arguments["slug"] = petition.campaign.slug
+        if "statement" in rule.endpoint and "slug" in rule.arguments:
+            arguments["slug"] = statement.slug
         if "token" in rule.arguments:
             arguments["token"] = tokens[rule.endpoint]
         path = rule.build(arguments)[1]
@@ -275,6 +278,7 @@ def test_every_staff_page_has_the_headers_and_no_inline_code(
             if response.status_code == 200:
                 seen.append(rule.endpoint)
     assert {"staff.dashboard", "staff.petition", "staff.signing", "staff.audit"} <= set(seen)
+    assert {"staff.edit_statement", "staff.statement_endorsements"} <= set(seen)
     assert {"staff.login", "staff.reset_password", "staff.accept_invitation"} <= set(seen)
 
 
@@ -305,18 +309,35 @@ PAYLOAD = '"><script>alert(1)</script><img src=x onerror=alert(1)>'
 
 
 def test_hostile_names_and_titles_stay_text_on_staff_pages(
-    app, make_petition, make_user, make_signature, log_in
+    app, make_petition, make_statement, make_user, make_signature, log_in
 ):
     from sqlalchemy import update
 
-    from campaign.models import CampaignText, PetitionText
+    from campaign.models import CampaignText, PetitionText, StatementText, utcnow
 
     petition = make_petition()
+    statement = make_statement(
+        kind="joint_statement", campaigns=[petition.campaign], signatories=[(PAYLOAD, "FR", None)]
+    )
     for n in range(3):
         make_signature(petition, name=f"{PAYLOAD} {n}", email=f"x{n}@evil.example")
     with app.app_context():
         db.session.execute(update(PetitionText).values(title=PAYLOAD, body=PAYLOAD))
         db.session.execute(update(CampaignText).values(title=PAYLOAD))
+        db.session.execute(update(StatementText).values(title=PAYLOAD, body=PAYLOAD))
+        db.session.add(
+            StatementEndorsement(
+                statement_id=statement.id,
+                organisation=PAYLOAD,
+                country="FR",
+                contact_email=f"{PAYLOAD}@evil.example",
+                email_normalized="x@evil.example",
+                locale="en",
+                consent_text="I agree.",
+                consented_at=utcnow(),
+                confirmed_at=utcnow(),
+            )
+        )
         db.session.commit()
     client = app.test_client()
     log_in(client, make_user("admin"))
@@ -330,6 +351,10 @@ def test_hostile_names_and_titles_stay_text_on_staff_pages(
         "/staff/campaigns",
         "/staff/audit",
         "/staff/users",
+        "/staff/statements",
+        f"/staff/statements/{statement.slug}",
+        f"/staff/statements/{statement.slug}/endorsements?state=all",
+        "/staff/endorsements",
     ):
         page = client.get(path).get_data(as_text=True)
         assert inline_code(page) == [], path

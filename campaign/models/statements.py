@@ -118,6 +118,9 @@ class Statement(Translated, db.Model):
     def topic_slugs(self) -> list[str]:
         return [t.topic for t in self.topics]
 
+    def is_hidden(self) -> bool:
+        return self.status != "published"
+
     @property
     def accepts_endorsements(self) -> bool:
         return self.status == "published" and self.open_for_endorsement

@@ -3,7 +3,15 @@
 Importing the view modules registers their routes on the one blueprint.
 """
 
-from campaign.staff import abuse, auth, campaigns, petitions, protection, users  # noqa: F401
+from campaign.staff import (  # noqa: F401
+    abuse,
+    auth,
+    campaigns,
+    petitions,
+    protection,
+    statements,
+    users,
+)
 from campaign.staff.blueprint import bp
 
 __all__ = ["bp"]

@@ -7,14 +7,17 @@ from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from campaign.i18n import text_direction
+from campaign.i18n import country_name, text_direction
 from campaign.labels import (
     ACTION_LABELS,
     CAMPAIGN_STATUS_ACTIONS,
     CAMPAIGN_STATUS_LABELS,
+    ENDORSEMENT_STATE_LABELS,
     PETITION_STATUS_ACTIONS,
     PETITION_STATUS_LABELS,
     ROLE_LABELS,
+    STATEMENT_STATUS_ACTIONS,
+    STATEMENT_STATUS_LABELS,
 )
 from campaign.staff.sessions import end_session, touch_session
 
@@ -60,11 +63,15 @@ def staff_helpers():
     return {
         "current_user": current_user,
         "text_direction": text_direction,
+        "country_name": country_name,
         "role_labels": ROLE_LABELS,
         "campaign_status_labels": CAMPAIGN_STATUS_LABELS,
         "petition_status_labels": PETITION_STATUS_LABELS,
         "campaign_status_actions": CAMPAIGN_STATUS_ACTIONS,
         "petition_status_actions": PETITION_STATUS_ACTIONS,
+        "statement_status_labels": STATEMENT_STATUS_LABELS,
+        "statement_status_actions": STATEMENT_STATUS_ACTIONS,
+        "endorsement_state_labels": ENDORSEMENT_STATE_LABELS,
         "action_labels": ACTION_LABELS,
         "format_date": format_date,
         "format_datetime": format_datetime,

@@ -42,6 +42,7 @@ from campaign.staff.guards import (
     editable_petition_or_404,
     require_role,
 )
+from campaign.statements.authoring import linked_statements
 
 AUTHORS = ("admin", "campaigner")
 
@@ -145,6 +146,7 @@ def _campaign_form_page(form, campaign: Campaign | None, status: int, previews=N
             transitions=CAMPAIGN_TRANSITIONS[campaign.status],
             action_form=ActionForm(),
             member_form=_member_form(campaign),
+            linked_statements=linked_statements(db.session, campaign),
         )
     return render_template("staff/campaign_form.html", **context), status
 

@@ -25,6 +25,7 @@ from wtforms.validators import (
     AnyOf,
     DataRequired,
     EqualTo,
+    InputRequired,
     Length,
     NumberRange,
     Optional,
@@ -39,7 +40,8 @@ from campaign.config import LOCALES
 from campaign.exports import COLUMNS, DEFAULT_COLUMNS
 from campaign.i18n import LANGUAGE_NAMES
 from campaign.labels import ACTION_LABELS, COLUMN_LABELS, ROLE_LABELS
-from campaign.models import ROLES
+from campaign.models import ROLES, STATEMENT_KINDS
+from campaign.statements.vocabulary import KIND_LABELS, TOPIC_LABELS
 
 EMAIL_MAX = 254
 
@@ -181,18 +183,76 @@ class PetitionForm(_TextsForm):
     )
 
 
-for _code in LOCALES:
-    setattr(CampaignForm, f"text_{_code}", FormField(CampaignTextForm, LANGUAGE_NAMES[_code]))
-    setattr(PetitionForm, f"text_{_code}", FormField(PetitionTextForm, LANGUAGE_NAMES[_code]))
-
-
-class MemberForm(FlaskForm):
-    user_id = SelectField(_l("Campaigner"), coerce=int, choices=[], validate_choice=True)
+class StatementTextForm(Form):
+    title = StringField(_l("Title"), validators=[Length(max=300)])
+    excerpt = TextAreaField(_l("Excerpt"), validators=[Length(max=1000)])
+    body = TextAreaField(_l("Text"), validators=[Length(max=100_000)])
 
 
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class StatementForm(_TextsForm):
+    """Choices the domain checks (kind, countries, topics, links) are not checked here, so a
+    wrong one gets the domain's message rather than a generic one."""
+
+    slug = StringField(
+        _l("Address"),
+        validators=[DataRequired(_l("Choose an address")), Length(max=SLUG_MAX)],
+        description=SLUG_HINT,
+    )
+    kind = SelectField(
+        _l("Kind"),
+        choices=[SelectChoice(kind, KIND_LABELS[kind]) for kind in STATEMENT_KINDS],
+        validate_choice=False,
+    )
+    published_on = DateField(
+        _l("Publication date"), validators=[InputRequired(_l("Enter the publication date"))]
+    )
+    default_locale = SelectField(
+        _l("Main language"), choices=_language_choices(), validators=[AnyOf(LOCALES)]
+    )
+    countries = SelectMultipleField(
+        _l("Countries"),
+        choices=[],
+        validate_choice=False,
+        description=_l("Hold Ctrl (or ⌘ on a Mac) to choose several."),
+    )
+    topics = MultiCheckboxField(
+        _l("Topics"),
+        choices=[SelectChoice(slug, label) for slug, label in TOPIC_LABELS.items()],
+        validate_choice=False,
+    )
+    signatories = TextAreaField(
+        _l("Signatory organisations"),
+        validators=[Length(max=50_000)],
+        description=_l(
+            "One organisation a line: name | country code | website, "
+            "like Human Rights Centre | FR | https://example.org. "
+            "Country and website are optional."
+        ),
+    )
+    open_for_endorsement = BooleanField(
+        _l("Organisations may ask to sign it (joint statements only)")
+    )
+    campaign_ids = MultiCheckboxField(
+        _l("Campaigns"), coerce=int, choices=[], validate_choice=False
+    )
+    petition_ids = MultiCheckboxField(
+        _l("Petitions"), coerce=int, choices=[], validate_choice=False
+    )
+
+
+for _code in LOCALES:
+    setattr(CampaignForm, f"text_{_code}", FormField(CampaignTextForm, LANGUAGE_NAMES[_code]))
+    setattr(PetitionForm, f"text_{_code}", FormField(PetitionTextForm, LANGUAGE_NAMES[_code]))
+    setattr(StatementForm, f"text_{_code}", FormField(StatementTextForm, LANGUAGE_NAMES[_code]))
+
+
+class MemberForm(FlaskForm):
+    user_id = SelectField(_l("Campaigner"), coerce=int, choices=[], validate_choice=True)
 
 
 class ExportForm(FlaskForm):

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from campaign.audit import origin_of
 from campaign.extensions import db
-from campaign.models import Campaign, Petition, User
-from campaign.permissions import can_edit_campaign, can_see_petition
+from campaign.models import Campaign, Petition, Statement, User
+from campaign.permissions import can_edit_campaign, can_edit_statement, can_see_petition
 
 
 def actor() -> User:
@@ -52,6 +52,13 @@ def editable_petition_or_404(slug: str) -> Petition:
     if petition is None or not can_edit_campaign(actor(), petition.campaign):
         abort(404)
     return petition
+
+
+def editable_statement_or_404(slug: str) -> Statement:
+    statement = db.session.scalar(select(Statement).where(Statement.slug == slug))
+    if statement is None or not can_edit_statement(actor(), statement):
+        abort(404)
+    return statement
 
 
 def request_origin() -> str | None:

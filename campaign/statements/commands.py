@@ -1,5 +1,5 @@
-"""`campaign endorsements list|approve ID`: staff review of endorsements until the staff pages
-offer it. Contact addresses are personal data and are never printed."""
+"""`campaign endorsements list|approve ID`: staff review of endorsements from scripts (the staff
+pages offer the same). Contact addresses are personal data and are never printed."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -289,13 +289,40 @@ def approve_endorsement(
     return signatory
 
 
+def remove_endorsement(
+    session: Session, endorsement: StatementEndorsement, *, now: datetime
+) -> None:
+    """Delete an endorsement (spam, or an organisation that withdraws), with its contact address.
+
+    An approved one also leaves the statement's signatories.
+    """
+    statement = endorsement.statement
+    signatory = session.scalar(
+        select(StatementSignatory).where(StatementSignatory.endorsement_id == endorsement.id)
+    )
+    if signatory is not None:
+        session.delete(signatory)
+        statement.updated_at = now
+    session.delete(endorsement)
+    session.flush()
+
+
 def endorsements(
-    session: Session, *, state: str | None = None, statement_slug: str | None = None
+    session: Session,
+    *,
+    state: str | None = None,
+    statement_slug: str | None = None,
+    among: Select[tuple[Statement]] | None = None,
 ) -> list[StatementEndorsement]:
-    """Endorsements for staff to review, oldest first; `state` is pending|confirmed|approved."""
+    """Endorsements for staff to review, oldest first; `state` is pending|confirmed|approved;
+    `among`: only endorsements of the statements this query selects."""
     query = select(StatementEndorsement).order_by(StatementEndorsement.id)
     if statement_slug:
         query = query.join(StatementEndorsement.statement).where(Statement.slug == statement_slug)
+    if among is not None:
+        query = query.where(
+            StatementEndorsement.statement_id.in_(among.with_only_columns(Statement.id))
+        )
     if state == "pending":
         query = query.where(StatementEndorsement.confirmed_at.is_(None))
     elif state == "confirmed":

@@ -33,6 +33,7 @@ from campaign.public.views import (
     _add_lang,
     _cacheable,
     _pull_lang,
+    _staff_may_preview,
     petition_paused,
 )
 from campaign.ratelimits import endorsing_limit
@@ -82,9 +83,13 @@ def statement_view(statement: Statement):
     return present(statement, str(get_locale()))
 
 
-def _public_statement(slug: str) -> Statement:
+def _public_statement(slug: str, *, preview: bool = False) -> Statement:
+    """A published statement; with `preview`, a draft too when staff are looking (statements
+    have no preview status: a draft is what staff preview)."""
     statement = db.session.scalar(select(Statement).where(Statement.slug == slug))
-    if statement is None or statement.status != "published":
+    if statement is None:
+        abort(404)
+    if statement.status != "published" and not (preview and _staff_may_preview()):
         abort(404)
     return statement
 
@@ -216,7 +221,7 @@ def _statement_page(statement: Statement, *, endorse_form: EndorseForm | None, s
 
 @bp.get("/statements/<slug>")
 def show(slug: str):
-    return _cacheable(_statement_page(_public_statement(slug), endorse_form=None))
+    return _cacheable(_statement_page(_public_statement(slug, preview=True), endorse_form=None))
 
 
 @bp.post("/statements/<slug>/endorse")
