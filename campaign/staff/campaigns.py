@@ -15,12 +15,10 @@ from campaign.authoring import (
     PETITION_TRANSITIONS,
     CampaignData,
     InvalidContent,
-    InvalidTransition,
     NotACampaigner,
     PetitionData,
     SlugLocked,
     SlugTaken,
-    TextData,
     add_member,
     change_campaign_status,
     change_petition_status,
@@ -29,13 +27,19 @@ from campaign.authoring import (
     save_petition,
 )
 from campaign.extensions import db
-from campaign.i18n import LANGUAGE_NAMES
 from campaign.images import InvalidImage, reencode_image, store_image
-from campaign.markdown import render_markdown
-from campaign.models import Campaign, Petition, User, utcnow
+from campaign.models import Campaign, Petition, User
 from campaign.permissions import campaigns_editable_by
+from campaign.staff.authoring_forms import (
+    change_status,
+    previewing,
+    previews,
+    show_problems,
+    text_data,
+    texts_from,
+)
 from campaign.staff.blueprint import bp
-from campaign.staff.forms import ActionForm, CampaignForm, MemberForm, PetitionForm, StatusForm
+from campaign.staff.forms import ActionForm, CampaignForm, MemberForm, PetitionForm
 from campaign.staff.guards import (
     actor,
     editable_campaign_or_404,
@@ -45,65 +49,6 @@ from campaign.staff.guards import (
 from campaign.statements.authoring import linked_statements
 
 AUTHORS = ("admin", "campaigner")
-
-
-def _content_message(key: str, problem: str, default_locale: str) -> str:
-    if key == "slug":
-        return _("Use lowercase letters, digits and hyphens, like stop-torture-now")
-    if key == "hashtag":
-        return _("A hashtag has letters, digits and underscores only")
-    if key == "goal":
-        return _("The goal must be a whole number above zero")
-    if key == "default_locale":
-        return _("Choose a language from the list")
-    locale = key.split(".", 1)[0]
-    if locale == default_locale:
-        return _("Give a title in the main language")
-    return _(
-        "Give a title in %(language)s, or leave all its fields empty",
-        language=LANGUAGE_NAMES[locale],
-    )
-
-
-def _field(form, key: str):
-    if "." in key:
-        locale, name = key.split(".", 1)
-        return getattr(getattr(form, f"text_{locale}").form, name)
-    return getattr(form, key)
-
-
-def _show_problems(form, exc: Exception, default_locale: str) -> None:
-    if isinstance(exc, InvalidContent):
-        for key, problem in exc.errors.items():
-            _field(form, key).errors = [_content_message(key, problem, default_locale)]
-    elif isinstance(exc, SlugTaken):
-        form.slug.errors = [_("This address is taken already. Choose another one.")]
-    elif isinstance(exc, SlugLocked):
-        form.slug.errors = [
-            _("The address cannot change once the page is public: links to it are out there.")
-        ]
-
-
-def _texts(form) -> dict[str, TextData]:
-    texts = {}
-    for locale, sub in form.text_forms():
-        values = {name: (field.data or "").strip() for name, field in sub.form._fields.items()}
-        texts[locale] = TextData(**values)
-    return texts
-
-
-def _text_data(item, fields: tuple[str, ...]) -> dict:
-    return {
-        f"text_{text.locale}": {name: getattr(text, name) for name in fields} for text in item.texts
-    }
-
-
-def _previews(form) -> dict[str, object]:
-    return {locale: render_markdown(sub.form.body.data or "") for locale, sub in form.text_forms()}
-
-
-def _previewing() -> bool:
-    return request.method == "POST" and request.form.get("action") == "preview"
 
 
 def _hero_image(form) -> tuple[bytes, str] | None:
@@ -168,7 +113,7 @@ def _save_campaign_form(form, campaign: Campaign | None):
         slug=(form.slug.data or "").strip(),
         hashtag=form.hashtag.data or "",
         default_locale=form.default_locale.data,
-        texts=_texts(form),
+        texts=texts_from(form),
     )
     try:
         image = _hero_image(form)
@@ -178,7 +123,7 @@ def _save_campaign_form(form, campaign: Campaign | None):
         form.hero_image.errors = [_image_problem(exc.reason)]
     except (InvalidContent, SlugTaken, SlugLocked) as exc:
         db.session.rollback()
-        _show_problems(form, exc, data.default_locale)
+        show_problems(form, exc, data.default_locale)
     else:
         if image is not None:
             saved.hero_image = store_image(current_app.config["UPLOAD_DIR"], *image)
@@ -194,8 +139,8 @@ def _save_campaign_form(form, campaign: Campaign | None):
 @require_role(*AUTHORS)
 def new_campaign():
     form = CampaignForm()
-    if _previewing():
-        return _campaign_form_page(form, None, 200, _previews(form))
+    if previewing():
+        return _campaign_form_page(form, None, 200, previews(form))
     if form.validate_on_submit():
         return _save_campaign_form(form, None)
     return _campaign_form_page(form, None, 422 if request.method == "POST" else 200)
@@ -211,37 +156,22 @@ def edit_campaign(slug: str):
                 "slug": campaign.slug,
                 "hashtag": campaign.hashtag or "",
                 "default_locale": campaign.default_locale,
-                **_text_data(campaign, ("title", "summary", "body")),
+                **text_data(campaign, ("title", "summary", "body")),
             }
         )
         return _campaign_form_page(form, campaign, 200)
     form = CampaignForm()
-    if _previewing():
-        return _campaign_form_page(form, campaign, 200, _previews(form))
+    if previewing():
+        return _campaign_form_page(form, campaign, 200, previews(form))
     if form.validate_on_submit():
         return _save_campaign_form(form, campaign)
     return _campaign_form_page(form, campaign, 422)
 
 
-def _change_status(item, change, edit_endpoint: str):
-    """Apply a status button's POST to a campaign or petition, then back to its edit page."""
-    form = StatusForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        change(item, form.status.data, now=utcnow())
-    except InvalidTransition:
-        db.session.rollback()
-        abort(409)
-    db.session.commit()
-    flash(_("Status changed."), "success")
-    return redirect(url_for(edit_endpoint, slug=item.slug), code=303)
-
-
 @bp.post("/campaigns/<slug>/status")
 @require_role(*AUTHORS)
 def campaign_status(slug: str):
-    return _change_status(
+    return change_status(
         editable_campaign_or_404(slug), change_campaign_status, "staff.edit_campaign"
     )
 
@@ -285,7 +215,7 @@ def _petition_data(form) -> PetitionData:
     return PetitionData(
         slug=(form.slug.data or "").strip(),
         default_locale=form.default_locale.data,
-        texts=_texts(form),
+        texts=texts_from(form),
         target=(form.target.data or "").strip(),
         goal=form.goal.data,
         closes_at=closes_at.replace(tzinfo=UTC) if closes_at else None,
@@ -305,7 +235,7 @@ def _save_petition_form(form, campaign: Campaign, petition: Petition | None):
         saved = save_petition(db.session, campaign, petition, data)
     except (InvalidContent, SlugTaken, SlugLocked) as exc:
         db.session.rollback()
-        _show_problems(form, exc, data.default_locale)
+        show_problems(form, exc, data.default_locale)
         return _petition_form_page(form, campaign, petition, 422)
     db.session.commit()
     flash(_("Petition saved."), "success")
@@ -317,8 +247,8 @@ def _save_petition_form(form, campaign: Campaign, petition: Petition | None):
 def new_petition(slug: str):
     campaign = editable_campaign_or_404(slug)
     form = PetitionForm(default_locale=campaign.default_locale)
-    if _previewing():
-        return _petition_form_page(form, campaign, None, 200, _previews(form))
+    if previewing():
+        return _petition_form_page(form, campaign, None, 200, previews(form))
     if form.validate_on_submit():
         return _save_petition_form(form, campaign, None)
     return _petition_form_page(form, campaign, None, 422 if request.method == "POST" else 200)
@@ -338,13 +268,13 @@ def edit_petition(slug: str):
                 "goal": petition.goal,
                 "closes_at": closes_at.astimezone(UTC).replace(tzinfo=None) if closes_at else None,
                 "default_locale": petition.default_locale,
-                **_text_data(petition, ("title", "body", "share_text")),
+                **text_data(petition, ("title", "body", "share_text")),
             }
         )
         return _petition_form_page(form, campaign, petition, 200)
     form = PetitionForm()
-    if _previewing():
-        return _petition_form_page(form, campaign, petition, 200, _previews(form))
+    if previewing():
+        return _petition_form_page(form, campaign, petition, 200, previews(form))
     if form.validate_on_submit():
         return _save_petition_form(form, campaign, petition)
     return _petition_form_page(form, campaign, petition, 422)
@@ -353,6 +283,6 @@ def edit_petition(slug: str):
 @bp.post("/petitions/<slug>/status")
 @require_role(*AUTHORS)
 def petition_status(slug: str):
-    return _change_status(
+    return change_status(
         editable_petition_or_404(slug), change_petition_status, "staff.edit_petition"
     )

@@ -18,16 +18,16 @@ from campaign.extensions import db
 from campaign.labels import ENDORSEMENT_STATE_LABELS, STATEMENT_STATUS_LABELS
 from campaign.models import Campaign, Statement, StatementEndorsement, utcnow
 from campaign.permissions import statements_editable_by
-from campaign.staff.blueprint import bp
-from campaign.staff.campaigns import (
-    AUTHORS,
-    _change_status,
-    _previewing,
-    _previews,
-    _show_problems,
-    _text_data,
-    _texts,
+from campaign.staff.authoring_forms import (
+    change_status,
+    previewing,
+    previews,
+    show_problems,
+    text_data,
+    texts_from,
 )
+from campaign.staff.blueprint import bp
+from campaign.staff.campaigns import AUTHORS
 from campaign.staff.forms import ActionForm, StatementForm
 from campaign.staff.guards import actor, editable_statement_or_404, require_role, safe_next
 from campaign.statements.authoring import (
@@ -127,7 +127,7 @@ def _show_statement_problems(form, exc: Exception, default_locale: str) -> None:
             field = form.signatories if key.startswith("signatories.") else getattr(form, key)
             field.errors = [*field.errors, message]
         exc = InvalidContent(shared)
-    _show_problems(form, exc, default_locale)
+    show_problems(form, exc, default_locale)
 
 
 def _set_choices(form: StatementForm) -> None:
@@ -159,7 +159,7 @@ def _save_statement_form(form, statement: Statement | None):
         kind=form.kind.data or "",
         published_on=form.published_on.data,
         default_locale=form.default_locale.data,
-        texts=_texts(form),
+        texts=texts_from(form),
         countries=tuple(form.countries.data or ()),
         topics=tuple(form.topics.data or ()),
         signatories=parse_signatories(form.signatories.data or ""),
@@ -181,8 +181,8 @@ def _save_statement_form(form, statement: Statement | None):
 def _statement_form_view(form: StatementForm, statement: Statement | None):
     """The POST half of the new and edit pages."""
     _set_choices(form)
-    if _previewing():
-        return _statement_form_page(form, statement, 200, _previews(form))
+    if previewing():
+        return _statement_form_page(form, statement, 200, previews(form))
     if form.validate_on_submit():
         return _save_statement_form(form, statement)
     return _statement_form_page(form, statement, 422)
@@ -224,7 +224,7 @@ def edit_statement(slug: str):
             ),
             "campaign_ids": [c.id for c in statement.campaigns],
             "petition_ids": [p.id for p in statement.petitions],
-            **_text_data(statement, TEXT_FIELDS),
+            **text_data(statement, TEXT_FIELDS),
         }
     )
     _set_choices(form)
@@ -234,7 +234,7 @@ def edit_statement(slug: str):
 @bp.post("/statements/<slug>/status")
 @require_role(*AUTHORS)
 def statement_status(slug: str):
-    return _change_status(
+    return change_status(
         editable_statement_or_404(slug), change_statement_status, "staff.edit_statement"
     )
 
