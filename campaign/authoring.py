@@ -90,7 +90,7 @@ class PetitionData:
     closes_at: datetime | None = None
 
 
-def _content_errors(slug: str, default_locale: str, texts: dict[str, TextData]) -> dict[str, str]:
+def content_errors(slug: str, default_locale: str, texts: dict[str, TextData]) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not SLUG.match(slug) or len(slug) > SLUG_MAX or slug in RESERVED_SLUGS:
         errors["slug"] = "invalid"
@@ -103,7 +103,7 @@ def _content_errors(slug: str, default_locale: str, texts: dict[str, TextData]) 
     return errors
 
 
-def _apply_texts(owner, texts: dict[str, TextData], text_class, fields: tuple[str, ...]) -> None:
+def apply_texts(owner, texts: dict[str, TextData], text_class, fields: tuple[str, ...]) -> None:
     existing = {text.locale: text for text in owner.texts}
     for locale in LOCALES:
         data = texts.get(locale) or TextData()
@@ -120,7 +120,7 @@ def _apply_texts(owner, texts: dict[str, TextData], text_class, fields: tuple[st
                 setattr(current, name, value)
 
 
-def _check_slug(session: Session, model, item, slug: str) -> None:
+def check_slug(session: Session, model, item, slug: str) -> None:
     """Before the item joins the session: a query would flush it half-filled."""
     if item is not None and slug != item.slug and not item.is_hidden():
         raise SlugLocked(item.slug)
@@ -131,7 +131,7 @@ def _check_slug(session: Session, model, item, slug: str) -> None:
         raise SlugTaken(slug)
 
 
-def _flush(session: Session) -> None:
+def flush_claiming_slug(session: Session) -> None:
     """Flush; the unique constraint is the last word on a slug two people claim at once."""
     try:
         with session.begin_nested():
@@ -146,13 +146,13 @@ def save_campaign(
     session: Session, campaign: Campaign | None, data: CampaignData, *, author: User
 ) -> Campaign:
     """Create (campaign None, `author` joins its team) or update a campaign's fields and texts."""
-    errors = _content_errors(data.slug, data.default_locale, data.texts)
+    errors = content_errors(data.slug, data.default_locale, data.texts)
     hashtag = data.hashtag.strip().lstrip("#")
     if hashtag and not HASHTAG.match(hashtag):
         errors["hashtag"] = "invalid"
     if errors:
         raise InvalidContent(errors)
-    _check_slug(session, Campaign, campaign, data.slug)
+    check_slug(session, Campaign, campaign, data.slug)
     if campaign is None:
         campaign = Campaign(status="draft")
         if author.role == "campaigner":
@@ -161,8 +161,8 @@ def save_campaign(
     campaign.slug = data.slug
     campaign.hashtag = hashtag or None
     campaign.default_locale = data.default_locale
-    _apply_texts(campaign, data.texts, CampaignText, ("title", "summary", "body"))
-    _flush(session)
+    apply_texts(campaign, data.texts, CampaignText, ("title", "summary", "body"))
+    flush_claiming_slug(session)
     return campaign
 
 
@@ -170,12 +170,12 @@ def save_petition(
     session: Session, campaign: Campaign, petition: Petition | None, data: PetitionData
 ) -> Petition:
     """Create (petition None) a petition in `campaign`, or update one."""
-    errors = _content_errors(data.slug, data.default_locale, data.texts)
+    errors = content_errors(data.slug, data.default_locale, data.texts)
     if data.goal is not None and data.goal <= 0:
         errors["goal"] = "invalid"
     if errors:
         raise InvalidContent(errors)
-    _check_slug(session, Petition, petition, data.slug)
+    check_slug(session, Petition, petition, data.slug)
     if petition is None:
         petition = Petition(status="draft", signature_count=0)
         petition.campaign = campaign
@@ -185,8 +185,8 @@ def save_petition(
     petition.goal = data.goal
     petition.closes_at = data.closes_at
     petition.default_locale = data.default_locale
-    _apply_texts(petition, data.texts, PetitionText, ("title", "body", "share_text"))
-    _flush(session)
+    apply_texts(petition, data.texts, PetitionText, ("title", "body", "share_text"))
+    flush_claiming_slug(session)
     return petition
 
 

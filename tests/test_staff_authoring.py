@@ -18,10 +18,10 @@ from campaign.authoring import (
     SlugLocked,
     SlugTaken,
     TextData,
-    _flush,
     add_member,
     change_campaign_status,
     change_petition_status,
+    flush_claiming_slug,
     save_campaign,
     save_petition,
 )
@@ -115,7 +115,7 @@ def test_slugs_are_unique_and_the_database_has_the_last_word(session, make_user,
     session.add(Campaign(slug="race", status="draft"))
     session.add(Campaign(slug="race", status="draft"))
     with pytest.raises(SlugTaken):
-        _flush(session)
+        flush_claiming_slug(session)
 
 
 def test_public_slugs_are_locked(session, make_user, make_campaign, make_petition):

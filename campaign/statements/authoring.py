@@ -17,10 +17,10 @@ from campaign.authoring import (
     InvalidContent,
     InvalidTransition,
     TextData,
-    _apply_texts,
-    _check_slug,
-    _content_errors,
-    _flush,
+    apply_texts,
+    check_slug,
+    content_errors,
+    flush_claiming_slug,
 )
 from campaign.i18n import country_codes
 from campaign.models import (
@@ -150,7 +150,7 @@ def linked_statements(session: Session, campaign: Campaign) -> list[Statement]:
 def _statement_errors(
     data: StatementData, campaign_ids: set[int], petition_ids: set[int], author: User
 ) -> dict[str, str]:
-    errors = _content_errors(data.slug, data.default_locale, data.texts)
+    errors = content_errors(data.slug, data.default_locale, data.texts)
     if data.kind not in STATEMENT_KINDS:
         errors["kind"] = "invalid"
     if not set(data.countries) <= statement_country_codes():
@@ -217,7 +217,7 @@ def save_statement(
     errors.update(signatory_errors)
     if errors:
         raise InvalidContent(errors)
-    _check_slug(session, Statement, statement, data.slug)
+    check_slug(session, Statement, statement, data.slug)
     if statement is None:
         statement = Statement(status="draft")
         session.add(statement)
@@ -228,7 +228,7 @@ def save_statement(
         statement.default_locale = data.default_locale
         statement.open_for_endorsement = data.open_for_endorsement
         statement.updated_at = now
-        _apply_texts(statement, data.texts, StatementText, ("title", "excerpt", "body"))
+        apply_texts(statement, data.texts, StatementText, ("title", "excerpt", "body"))
         _sync_codes(
             statement.countries, data.countries, "country", lambda c: StatementCountry(country=c)
         )
@@ -240,7 +240,7 @@ def save_statement(
         statement.petitions = [p for p in statement.petitions if p.id not in petitions] + [
             petitions[i] for i in sorted(set(data.petition_ids))
         ]
-    _flush(session)
+    flush_claiming_slug(session)
     return statement
 
 
