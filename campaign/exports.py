@@ -105,8 +105,8 @@ class utc_iso_seconds(FunctionElement):
 
 @compiles(utc_iso_seconds, "sqlite")
 def _utc_iso_seconds_sqlite(element, compiler, **kw) -> str:
-    # UTCDateTime keeps naive UTC text, "2026-05-04 03:02:01.000999": cut it rather than use
-    # strftime(), which rounds to the millisecond and so may show the next second.
+    # UTCDateTime keeps naive UTC text, "2026-05-04 03:02:01.000999": cutting it truncates the
+    # seconds as isoformat(timespec="seconds") does, without strftime()'s parsing of every value.
     value = compiler.process(element.clauses, **kw)
     return f"substr({value}, 1, 10) || 'T' || substr({value}, 12, 8) || '+00:00'"
 
