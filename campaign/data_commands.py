@@ -17,10 +17,10 @@ from campaign.exports import (
     Counted,
     ExportFilters,
     count_rows,
-    csv_lines,
+    csv_chunks,
     export_select,
     finish_export_audit,
-    iter_rows,
+    iter_batches,
     start_export_audit,
 )
 from campaign.extensions import db
@@ -92,7 +92,7 @@ def export_command(
     event_id = event.id
     db.session.commit()
     rows = Counted(
-        iter_rows(
+        iter_batches(
             db.session,
             export_select(petition.id, filters, chosen),
             batch_size=current_app.config["EXPORT_BATCH_SIZE"],
@@ -101,15 +101,14 @@ def export_command(
     complete = False
     try:
         with (
-            open(_private_file(out), "w", encoding="utf-8", newline="") as handle,
+            open(_private_file(out), "wb") as handle,
             click.progressbar(length=expected, label="Exporting", file=sys.stderr) as bar,
         ):
             done = 0
-            for line in csv_lines(chosen, rows, bom=bom):
-                handle.write(line)
-                if rows.count != done:
-                    bar.update(rows.count - done)
-                    done = rows.count
+            for chunk in csv_chunks(chosen, rows, bom=bom):
+                handle.write(chunk)
+                bar.update(rows.count - done)
+                done = rows.count
         complete = True
     finally:
         db.session.rollback()

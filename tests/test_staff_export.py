@@ -11,16 +11,19 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from conftest import STAFF_PASSWORD
-from sqlalchemy import insert, select
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import insert, select, update
 
 from campaign.exports import (
+    COLUMNS,
     DEFAULT_COLUMNS,
     ExportFilters,
-    chunked,
+    cell,
     count_rows,
-    csv_lines,
+    csv_chunks,
     export_select,
-    iter_rows,
+    iter_batches,
     neutralise,
 )
 from campaign.extensions import db
@@ -46,6 +49,22 @@ def parse(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
+def csv_text(header, rows, *, bom: bool = False, batch: int = 3) -> str:
+    batches = [rows[i : i + batch] for i in range(0, len(rows), batch)]
+    return b"".join(csv_chunks(header, batches, bom=bom)).decode("utf-8")
+
+
+def reference_csv(header, rows, *, bom: bool = False) -> str:
+    """The export as first written, one `csv.writer` row and one `cell` call at a time: what
+    the export must still give, byte for byte."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([neutralise(str(name)) for name in header])
+    for row in rows:
+        writer.writerow([cell(value) for value in row])
+    return ("\ufeff" if bom else "") + buffer.getvalue()
+
+
 # --- the pure core -----------------------------------------------------------------------------
 
 
@@ -54,9 +73,9 @@ def test_formula_starts_are_neutralised(start):
     assert neutralise(start + "1+1") == "'" + start + "1+1"
 
 
-def test_csv_lines_round_trip_through_the_csv_module():
+def test_csv_round_trips_through_the_csv_module():
     rows = [(value, f"row{i}@example.org") for i, value in enumerate(TRICKY)]
-    text = "".join(csv_lines(["name", "email"], rows))
+    text = csv_text(["name", "email"], rows)
     parsed = parse(text)
     assert parsed[0] == ["name", "email"]
     assert len(parsed) == len(TRICKY) + 1
@@ -69,17 +88,71 @@ def test_csv_lines_round_trip_through_the_csv_module():
     assert text.endswith("\r\n") and not text.startswith("\ufeff")
 
 
-def test_csv_lines_formats_values_and_adds_a_bom_on_request():
+def test_csv_formats_values_and_adds_a_bom_on_request():
     moment = datetime(2026, 5, 4, 3, 2, 1, 999, tzinfo=UTC)
-    text = "".join(csv_lines(["a", "b", "c", "d"], [(moment, True, False, None)], bom=True))
+    text = csv_text(["a", "b", "c", "d"], [(moment, True, False, None)], bom=True)
     assert text.startswith("\ufeffa,b,c,d\r\n")
     assert parse(text.removeprefix("\ufeff"))[1] == ["2026-05-04T03:02:01+00:00", "yes", "no", ""]
 
 
-def test_chunked_joins_lines_into_bounded_pieces():
-    pieces = list(chunked(("é" * 10 + "\n" for _ in range(100)), size=64))
-    assert b"".join(pieces).decode() == ("é" * 10 + "\n") * 100
-    assert all(len(piece) < 64 + 21 for piece in pieces)
+def test_csv_comes_in_one_piece_per_batch_with_the_header_in_the_first():
+    rows = [(f"Signer {i}", "ليلى") for i in range(7)]
+    pieces = list(csv_chunks(["=name", "email"], [rows[:3], rows[3:6], rows[6:]], bom=True))
+    assert len(pieces) == 3
+    assert pieces[0].startswith("\ufeff'=name,email\r\nSigner 0,ليلى\r\n".encode())
+    assert pieces[2] == "Signer 6,ليلى\r\n".encode()
+    assert list(csv_chunks(["name"], [])) == [b"name\r\n"]  # no rows: the header alone
+
+
+@pytest.mark.parametrize("inside", [",", '"', "\r", "\n", "\r\n", "\t", "=", "'"])
+@pytest.mark.parametrize("width", [1, 2])
+def test_text_that_needs_quotes_is_quoted_as_the_csv_module_does(inside, width):
+    rows = [("plain",) * width, (f"a{inside}b",) * width, ("",) * width, ("z",) * width]
+    header = ["h"] * width
+    assert csv_text(header, rows, batch=4) == reference_csv(header, rows)
+
+
+# Cells as the database or a caller may give them, with what needs quoting or neutralising
+# over-represented; the fast path and the csv module must agree on every one.
+cell_text = st.text(
+    alphabet=st.one_of(
+        st.characters(codec="utf-8"),
+        st.sampled_from([",", '"', "\r", "\n", "\t", "=", "+", "-", "@", "'", " ", "ع", "é"]),
+    ),
+    max_size=12,
+)
+cells = st.one_of(
+    cell_text,
+    cell_text,
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.datetimes(timezones=st.just(UTC)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    width=st.integers(1, 4),
+    data=st.data(),
+    batch=st.integers(1, 5),
+    bom=st.booleans(),
+)
+def test_csv_is_byte_for_byte_the_reference(width, data, batch, bom):
+    header = data.draw(st.lists(cell_text, min_size=width, max_size=width))
+    rows = data.draw(st.lists(st.tuples(*[cells] * width), max_size=12))
+    assert csv_text(header, rows, bom=bom, batch=batch) == reference_csv(header, rows, bom=bom)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), width=st.integers(1, 4))
+def test_csv_of_plain_text_is_byte_for_byte_the_reference(data, width):
+    """Mostly text that needs nothing, as a real export is, with the odd cell that does."""
+    plain = st.text(alphabet="abcé ع@.-0123456789", max_size=8)
+    rare = st.one_of(plain, plain, plain, plain, cell_text)
+    rows = data.draw(st.lists(st.tuples(*[rare] * width), max_size=20))
+    header = [f"c{i}" for i in range(width)]
+    assert csv_text(header, rows, batch=7) == reference_csv(header, rows)
 
 
 # --- queries -----------------------------------------------------------------------------------
@@ -102,7 +175,7 @@ def signed(make_petition, make_signature):
 
 def names(session, petition, filters) -> list[str]:
     query = export_select(petition.id, filters, ["name"])
-    return [row[0] for row in iter_rows(session, query, batch_size=2)]
+    return [row[0] for batch in iter_batches(session, query, batch_size=2) for row in batch]
 
 
 def test_filters(session, signed):
@@ -120,6 +193,56 @@ def test_filters(session, signed):
     ) == ["Bruno"]
     assert names(session, signed, ExportFilters(date_to=date(2026, 4, 10))) == ["Ana"]
     assert count_rows(session, signed.id, ExportFilters(include_pending=True)) == 4
+
+
+def test_the_database_writes_every_column_as_the_reference_does(
+    session, make_petition, make_signature
+):
+    """The query renders cells in SQL (times, yes/no, NULLs); the file must be the one the
+    reference writes from the Python values, on SQLite and PostgreSQL alike."""
+    petition = make_petition()
+    starts = ["=", "+", "-", "@", "\t", "\r", '"', ""]
+    moments = [
+        datetime(2026, 4, 10, 23, 59, 59, 999_999, tzinfo=UTC),
+        datetime(2026, 4, 11, 0, 0, 0, tzinfo=UTC),
+        datetime(1999, 12, 31, 23, 59, 59, 500_000, tzinfo=UTC),
+    ]
+    for i, start in enumerate(starts):
+        make_signature(
+            petition,
+            name=f"{start}{TRICKY[i % len(TRICKY)] or 'x'}",
+            email=f"{start}cmd{i}@example.org",
+            country=f"{start or 'F'}R"[-2:] if start else "FR",
+            locale=f"{start}ar",
+            source_channel=None if i % 3 == 0 else f"{start}share,{i}",
+            newsletter=i % 2 == 0,
+            confirmed=i % 4 != 3,
+            created_at=moments[i % len(moments)],
+        )
+    for i, name in enumerate(["ليلى العربية", "Zoë Ångström", 'Quote " inside', "Line\nbreak"]):
+        make_signature(petition, name=name, email=f"plain{i}@example.org", country="EG")
+    session.execute(
+        update(Signature)
+        .where(Signature.petition_id == petition.id, Signature.confirmed_at.is_not(None))
+        .values(confirmed_at=datetime(2026, 4, 12, 8, 30, 1, 999_999, tzinfo=UTC))
+    )
+    session.commit()
+    columns = list(COLUMNS)
+    filters = ExportFilters(include_pending=True)
+    query = export_select(petition.id, filters, columns)
+    written = b"".join(
+        csv_chunks(columns, iter_batches(session, query, batch_size=4), bom=True)
+    ).decode("utf-8")
+    python_values = session.execute(
+        select(*COLUMNS.values()).where(Signature.petition_id == petition.id).order_by(Signature.id)
+    ).all()
+    assert len(python_values) == len(starts) + 4
+    assert written == reference_csv(columns, python_values, bom=True)
+    rows = parse(written.removeprefix("\ufeff"))[1:]
+    for row in rows[: len(starts) - 2]:  # the formula starts, in every text column
+        assert all(row[columns.index(name)].startswith("'") for name in ("name", "email", "locale"))
+    assert rows[0][columns.index("signed_at")] == "2026-04-10T23:59:59+00:00"
+    assert rows[3][columns.index("confirmed_at")] == ""  # pending
 
 
 def test_unknown_columns_are_refused(session, signed):
@@ -158,9 +281,7 @@ def test_memory_stays_flat_however_many_rows(session, make_petition):
     tracemalloc.start()
     try:
         total = 0
-        for piece in chunked(
-            csv_lines(DEFAULT_COLUMNS, iter_rows(session, query, batch_size=1000))
-        ):
+        for piece in csv_chunks(DEFAULT_COLUMNS, iter_batches(session, query, batch_size=1000)):
             total += len(piece)
         _current, peak = tracemalloc.get_traced_memory()
     finally:

@@ -18,12 +18,11 @@ from campaign.charts import bar_chart_svg
 from campaign.exports import (
     Counted,
     ExportFilters,
-    chunked,
-    csv_lines,
+    csv_chunks,
     export_filename,
     export_select,
     finish_export_audit,
-    iter_rows,
+    iter_batches,
     start_export_audit,
 )
 from campaign.extensions import db
@@ -122,10 +121,10 @@ def export(slug: str):
     batch_size = current_app.config["EXPORT_BATCH_SIZE"]
 
     def generate():
-        rows = Counted(iter_rows(db.session, query, batch_size=batch_size))
+        rows = Counted(iter_batches(db.session, query, batch_size=batch_size))
         complete = False
         try:
-            yield from chunked(csv_lines(header, rows, bom=form.bom.data))
+            yield from csv_chunks(header, rows, bom=form.bom.data)
             complete = True
         finally:
             # Runs when the stream ends or the client goes away: the count goes on the event.
