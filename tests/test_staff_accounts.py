@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from argon2 import PasswordHasher
 from conftest import STAFF_PASSWORD, body_text
 from sqlalchemy import select
 
@@ -61,6 +62,24 @@ def test_an_unknown_address_costs_an_argon2_verification_too(session):
     authenticate(session, "not even an address", "whatever password")
     info = accounts._dummy_hash.cache_info()
     assert info.misses == 1 and info.hits == 1  # the dummy hash was verified against, twice
+
+
+def test_passwords_are_hashed_with_argon2id_at_owasp_settings_and_old_hashes_replaced(
+    session, make_user
+):
+    assert accounts.hash_password("a password long enough").startswith(
+        "$argon2id$v=19$m=19456,t=2,p=1$"
+    )
+    user = session.get(User, make_user("campaigner").id)
+    # A hash made with the library's defaults (64 MiB), as an older installation stored it.
+    user.password_hash = PasswordHasher().hash(STAFF_PASSWORD)
+    session.commit()
+
+    assert authenticate(session, user.email, STAFF_PASSWORD).user.id == user.id
+    session.commit()
+
+    assert session.get(User, user.id).password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert authenticate(session, user.email, STAFF_PASSWORD).user.id == user.id
 
 
 def test_create_user_refuses_bad_input(session):
