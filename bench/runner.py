@@ -651,8 +651,17 @@ def count_rows(model, *criteria) -> int:
 
 
 def server_settings(args: argparse.Namespace) -> dict[str, object]:
-    """The gunicorn settings in force: gunicorn.conf.py, then the command line's overrides."""
-    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    """The gunicorn settings in force: gunicorn.conf.py (which reads the database's kind from
+    DATABASE_URL, as the servers will), then the command line's overrides."""
+    saved = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = "sqlite:" if args.db == "sqlite" else "postgresql:"
+    try:
+        config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    finally:
+        if saved is None:
+            del os.environ["DATABASE_URL"]
+        else:
+            os.environ["DATABASE_URL"] = saved
     settings = {
         "workers": config.get("workers", 1),
         "worker_class": config.get("worker_class", "sync"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 
 import pytest
 
@@ -87,3 +88,19 @@ def test_a_result_line_shows_the_ratio_to_bare():
     assert "p99   45.0 ms" in line
     assert "errors 13" in line
     assert "signatures 149/s" in line
+
+
+@pytest.mark.parametrize(
+    ("database", "threads"), [("sqlite", 2), ("postgres", 4)], ids=["sqlite", "postgres"]
+)
+def test_the_servers_run_the_thread_count_chosen_for_their_database(monkeypatch, database, threads):
+    from bench.runner import parse_args, server_settings
+
+    monkeypatch.delenv("GUNICORN_THREADS", raising=False)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://elsewhere")
+    settings = server_settings(parse_args(["--db", database]))
+    assert settings["worker_class"] == "gthread"
+    assert settings["threads"] == threads
+    # The runner's own environment is left as it was.
+    assert os.environ["DATABASE_URL"] == "postgresql://elsewhere"
+    assert server_settings(parse_args(["--db", database, "--threads", "3"]))["threads"] == 3
