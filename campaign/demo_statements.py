@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,11 +18,13 @@ from campaign.models import (
     Petition,
     Statement,
     StatementCountry,
+    StatementEndorsement,
     StatementSignatory,
     StatementText,
     StatementTopic,
     utcnow,
 )
+from campaign.statements.messages import endorsement_consent_text
 
 CAMPAIGN_SLUG = "humans-against-torture"
 
@@ -259,6 +262,25 @@ STATEMENTS = [
             ("Netzwerk Menschenrechte Mexiko", "DE", None),
             ("Red Mexicana de Defensoría Comunitaria", "MX", "https://example.org/rmdc"),
         ],
+        # Organisations asking to sign, for the staff's endorsements page: two confirmed their
+        # address and wait for approval, one has not confirmed it yet.
+        "endorsements": [
+            (
+                "Observatorio Ciudadano de Comercio Justo",
+                "MX",
+                "https://example.org/occj",
+                "contacto@occj.example.org",
+                True,
+            ),
+            ("Trade Justice Network Ireland", "IE", None, "office@tjni.example.org", True),
+            (
+                "Association pour les droits humains au Mexique",
+                "FR",
+                None,
+                "contact@adhm.example.org",
+                False,
+            ),
+        ],  # fmt: skip
         "texts": {
             "en": (
                 "Joint statement by European NGOs: no EU trade agreement with Mexico without a "
@@ -583,6 +605,29 @@ def load_demo_statements(session: Session) -> str:
             petitions=[petitions[s] for s in spec.get("petitions", []) if s in petitions],
         )
         session.add(statement)
+        _add_endorsements(session, statement, spec.get("endorsements", []))
         created += 1
     session.flush()
     return f"{created} statements loaded" if created else "demo statements already present"
+
+
+def _add_endorsements(session: Session, statement: Statement, endorsements: list) -> None:
+    consent = endorsement_consent_text(current_app.config["ORGANISATION_NAME"])
+    asked = utcnow() - timedelta(days=2)
+    for organisation, country, website, email, confirmed in endorsements:
+        session.add(
+            StatementEndorsement(
+                statement=statement,
+                organisation=organisation,
+                country=country,
+                website=website,
+                contact_email=email,
+                email_normalized=email,
+                locale="en",
+                consent_text=consent,
+                consented_at=asked,
+                created_at=asked,
+                confirmed_at=asked + timedelta(minutes=20) if confirmed else None,
+                emails_sent=1,
+            )
+        )

@@ -151,6 +151,10 @@ def shoot(app, base_url: str, out: Path, only: set[str] | None = None) -> list[P
                 take("staff-dashboard")
                 page.goto(f"/staff/petitions/{PETITION}")
                 take("staff-petition")
+                page.goto(f"/staff/statements/{STATEMENT}")
+                take("staff-statement")
+                page.goto("/staff/endorsements?state=all")
+                take("staff-endorsements")
                 context.close()
         browser.close()
     return made

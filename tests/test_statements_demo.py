@@ -7,7 +7,13 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from campaign.extensions import db
-from campaign.models import Statement, StatementSignatory, StatementText, utcnow
+from campaign.models import (
+    Statement,
+    StatementEndorsement,
+    StatementSignatory,
+    StatementText,
+    utcnow,
+)
 from campaign.models.statements import STATEMENT_KINDS
 
 
@@ -42,6 +48,9 @@ def test_demo_loads_varied_statements_once(app, runner, client):
             c.hashtag == "HumansAgainstTorture" for s in linked for c in s.campaigns
         )
         assert any(s.petitions for s in statements)
+        # The staff's endorsements page has something to approve, and one still unconfirmed.
+        states = Counter(e.state for e in db.session.scalars(select(StatementEndorsement)))
+        assert states == {"confirmed": 2, "pending": 1}
         dates = sorted(s.published_on for s in statements)
         assert (dates[-1] - dates[0]).days >= 60  # spread over the last months
         assert dates[-1] <= utcnow().date()
@@ -51,6 +60,8 @@ def test_demo_loads_varied_statements_once(app, runner, client):
     assert "demo statements already present" in second.output
     with app.app_context():
         assert statement_count() == len(statements)
+        endorsements = select(func.count()).select_from(StatementEndorsement)
+        assert db.session.scalar(endorsements) == 3
 
     html = client.get("/en/statements").get_data(as_text=True)
     assert "Russia: " in html and 'lang="es">Español</span>' in html
