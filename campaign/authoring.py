@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from campaign.config import LOCALES
 from campaign.models import Campaign, CampaignText, Petition, PetitionText, User
+from campaign.refusals import InvalidFields
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MAX = 80
@@ -36,12 +37,8 @@ class AuthoringError(Exception):
     """Base of the refusals staff can be shown."""
 
 
-class InvalidContent(AuthoringError):
-    """Fields are wrong; `errors` maps field names (texts: `<locale>.<field>`) to problem keys."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(", ".join(sorted(errors)))
-        self.errors = errors
+class InvalidContent(AuthoringError, InvalidFields):
+    """Fields are wrong; a text's field is named `<locale>.<field>`."""
 
 
 class SlugTaken(AuthoringError):

@@ -19,6 +19,7 @@ from campaign.i18n import country_codes
 from campaign.links import absolute_url
 from campaign.models import Petition, Signature
 from campaign.pagecache import COUNTS_ONLY
+from campaign.refusals import InvalidFields
 from campaign.tokens import Purpose, make_token, read_token
 
 NAME_MAX = 100
@@ -41,12 +42,8 @@ class SigningPaused(SigningError):
     """Staff paused signing, on this petition or everywhere (campaign.switches)."""
 
 
-class InvalidSignature(SigningError):
-    """Some fields are wrong; `errors` maps field names to message keys."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(", ".join(sorted(errors)))
-        self.errors = errors
+class InvalidSignature(SigningError, InvalidFields):
+    """Some fields of the sign form are wrong."""
 
 
 class ConfirmationRefused(SigningError):
@@ -96,16 +93,24 @@ def has_control_characters(raw: str) -> bool:
     return any(unicodedata.category(ch)[0] == "C" for ch in raw)
 
 
-def name_problem(name: str) -> str | None:
-    if not name:
+def text_problem(text: str, *, max_length: int) -> str | None:
+    """What is wrong with a one-line name a person or an organisation gives, published or
+    exported later: missing, too long, garbled, or starting like a spreadsheet formula."""
+    if not text:
         return "required"
-    if len(name) > NAME_MAX:
+    if len(text) > max_length:
         return "too_long"
     # Control characters, and U+FFFD, which stands for bytes that were not UTF-8.
-    if any(unicodedata.category(ch)[0] == "C" or ch == "\ufffd" for ch in name):
+    if any(unicodedata.category(ch)[0] == "C" or ch == "\ufffd" for ch in text):
         return "invalid_characters"
-    if name.startswith(_FORMULA_START):
+    if text.startswith(_FORMULA_START):
         return "bad_start"
+    return None
+
+
+def name_problem(name: str) -> str | None:
+    if problem := text_problem(name, max_length=NAME_MAX):
+        return problem
     if _URL_IN_TEXT.search(name):
         return "no_links"
     return None

@@ -21,12 +21,18 @@ from campaign.emails import queue_email
 from campaign.i18n import country_codes
 from campaign.links import absolute_url
 from campaign.models import Statement, StatementEndorsement, StatementSignatory
-from campaign.signing import SigningPaused, clean_name, email_problem, has_control_characters
+from campaign.refusals import InvalidFields
+from campaign.signing import (
+    SigningPaused,
+    clean_name,
+    email_problem,
+    has_control_characters,
+    text_problem,
+)
 from campaign.tokens import Purpose, make_token, read_token
 
 ORGANISATION_MAX = 200
 WEBSITE_MAX = 300
-_FORMULA_START = ("=", "+", "-", "@")
 
 
 class EndorsementError(Exception):
@@ -37,12 +43,8 @@ class EndorsementClosed(EndorsementError):
     """The statement is not (or no longer) open for endorsement."""
 
 
-class InvalidEndorsement(EndorsementError):
-    """Some fields are wrong; `errors` maps field names to message keys."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(", ".join(sorted(errors)))
-        self.errors = errors
+class InvalidEndorsement(EndorsementError, InvalidFields):
+    """Some fields of the endorsement form are wrong."""
 
 
 class EndorsementNotFound(EndorsementError):
@@ -63,15 +65,7 @@ class EndorsementData:
 
 
 def organisation_problem(name: str) -> str | None:
-    if not name:
-        return "required"
-    if len(name) > ORGANISATION_MAX:
-        return "too_long"
-    if any(unicodedata.category(ch)[0] == "C" or ch == "\ufffd" for ch in name):
-        return "invalid_characters"
-    if name.startswith(_FORMULA_START):
-        return "bad_start"
-    return None
+    return text_problem(name, max_length=ORGANISATION_MAX)
 
 
 def clean_website(raw: str) -> str | None:
