@@ -11,13 +11,13 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, and_, case, cast, delete, func, literal, or_, select, update
+from sqlalchemy import String, and_, cast, delete, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from campaign.addresses import DEFAULT_POLICY, AddressPolicy
 from campaign.audit import ERASURE, PURGE, record_event
 from campaign.models import OutboxEmail, Petition, Signature
-from campaign.signing import normalize_email
+from campaign.signing import normalize_email, uncount
 
 ERASED_NAME = "erased"
 ERASED_DOMAIN = "erased.invalid"  # a reserved name (RFC 2606): no mail can ever go there
@@ -61,18 +61,7 @@ def erase_signatures_of(
         execution_options={"synchronize_session": False},
     ).all()
     confirmed_by_petition = Counter(row.petition_id for row in removed if row.confirmed_at)
-    for petition_id, count in confirmed_by_petition.items():
-        session.execute(
-            update(Petition)
-            .where(Petition.id == petition_id)
-            .values(
-                signature_count=case(
-                    (Petition.signature_count >= count, Petition.signature_count - count),
-                    else_=0,
-                )
-            )
-            .execution_options(synchronize_session=False)
-        )
+    uncount(session, confirmed_by_petition)
     addresses = {normalized} | {row.email.lower() for row in removed}
     emails = session.execute(
         delete(OutboxEmail).where(func.lower(OutboxEmail.to_address).in_(addresses)),

@@ -15,11 +15,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import case, delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from campaign.audit import SIGNATURES_INVALIDATED, record_event
 from campaign.models import Petition, Signature
+from campaign.signing import uncount as uncount_signatures
 
 AUDIT_ACTION = SIGNATURES_INVALIDATED
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
@@ -148,18 +149,7 @@ def invalidate_signatures(
             select(Petition.id, Petition.slug).where(Petition.id.in_(uncount))
         )
     }
-    for petition_id, number in sorted(uncount.items()):
-        session.execute(
-            update(Petition)
-            .where(Petition.id == petition_id)
-            .values(
-                signature_count=case(
-                    (Petition.signature_count >= number, Petition.signature_count - number),
-                    else_=0,
-                )
-            )
-            .execution_options(synchronize_session=False)
-        )
+    uncount_signatures(session, uncount)
     confirmed = sum(uncount.values())
     tally = Tally(confirmed=confirmed, pending=len(removed) - confirmed)
     result = InvalidationResult(

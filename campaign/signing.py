@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Select, Update, bindparam, or_, select, update
+from sqlalchemy import Select, Update, bindparam, case, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -348,6 +349,24 @@ def confirm_signature(session: Session, signature_id: int, *, now: datetime) -> 
     return ConfirmationResult(
         SignatureLink(signature_id, petition_id, now), newly_confirmed=True, signature_count=count
     )
+
+
+def uncount(session: Session, removed: Mapping[int, int]) -> None:
+    """Take confirmed signatures that were deleted off their petitions' counts (`removed`:
+    petition id -> how many), never below zero. Petitions in id order, so that two
+    transactions doing this never wait for each other's rows in a circle."""
+    petitions = Petition.__table__
+    for petition_id, number in sorted(removed.items()):
+        session.execute(
+            update(petitions)
+            .where(petitions.c.id == petition_id)
+            .values(
+                signature_count=case(
+                    (petitions.c.signature_count >= number, petitions.c.signature_count - number),
+                    else_=0,
+                )
+            )
+        )
 
 
 def _not_confirmed(session: Session, signature_id: int) -> ConfirmationResult:
