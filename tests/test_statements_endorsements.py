@@ -331,6 +331,34 @@ def test_cross_site_endorsements_are_refused(app, client, joint):
 
 
 @pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+    ],
+)
+def test_a_cross_site_endorsement_confirmation_is_403_and_confirms_nothing(
+    app, client, joint, headers
+):
+    client.post(f"/en/statements/{joint.slug}/endorse", data=form())
+    with app.app_context():
+        email = db.session.scalars(select(OutboxEmail)).one()
+    link = re.search(r"http://localhost(/en/endorsements/confirm/\S+)", email.text_body).group(1)
+
+    response = client.post(link, headers=headers)
+
+    assert response.status_code == 403
+    with app.app_context():
+        assert db.session.scalars(select(StatementEndorsement)).one().confirmed_at is None
+    # The same link posted from the platform's own page confirms.
+    assert client.post(link, headers={"Sec-Fetch-Site": "same-origin"}).status_code == 200
+    with app.app_context():
+        assert db.session.scalars(select(StatementEndorsement)).one().state == "confirmed"
+
+
+@pytest.mark.parametrize(
     ("token", "status"), [("not-a-token", 400), ("eyJhbGciOiJIUzI1NiJ9.x.y", 400)]
 )
 def test_broken_confirmation_links(client, token, status):

@@ -251,6 +251,23 @@ def test_petition_page_links_to_its_background_statements(client, make_petition,
     assert f'href="/es/petitions/{petition.slug}"' in back
 
 
+def test_petition_page_never_shows_draft_statements(client, make_petition, make_statement):
+    petition = make_petition()
+    published = make_statement(petitions=[petition], texts={"en": ("Published one", "", "")})
+    draft = make_statement(
+        petitions=[petition], status="draft", texts={"en": ("Unpublished draft", "", "")}
+    )
+    html = client.get(f"/en/petitions/{petition.slug}").get_data(as_text=True)
+    assert 'class="linked-statements"' in html
+    assert f'href="/en/statements/{published.slug}"' in html
+    assert draft.slug not in html and "Unpublished draft" not in html
+    # A petition whose only statement is a draft has no background section at all.
+    alone = make_petition()
+    make_statement(petitions=[alone], status="draft")
+    html = client.get(f"/en/petitions/{alone.slug}").get_data(as_text=True)
+    assert 'class="linked-statements"' not in html
+
+
 @pytest.mark.parametrize("lang", ["en", "fr", "es", "ar"])
 def test_statement_pages_in_every_language(client, make_statement, lang):
     statement = make_statement(kind="joint_statement", open_for_endorsement=True)
