@@ -116,10 +116,18 @@ def authenticate(session: Session, email: str, password: str) -> LoginAttempt:
     return LoginAttempt(user=account, account=account)
 
 
+def end_sessions(user: User) -> None:
+    """Every session of this account stops working, on every device and in every copy of its
+    cookie: they carry the generation they began in (User.get_id), and it moves on. Counted in
+    SQL so two changes at once still both move it."""
+    user.session_generation = User.session_generation + 1
+
+
 def set_password(user: User, password: str) -> None:
     """Choose a new password; every session and one-time link issued before stops working."""
     check_password(password)
     user.password_hash = hash_password(password)
+    end_sessions(user)
 
 
 def account_token(secret_key: str, purpose: Purpose, user: User) -> str:
@@ -201,4 +209,18 @@ def request_password_reset(session: Session, email: str, *, locale: str, secret_
 def set_active(user: User, active: bool, *, actor: User) -> None:
     if user.id == actor.id and not active:
         raise AccountError("you cannot deactivate your own account")
-    user.active = active
+    if user.active != active:
+        user.active = active
+        end_sessions(user)
+
+
+def set_role(user: User, role: str, *, actor: User) -> None:
+    """Give another account a new role; its sessions end, so it starts afresh under the new one.
+    Nobody changes their own role: an administrator cannot lock out the last administrator."""
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    if user.id == actor.id:
+        raise AccountError("you cannot change your own role")
+    if user.role != role:
+        user.role = role
+        end_sessions(user)

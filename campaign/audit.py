@@ -14,6 +14,7 @@ PASSWORD_SET = "password_set"  # noqa: S105 (an audit action, not a password)
 INVITATION = "invitation"
 ACCOUNT_DEACTIVATED = "account_deactivated"
 ACCOUNT_REACTIVATED = "account_reactivated"
+ROLE_CHANGED = "role_changed"
 EXPORT = "export"
 ERASURE = "erasure"
 PURGE = "purge"
@@ -28,6 +29,7 @@ ACTIONS = (
     INVITATION,
     ACCOUNT_DEACTIVATED,
     ACCOUNT_REACTIVATED,
+    ROLE_CHANGED,
     EXPORT,
     ERASURE,
     PURGE,

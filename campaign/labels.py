@@ -53,6 +53,7 @@ ACTION_LABELS = {
     "invitation": _l("Invitation sent"),
     "account_deactivated": _l("Account deactivated"),
     "account_reactivated": _l("Account reactivated"),
+    "role_changed": _l("Role changed"),
     "export": _l("Signatures exported"),
     "erasure": _l("Signatures erased"),
     "purge": _l("Retention purge"),

@@ -196,6 +196,8 @@ MATRIX = [
     ("POST", "/staff/users/{exporter_id}/deactivate", {}, (303, 303, 403, 403)),
     ("POST", "/staff/users/{exporter_id}/reactivate", {}, (303, 303, 403, 403)),
     ("POST", "/staff/users/99999/deactivate", {}, (303, 404, 403, 403)),
+    ("POST", "/staff/users/{exporter_id}/role", {"role": "campaigner"}, (303, 303, 403, 403)),
+    ("POST", "/staff/users/99999/role", {"role": "campaigner"}, (303, 404, 403, 403)),
     ("GET", "/staff/erasure", None, (303, 200, 403, 403)),
     ("POST", "/staff/erasure", {"email": "x@example.org", "confirm": "y"}, (303, 303, 403, 403)),
     ("GET", "/staff/audit", None, (303, 200, 403, 403)),

@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String, func, true
+from sqlalchemy import CheckConstraint, Integer, String, func, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from campaign.extensions import db
@@ -32,6 +32,9 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, server_default=func.now()
     )
+    # Sessions carry the number current when they began (get_id); raising it ends every one of
+    # them at once, copies of the cookie included (campaign.accounts.end_sessions).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
@@ -39,9 +42,9 @@ class User(UserMixin, db.Model):
 
     @property
     def password_fingerprint(self) -> str:
-        """Changes whenever the password does: sessions and one-time links carry it, so a new
-        password ends other sessions and spends the links issued before it."""
+        """Changes whenever the password does: one-time links carry it, so a new password spends
+        the links issued before it."""
         return hashlib.sha256(self.password_hash.encode()).hexdigest()[:20]
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.password_fingerprint}"
+        return f"{self.id}:{self.session_generation}"

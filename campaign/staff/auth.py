@@ -10,6 +10,7 @@ from flask_login import current_user
 from campaign.accounts import (
     SpentLink,
     authenticate,
+    end_sessions,
     request_password_reset,
     set_password,
     user_from_token,
@@ -71,10 +72,13 @@ def login():
 def logout():
     if not ActionForm().validate_on_submit():
         abort(400)
+    # A signed cookie cannot be taken back, so logging out ends the account's sessions
+    # everywhere: a copy of this cookie, or another device, is logged out as well.
+    end_sessions(actor())
     record_event(db.session, LOGOUT, actor_id=actor().id, origin=request_origin())
     db.session.commit()
     end_session()
-    flash(_("You have logged out."), "info")
+    flash(_("You have logged out on every device."), "info")
     return redirect(url_for("staff.login"), code=303)
 
 

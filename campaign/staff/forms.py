@@ -101,16 +101,24 @@ class StatusForm(FlaskForm):
     status = StringField(validators=[DataRequired()])
 
 
+def _role_field():
+    return SelectField(
+        _l("Role"),
+        choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
+        validators=[AnyOf(ROLES, message=_l("Choose a role from the list"))],
+    )
+
+
+class RoleForm(FlaskForm):
+    role = _role_field()
+
+
 class InviteForm(FlaskForm):
     email = EmailField(
         _l("Email address"),
         validators=[DataRequired(_l("Enter an email address")), Length(max=EMAIL_MAX)],
     )
-    role = SelectField(
-        _l("Role"),
-        choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
-        validators=[AnyOf(ROLES, message=_l("Choose a role from the list"))],
-    )
+    role = _role_field()
     locale = SelectField(
         _l("Language of the invitation"),
         choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LOCALES],

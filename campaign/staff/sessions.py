@@ -1,7 +1,10 @@
 """Staff sessions: signed-cookie sessions that end after 30 minutes idle or 8 hours in all.
 
 The session records when it began and when it was last used; a session past either limit loads
-no user. It also names the password (User.get_id), so a new password ends every other session.
+no user. It also names the account's session generation (User.get_id), checked on every request:
+logging out, a new password, a new role or a deactivation raises it (campaign.accounts
+.end_sessions), which ends every session of the account, on every device and in every copy of
+the cookie, since a signed cookie cannot be taken back.
 """
 
 from __future__ import annotations
@@ -36,11 +39,11 @@ def session_expired(at: float) -> bool:
 
 def load_user(user_id: str) -> User | None:
     """Flask-Login's loader: the account the session names, if the session is still valid."""
-    number, _, fingerprint = user_id.partition(":")
+    number, _, generation = user_id.partition(":")
     if not number.isdigit() or session_expired(now()):
         return None
     user = db.session.get(User, int(number))
-    if user is None or not user.active or user.password_fingerprint != fingerprint:
+    if user is None or not user.active or str(user.session_generation) != generation:
         return None
     return user
 

@@ -1,4 +1,4 @@
-"""Accounts (administrators only): list, invite, deactivate and reactivate."""
+"""Accounts (administrators only): list, invite, change roles, deactivate and reactivate."""
 
 from __future__ import annotations
 
@@ -7,13 +7,27 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from campaign.accounts import AccountError, EmailTaken, InvalidEmail, invite_user, set_active
-from campaign.audit import ACCOUNT_DEACTIVATED, ACCOUNT_REACTIVATED, INVITATION, record_event
+from campaign.accounts import (
+    AccountError,
+    EmailTaken,
+    InvalidEmail,
+    invite_user,
+    set_active,
+    set_role,
+)
+from campaign.audit import (
+    ACCOUNT_DEACTIVATED,
+    ACCOUNT_REACTIVATED,
+    INVITATION,
+    ROLE_CHANGED,
+    record_event,
+)
 from campaign.extensions import db
+from campaign.labels import ROLE_LABELS
 from campaign.models import User
 from campaign.ratelimits import invitation_limit
 from campaign.staff.blueprint import bp
-from campaign.staff.forms import ActionForm, InviteForm
+from campaign.staff.forms import ActionForm, InviteForm, RoleForm
 from campaign.staff.guards import actor, request_origin, require_role
 
 
@@ -93,3 +107,40 @@ def deactivate_user(user_id: int):
 @require_role("admin")
 def reactivate_user(user_id: int):
     return _set_active(user_id, True)
+
+
+@bp.post("/users/<int:user_id>/role")
+@require_role("admin")
+def change_role(user_id: int):
+    form = RoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if form.role.data == user.role:
+        return redirect(url_for("staff.users"), code=303)
+    previous = user.role
+    try:
+        set_role(user, form.role.data, actor=actor())
+    except AccountError:
+        db.session.rollback()
+        flash(_("You cannot change your own role."), "error")
+        return redirect(url_for("staff.users"), code=303)
+    record_event(
+        db.session,
+        ROLE_CHANGED,
+        actor_id=actor().id,
+        origin=request_origin(),
+        details={"user_id": user.id, "from": previous, "to": user.role},
+    )
+    db.session.commit()
+    flash(
+        _(
+            "%(email)s is now %(role)s and must log in again.",
+            email=user.email,
+            role=ROLE_LABELS[user.role],
+        ),
+        "success",
+    )
+    return redirect(url_for("staff.users"), code=303)
