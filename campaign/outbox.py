@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session
 
 from campaign.mailer import PermanentFailure, SmtpConnection, TemporaryFailure, build_message
@@ -29,6 +29,30 @@ class DeliveryReport:
     @property
     def handled(self) -> int:
         return self.sent + self.retrying + self.failed
+
+
+def failed_count(session: Session) -> int:
+    return session.scalar(
+        select(func.count()).select_from(OutboxEmail).where(OutboxEmail.status == "failed")
+    )
+
+
+def recent_failures(session: Session, *, limit: int = 50) -> list[Row]:
+    """The latest emails given up on: kind, when queued, attempts and reason, never the address."""
+    return list(
+        session.execute(
+            select(
+                OutboxEmail.id,
+                OutboxEmail.kind,
+                OutboxEmail.created_at,
+                OutboxEmail.attempts,
+                OutboxEmail.last_error,
+            )
+            .where(OutboxEmail.status == "failed")
+            .order_by(OutboxEmail.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def retry_delay(attempts: int) -> timedelta:
