@@ -136,6 +136,13 @@ def test_an_attempt_is_counted_before_sending_so_a_worker_killed_each_time_gives
     assert not hanging_smtp.inbox.arrived.is_set(), "tried once more than allowed"
 
 
+def rename(app, old: str, new: str) -> None:
+    """Take a table away (or give it back): every query on it fails, as in an outage."""
+    with app.app_context():
+        db.session.execute(text(f"ALTER TABLE {old} RENAME TO {new}"))
+        db.session.commit()
+
+
 def test_the_worker_waits_out_a_database_it_cannot_use_for_a_moment(
     make_app, migrated_database, smtp_server, tmp_path
 ):
@@ -143,17 +150,12 @@ def test_the_worker_waits_out_a_database_it_cannot_use_for_a_moment(
     log = tmp_path / "worker.log"
     env = process_env(migrated_database, MAIL_URL=smtp_server.url)
 
-    def rename(old: str, new: str) -> None:
-        with app.app_context():
-            db.session.execute(text(f"ALTER TABLE {old} RENAME TO {new}"))
-            db.session.commit()
-
     with worker(env, "--interval", "0.1", log=log) as running:
-        rename("outbox_emails", "outbox_emails_away")
+        rename(app, "outbox_emails", "outbox_emails_away")
         try:
             wait_for(lambda: "delivery interrupted" in log.read_text(), timeout=15)
         finally:
-            rename("outbox_emails_away", "outbox_emails")
+            rename(app, "outbox_emails_away", "outbox_emails")
         queue(app, "ann@example.org")
         wait_for(lambda: smtp_server.inbox.to("ann@example.org"), timeout=20, message="stopped")
         assert running.poll() is None
@@ -162,6 +164,18 @@ def test_the_worker_waits_out_a_database_it_cannot_use_for_a_moment(
     assert "Traceback" not in written
     assert "outbox_emails_away" not in written, "the error's text (and the SQL) is not logged"
     assert_no_personal_data(written)
+
+
+def test_a_single_run_reports_an_outage_as_a_failure_without_a_traceback(make_app, smtp_server):
+    app = make_app(MAIL_URL=smtp_server.url)
+    rename(app, "outbox_emails", "outbox_emails_away")
+    try:
+        result = app.test_cli_runner().invoke(args=["worker", "--once"])
+    finally:
+        rename(app, "outbox_emails_away", "outbox_emails")
+    assert result.exit_code == 1
+    assert "delivery interrupted: " in result.output
+    assert "Traceback" not in result.output and "outbox_emails" not in result.output
 
 
 # --- deliver_batch against a real SMTP server ------------------------------------------------
