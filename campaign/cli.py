@@ -20,6 +20,8 @@ from campaign.statements.commands import endorsements_group
 from campaign.translations import translations_group
 
 log = logging.getLogger("campaign.worker")
+# While the database is unreachable the worker waits longer each time, up to this (in seconds).
+LONGEST_OUTAGE_PAUSE = 10.0
 
 
 def _create_app() -> Flask:
@@ -93,14 +95,35 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
     connection = SmtpConnection(SmtpSettings.from_url(mail_url)) if mail_url else None
     if not once:
         click.echo(f"worker delivering to {'SMTP' if connection else 'the development mailbox'}")
+    outages = 0
     try:
         while not stopping:
-            if connection is None:
-                report = mark_delivered_to_mailbox(db.session, limit=batch, lease=lease)
-            else:
-                report = deliver_batch(
-                    db.session, connection, sender=sender, domain=domain, limit=batch, lease=lease
-                )
+            try:
+                if connection is None:
+                    report = mark_delivered_to_mailbox(db.session, limit=batch, lease=lease)
+                else:
+                    report = deliver_batch(
+                        db.session,
+                        connection,
+                        sender=sender,
+                        domain=domain,
+                        limit=batch,
+                        lease=lease,
+                    )
+            except Exception as exc:  # the database may be back in a moment
+                # The class only: a database error's message can quote the row it was writing.
+                log.error("delivery interrupted: %s", exc.__class__.__name__)
+                db.session.remove()  # rolls back; leased emails come back when their lease ends
+                if connection is not None:
+                    connection.close()
+                if once:
+                    raise click.ClickException(
+                        f"delivery interrupted: {exc.__class__.__name__}"
+                    ) from None
+                outages += 1
+                time.sleep(min(interval * 2 ** (outages - 1), LONGEST_OUTAGE_PAUSE))
+                continue
+            outages = 0
             db.session.remove()
             if report.handled:
                 log.info(

@@ -45,6 +45,15 @@ STATEMENT_STATUS_ACTIONS = {
     "draft": _l("Unpublish"),
     "published": _l("Publish"),
 }
+# What each kind of email in the outbox is for (templates/email/<kind>.*).
+EMAIL_KIND_LABELS = {
+    "confirm_signature": _l("Signature confirmation"),
+    "already_signed": _l("Already signed"),
+    "confirm_endorsement": _l("Endorsement confirmation"),
+    "already_endorsed": _l("Already endorsed"),
+    "invitation": _l("Staff invitation"),
+    "password_reset": _l("Password reset"),
+}
 ACTION_LABELS = {
     "login": _l("Logged in"),
     "login_failed": _l("Failed login"),

@@ -22,6 +22,10 @@ class PermanentFailure(Exception):
     """The server refused the message for good."""
 
 
+class InvalidRecipient(ValueError):
+    """The recipient is not exactly one well-formed address."""
+
+
 @dataclass(frozen=True)
 class SmtpSettings:
     host: str
@@ -58,6 +62,7 @@ def build_message(
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
+    _check_single_recipient(message)
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=domain)
@@ -65,6 +70,19 @@ def build_message(
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     return message
+
+
+def _check_single_recipient(message: EmailMessage) -> None:
+    # The header parser repairs what it can and notes defects instead of refusing: without this,
+    # "a@x, b@y" would reach two people and a broken address would be sent to an empty one.
+    header = message["To"]
+    if (
+        header.defects
+        or len(header.addresses) != 1
+        or not header.addresses[0].username
+        or not header.addresses[0].domain
+    ):
+        raise InvalidRecipient("the recipient is not exactly one valid address")
 
 
 class SmtpConnection:

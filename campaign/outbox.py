@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session
 
 from campaign.mailer import PermanentFailure, SmtpConnection, TemporaryFailure, build_message
@@ -29,6 +29,30 @@ class DeliveryReport:
     @property
     def handled(self) -> int:
         return self.sent + self.retrying + self.failed
+
+
+def failed_count(session: Session) -> int:
+    return session.scalar(
+        select(func.count()).select_from(OutboxEmail).where(OutboxEmail.status == "failed")
+    )
+
+
+def recent_failures(session: Session, *, limit: int = 50) -> list[Row]:
+    """The latest emails given up on: kind, when queued, attempts and reason, never the address."""
+    return list(
+        session.execute(
+            select(
+                OutboxEmail.id,
+                OutboxEmail.kind,
+                OutboxEmail.created_at,
+                OutboxEmail.attempts,
+                OutboxEmail.last_error,
+            )
+            .where(OutboxEmail.status == "failed")
+            .order_by(OutboxEmail.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -92,9 +116,39 @@ def deliver_batch(
     limit: int = 50,
     lease: timedelta = LEASE,
 ) -> DeliveryReport:
-    """Send one batch of due emails; each outcome is committed as soon as it is known."""
+    """Send one batch of due emails; each outcome is committed as soon as it is known.
+
+    No email stops the batch: one that cannot be built or is refused for good is marked failed,
+    and any other error is retried like a temporary failure. Reasons stored and logged name the
+    error's class, never the address.
+    """
     report = DeliveryReport()
     for email in claim_due(session, now=utcnow(), limit=limit, lease=lease):
+        if email.attempts >= MAX_ATTEMPTS:
+            # Every attempt so far ended with its worker gone (killed mid-send, say).
+            _give_up(email, "no attempt finished: the worker stopped each time")
+            report.failed += 1
+            log.error("outbox email %s given up: no attempt finished", email.id)
+            session.commit()
+            continue
+        # Counted before sending, so an email that takes its worker down with it still runs out
+        # of attempts instead of coming back with every lease.
+        email.attempts += 1
+        session.commit()
+        _deliver(email, connection, report, sender=sender, domain=domain)
+        session.commit()
+    return report
+
+
+def _deliver(
+    email: OutboxEmail,
+    connection: SmtpConnection,
+    report: DeliveryReport,
+    *,
+    sender: str,
+    domain: str,
+) -> None:
+    try:
         message = build_message(
             sender=sender,
             to=email.to_address,
@@ -103,33 +157,36 @@ def deliver_batch(
             html=email.html_body,
             domain=domain,
         )
-        email.attempts += 1
-        try:
-            connection.send(message)
-        except TemporaryFailure as exc:
-            if email.attempts >= MAX_ATTEMPTS:
-                _give_up(email, str(exc))
-                report.failed += 1
-            else:
-                email.next_attempt_at = utcnow() + retry_delay(email.attempts)
-                email.leased_until = None
-                email.last_error = str(exc)[:500]
-                report.retrying += 1
-            log.warning(
-                "outbox email %s not delivered (attempt %s): %s", email.id, email.attempts, exc
-            )
-        except PermanentFailure as exc:
-            _give_up(email, str(exc))
-            report.failed += 1
-            log.error("outbox email %s refused for good: %s", email.id, exc)
-        else:
-            email.status = "sent"
-            email.sent_at = utcnow()
-            email.leased_until = None
-            email.last_error = None
-            report.sent += 1
-        session.commit()
-    return report
+    except Exception as exc:  # whatever the row holds, the next email goes out
+        _give_up(email, f"cannot build the message: {exc.__class__.__name__}")
+        report.failed += 1
+        log.error("outbox email %s cannot be built: %s", email.id, exc.__class__.__name__)
+        return
+    try:
+        connection.send(message)
+    except TemporaryFailure as exc:
+        _retry_later(email, str(exc), report)
+        log.warning("outbox email %s not delivered (attempt %s): %s", email.id, email.attempts, exc)
+    except PermanentFailure as exc:
+        _give_up(email, str(exc))
+        report.failed += 1
+        log.error("outbox email %s refused for good: %s", email.id, exc)
+    except Exception as exc:  # a bug met by one email must not stop the others
+        # Where the SMTP conversation stands is unknown: the next email starts a new one.
+        connection.close()
+        _retry_later(email, f"unexpected error: {exc.__class__.__name__}", report)
+        log.error(
+            "outbox email %s: unexpected %s (attempt %s)",
+            email.id,
+            exc.__class__.__name__,
+            email.attempts,
+        )
+    else:
+        email.status = "sent"
+        email.sent_at = utcnow()
+        email.leased_until = None
+        email.last_error = None
+        report.sent += 1
 
 
 def mark_delivered_to_mailbox(
@@ -144,6 +201,17 @@ def mark_delivered_to_mailbox(
         email.leased_until = None
     session.commit()
     return DeliveryReport(sent=len(emails))
+
+
+def _retry_later(email: OutboxEmail, reason: str, report: DeliveryReport) -> None:
+    if email.attempts >= MAX_ATTEMPTS:
+        _give_up(email, reason)
+        report.failed += 1
+        return
+    email.next_attempt_at = utcnow() + retry_delay(email.attempts)
+    email.leased_until = None
+    email.last_error = reason[:500]
+    report.retrying += 1
 
 
 def _give_up(email: OutboxEmail, reason: str) -> None:

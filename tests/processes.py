@@ -93,15 +93,17 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> 
 
 
 @contextmanager
-def worker(env: dict[str, str], *args: str) -> Iterator[subprocess.Popen]:
-    """`python -m campaign worker` in the background; stopped (TERM) on leaving."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "campaign", "worker", *args],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def worker(env: dict[str, str], *args: str, log: Path | None = None) -> Iterator[subprocess.Popen]:
+    """`python -m campaign worker` in the background, its output in `log` if given; stopped
+    (TERM) on leaving."""
+    with open(log or os.devnull, "wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "campaign", "worker", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
         yield process
     finally:

@@ -13,7 +13,7 @@ import pytest
 from conftest import Inbox, SmtpServer
 from helpers import count, outbox, sign_fields
 from processes import process_env, wait_for, worker
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from campaign.extensions import db
 from campaign.mailer import SmtpConnection, SmtpSettings
@@ -209,6 +209,24 @@ def test_a_leased_email_is_not_claimed_again_until_the_lease_runs_out(app, sign)
         assert claim_due(db.session, now=now + LEASE - timedelta(seconds=1), limit=10) == []
         again = claim_due(db.session, now=now + LEASE + timedelta(seconds=1), limit=10)
         assert sorted(e.id for e in again) == sorted(e.id for e in first)
+
+
+def test_a_leased_email_does_not_hide_the_free_ones_behind_it(app, sign):
+    sign("dead@example.org", "ann@example.org", "bob@example.org")
+    with app.app_context():
+        now = utcnow()
+        held, *free = db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id)).all()
+        # The oldest email is first in line, and a worker that died holds its lease.
+        held.leased_until = now + LEASE
+        db.session.commit()
+        held_id, free_ids = held.id, [e.id for e in free]
+
+        first = claim_due(db.session, now=now, limit=1)
+        second = claim_due(db.session, now=now, limit=1)
+
+        assert [e.id for e in first + second] == free_ids
+        assert claim_due(db.session, now=now, limit=1) == []
+        assert db.session.get(OutboxEmail, held_id).leased_until == now + LEASE
 
 
 def test_an_email_leased_by_a_killed_worker_is_delivered_once_the_lease_runs_out(

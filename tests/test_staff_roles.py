@@ -201,6 +201,7 @@ MATRIX = [
     ("GET", "/staff/erasure", None, (303, 200, 403, 403)),
     ("POST", "/staff/erasure", {"email": "x@example.org", "confirm": "y"}, (303, 303, 403, 403)),
     ("GET", "/staff/audit", None, (303, 200, 403, 403)),
+    ("GET", "/staff/outbox", None, (303, 200, 403, 403)),
     ("GET", "/staff/petitions/{own_petition}/signing", None, (303, 200, 200, 200)),
     ("GET", "/staff/petitions/{other_petition}/signing", None, (303, 200, 404, 200)),
     ("POST", "/staff/petitions/{own_petition}/signing/pause", {}, (303, 303, 303, 403)),

@@ -7,6 +7,7 @@ from campaign.staff import (  # noqa: F401
     abuse,
     auth,
     campaigns,
+    outbox,
     petitions,
     protection,
     statements,

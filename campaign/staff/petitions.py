@@ -29,7 +29,8 @@ from campaign.extensions import db
 from campaign.i18n import countries, country_name
 from campaign.labels import COLUMN_LABELS
 from campaign.models import Campaign, Petition, utcnow
-from campaign.permissions import can_edit_campaign, can_export, petitions_visible_to
+from campaign.outbox import failed_count
+from campaign.permissions import can_edit_campaign, can_export, is_admin, petitions_visible_to
 from campaign.staff.blueprint import bp
 from campaign.staff.forms import ExportForm
 from campaign.staff.guards import actor, request_origin, visible_petition_or_404
@@ -51,6 +52,7 @@ def dashboard():
         pending=pending_counts(db.session, [p.id for p in petitions]),
         site_paused=forced or site_signing_paused(db.session),
         forced_pause=forced,
+        failed_emails=failed_count(db.session) if is_admin(actor()) else None,
     )
 
 
