@@ -42,11 +42,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from campaign.errors import register_error_handlers
     from campaign.inputs import refuse_nul_in_path
+    from campaign.links import redirect_on_base_url
     from campaign.security_headers import init_security_headers
     from campaign.templating import register_template_helpers
 
     register_error_handlers(app)
     app.before_request(refuse_nul_in_path)
+    app.before_request(redirect_on_base_url)
     register_template_helpers(app)
     init_security_headers(app)
 
