@@ -37,6 +37,13 @@ secure_scheme_headers: dict[str, str] = {}
 preload_app = True
 
 
+def on_starting(server):
+    # Here, where the number of workers is known: the app alone cannot tell it.
+    from campaign.config import Settings
+
+    Settings.from_environ().check_worker_processes(server.cfg.workers)
+
+
 def post_fork(_server, _worker):
     # A forked worker must not reuse database connections opened in the master.
     from campaign.extensions import db

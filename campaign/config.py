@@ -146,6 +146,20 @@ class Settings:
                 f"DISPOSABLE_EMAIL_DOMAINS_FILE names no file: {self.disposable_domains_file}"
             )
 
+    def check_worker_processes(self, workers: int) -> None:
+        """Refuse a production app server whose processes would each count rate limits alone.
+
+        Limits kept in a process's memory let every process accept the whole limit, so two
+        workers accept twice what a limit says. Redis is the one count they can share.
+        """
+        shared = self.redis_url or not self.ratelimit_enabled
+        if self.env == "production" and workers > 1 and not shared:
+            raise ConfigError(
+                f"REDIS_URL must be set in production to run {workers} worker processes: "
+                "without it each process counts rate limits on its own and lets the full "
+                "limit through (set REDIS_URL, or run one worker with WEB_CONCURRENCY=1)"
+            )
+
     def flask_config(self) -> dict[str, Any]:
         """The Flask configuration keys these settings imply."""
         production = self.env == "production"
