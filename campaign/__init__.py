@@ -10,6 +10,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from campaign.config import LOCALES, ROOT, Settings, engine_options
 
+log = logging.getLogger(__name__)
+
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application. `config` overrides what the environment says (tests use it)."""
@@ -37,6 +39,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     _configure_logging(app)
+    for warning in settings.warnings():
+        log.warning(warning)
     _init_extensions(app)
     _register_blueprints(app)
 
