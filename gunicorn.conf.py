@@ -26,9 +26,22 @@ timeout = 30
 graceful_timeout = 30
 # Idle keep-alive connections (gthread) are kept this long; the proxy's idle timeout is longer.
 keepalive = 5
+# Gunicorn reads no forwarded header from anyone, local proxies included (its default trusts
+# 127.0.0.1, and every Unix-socket peer, to set the scheme with X-Forwarded-Proto, -Ssl or
+# -Protocol). Behind proxies, TRUSTED_PROXIES makes the app read X-Forwarded-For, -Proto and
+# -Host itself, taking the value the nearest trusted hop added rather than whatever came first.
+forwarded_allow_ips = ""
+secure_scheme_headers: dict[str, str] = {}
 # Import the app once in the master and fork warm workers: they start in milliseconds and share
 # the imported code's memory.
 preload_app = True
+
+
+def on_starting(server):
+    # Here, where the number of workers is known: the app alone cannot tell it.
+    from campaign.config import Settings
+
+    Settings.from_environ().check_worker_processes(server.cfg.workers)
 
 
 def post_fork(_server, _worker):

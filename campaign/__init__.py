@@ -10,6 +10,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from campaign.config import LOCALES, ROOT, Settings, engine_options
 
+log = logging.getLogger(__name__)
+
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application. `config` overrides what the environment says (tests use it)."""
@@ -37,16 +39,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     _configure_logging(app)
+    for warning in settings.warnings():
+        log.warning(warning)
     _init_extensions(app)
     _register_blueprints(app)
 
     from campaign.errors import register_error_handlers
     from campaign.inputs import refuse_nul_in_path
+    from campaign.links import redirect_on_base_url
     from campaign.security_headers import init_security_headers
     from campaign.templating import register_template_helpers
 
     register_error_handlers(app)
     app.before_request(refuse_nul_in_path)
+    app.before_request(redirect_on_base_url)
     register_template_helpers(app)
     init_security_headers(app)
 

@@ -146,6 +146,30 @@ class Settings:
                 f"DISPOSABLE_EMAIL_DOMAINS_FILE names no file: {self.disposable_domains_file}"
             )
 
+    def warnings(self) -> list[str]:
+        """What a production platform can run without, but should not: logged at start."""
+        found = []
+        if self.env == "production" and not self.security_contact:
+            found.append(
+                "SECURITY_CONTACT is not set: /.well-known/security.txt names the MAIL_FROM "
+                f"address ({_address_in(self.mail_from)}) for vulnerability reports"
+            )
+        return found
+
+    def check_worker_processes(self, workers: int) -> None:
+        """Refuse a production app server whose processes would each count rate limits alone.
+
+        Limits kept in a process's memory let every process accept the whole limit, so two
+        workers accept twice what a limit says. Redis is the one count they can share.
+        """
+        shared = self.redis_url or not self.ratelimit_enabled
+        if self.env == "production" and workers > 1 and not shared:
+            raise ConfigError(
+                f"REDIS_URL must be set in production to run {workers} worker processes: "
+                "without it each process counts rate limits on its own and lets the full "
+                "limit through (set REDIS_URL, or run one worker with WEB_CONCURRENCY=1)"
+            )
+
     def flask_config(self) -> dict[str, Any]:
         """The Flask configuration keys these settings imply."""
         production = self.env == "production"
@@ -201,7 +225,9 @@ class Settings:
             # Where supporters ask about their data, and researchers report vulnerabilities
             # (the privacy page, /.well-known/security.txt, SECURITY.md).
             "PRIVACY_CONTACT": self.privacy_contact or _address_in(self.mail_from),
-            "SECURITY_CONTACT": self.security_contact,
+            # Production always publishes a contact (RFC 9116): the sender address at least.
+            "SECURITY_CONTACT": self.security_contact
+            or (_address_in(self.mail_from) if production else None),
             "HSTS_SECONDS": 365 * 24 * 3600,
             "OUTBOX_LEASE_SECONDS": self.outbox_lease_seconds,
             # Staff "signing unusually fast" view: signatures from one hashed address or email

@@ -113,18 +113,15 @@ def mastodon_share_url(host: str, *, link: str, message: str, ref: str | None = 
 def mastodon_host(raw: str) -> str | None:
     """The host name of the Mastodon server a visitor typed, or None when it is not one.
 
-    Accepts what people paste: `example.social`, `https://example.social/`, `@me@example.social`.
-    Refuses IP addresses, ports, credentials and names without a dot, so the redirect can only
-    go to `https://<public host name>/share`.
+    Only a host name is accepted: letters, digits, dots and hyphens, as in `mastodon.social`.
+    A scheme, an account (`@me@...`), credentials, a port, a path or a backslash is refused
+    rather than picked apart, since browsers and parsers disagree on where such a string's host
+    is. IP addresses and names without a dot are refused too, so the redirect can only go to
+    `https://<public host name>/share`.
     """
-    value = raw.strip().lower()
-    if not value or len(value) > HOST_MAX + 20:
+    value = raw.strip().lower().removesuffix(".")
+    if not value or len(value) > HOST_MAX or not all(c.isalnum() or c in ".-" for c in value):
         return None
-    if value.startswith(("https://", "http://")):
-        value = value.split("://", 1)[1]
-    elif "@" in value:
-        value = value.rsplit("@", 1)[1]
-    value = value.split("/", 1)[0].removesuffix(".")
     try:
         host = value.encode("idna").decode("ascii")
     except UnicodeError:

@@ -1,4 +1,5 @@
-"""/.well-known/security.txt (RFC 9116): where to report a vulnerability (SECURITY_CONTACT)."""
+"""/.well-known/security.txt (RFC 9116): where to report a vulnerability (SECURITY_CONTACT, in
+production the MAIL_FROM address when it is unset)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from campaign.models import utcnow
 
 bp = Blueprint("wellknown", __name__, url_prefix="/.well-known")
 CACHE_SECONDS = 24 * 3600
+# RFC 9116 asks for less than a year, so a copy kept somewhere goes stale in good time.
+EXPIRES_AFTER = timedelta(days=180)
 
 
 def security_txt(contact: str, base_url: str) -> str:
     contact_uri = contact if ":" in contact else f"mailto:{contact}"
-    expires = (utcnow() + timedelta(days=365)).replace(microsecond=0)
+    expires = (utcnow() + EXPIRES_AFTER).replace(microsecond=0)
     return (
         f"Contact: {contact_uri}\n"
         f"Expires: {expires.isoformat().replace('+00:00', 'Z')}\n"

@@ -34,8 +34,8 @@ def process_env(database_url: str, **extra: str) -> dict[str, str]:
         DATABASE_URL=database_url,
         SECRET_KEY=SECRET_KEY,
         BASE_URL="http://127.0.0.1",
-        **extra,
     )
+    env.update(extra)
     return env
 
 
@@ -49,24 +49,27 @@ def _stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
             process.wait(timeout=10)
 
 
+def gunicorn_command(port: int, workers: int) -> list[str]:
+    """gunicorn with the repository's gunicorn.conf.py (read from its working directory, ROOT)."""
+    return [
+        str(BIN / "gunicorn"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "wsgi:app",
+    ]
+
+
 @contextmanager
 def gunicorn(env: dict[str, str], *, workers: int = 1) -> Iterator[str]:
     """Serve wsgi:app with gunicorn on a free loopback port; yield its base URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env={**env, "BASE_URL": url},
+        gunicorn_command(port, workers), cwd=ROOT, env={**env, "BASE_URL": url}
     )
     try:
         _wait_until_up(url, process)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import body_text
@@ -13,6 +14,7 @@ from flask_babel import force_locale, gettext
 from helpers import confirm_link, sign_fields
 from sqlalchemy import text
 
+from campaign import create_app
 from campaign.config import LOCALES
 from campaign.extensions import db
 
@@ -173,6 +175,36 @@ def test_security_txt_names_the_contact(make_app, client):
     assert "Contact: mailto:security@ngo.example" in body
     assert re.search(r"^Expires: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", body, re.M)
     assert "Preferred-Languages: en, fr, es, ar" in body
+    expires = datetime.fromisoformat(re.search(r"^Expires: (.+)$", body, re.M).group(1))
+    # RFC 9116: less than a year ahead, and clearly so (not a year minus the microseconds).
+    assert timedelta(days=30) < expires - datetime.now(UTC) < timedelta(days=364)
+
+
+@pytest.mark.parametrize("contact", [None, "https://ngo.example/report"])
+def test_production_without_a_security_contact_warns_and_names_the_sender(
+    monkeypatch, tmp_path, caplog, contact
+):
+    monkeypatch.setenv("CAMPAIGN_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "0123456789abcdef" * 4)
+    monkeypatch.setenv("MAIL_URL", "smtp://127.0.0.1:2525")
+    monkeypatch.setenv("MAIL_FROM", "Campaigns <campaigns@ngo.example>")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'production.sqlite3'}")
+    if contact:
+        monkeypatch.setenv("SECURITY_CONTACT", contact)
+    with caplog.at_level(logging.WARNING, logger="campaign"):
+        app = create_app()
+    try:
+        body = app.test_client().get("/.well-known/security.txt").get_data(as_text=True)
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+    warned = [r for r in caplog.records if "SECURITY_CONTACT" in r.getMessage()]
+    if contact:
+        assert not warned
+        assert f"Contact: {contact}\n" in body
+    else:
+        assert [r.levelno for r in warned] == [logging.WARNING]
+        assert "Contact: mailto:campaigns@ngo.example\n" in body
 
 
 def test_the_staff_side_logs_no_name_and_no_email(

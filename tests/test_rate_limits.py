@@ -5,15 +5,17 @@ Retry-After, and shared across processes through the real Redis."""
 from __future__ import annotations
 
 import secrets
+import subprocess
 
 import pytest
 import redis
 import requests
+from conftest import free_port
 from flask_babel import force_locale, gettext
 from helpers import count, sign_fields
-from processes import gunicorn, process_env
+from processes import gunicorn, gunicorn_command, process_env
 
-from campaign.config import ConfigError, Settings
+from campaign.config import ROOT, ConfigError, Settings
 from campaign.models import OutboxEmail, Signature, StatementEndorsement
 from campaign.privacy import address_hash
 
@@ -264,3 +266,60 @@ def test_signing_goes_on_and_stays_limited_when_redis_is_unreachable(
         answers = [_sign_over_http(url, petition.slug, n) for n in range(4)]
     # Limits fall back to this process's memory rather than failing or letting everyone in.
     assert answers == [303, 303, 303, 429]
+
+
+def _production_env(database_url: str, **extra: str) -> dict[str, str]:
+    return process_env(
+        database_url, CAMPAIGN_ENV="production", MAIL_URL="smtp://127.0.0.1:9", **extra
+    )
+
+
+@pytest.mark.parametrize(
+    ("settings", "workers", "refused"),
+    [
+        ({"CAMPAIGN_ENV": "production"}, 2, True),
+        ({"CAMPAIGN_ENV": "production"}, 1, False),
+        ({"CAMPAIGN_ENV": "production", "REDIS_URL": REDIS}, 4, False),
+        ({"CAMPAIGN_ENV": "production", "RATELIMIT_ENABLED": "0"}, 4, False),
+        ({"CAMPAIGN_ENV": "development"}, 2, False),
+    ],
+)
+def test_production_needs_redis_for_more_than_one_worker(settings, workers, refused):
+    check = Settings.from_environ(settings).check_worker_processes
+    if refused:
+        with pytest.raises(ConfigError, match="REDIS_URL"):
+            check(workers)
+    else:
+        check(workers)
+
+
+def test_gunicorn_refuses_two_production_workers_without_redis(migrated_database):
+    started = subprocess.run(
+        gunicorn_command(free_port(), workers=2),
+        cwd=ROOT,
+        env=_production_env(migrated_database),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert started.returncode != 0
+    assert "REDIS_URL" in started.stderr
+
+
+def test_two_production_workers_share_one_count_in_redis(
+    migrated_database, make_petition, redis_prefix
+):
+    prefix, connection = redis_prefix
+    petition = make_petition()
+    env = _production_env(
+        migrated_database,
+        REDIS_URL=REDIS,
+        RATELIMIT_KEY_PREFIX=prefix,
+        SIGN_RATE_LIMIT="5 per minute",
+    )
+    with gunicorn(env, workers=2) as url:
+        answers = [_sign_over_http(url, petition.slug, n) for n in range(16)]
+        keys = list(connection.scan_iter(match=f"*{prefix}*"))
+    assert sorted(answers) == [303] * 5 + [429] * 11
+    assert keys, "the limits were not counted in Redis"

@@ -4,10 +4,13 @@ files and feeds; no inline script or style anywhere; public pages cacheable and 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
+import requests
 from conftest import base_config
 from helpers import csp_directives, sign_fields
+from processes import gunicorn, process_env
 from security_support import build_site, every_route, inline_code
 
 from campaign import create_app
@@ -132,7 +135,7 @@ def test_a_petition_page_allows_https_form_targets_only_for_its_share_form(clien
     # that redirect, so only pages with the form may send forms to other https sites.
     assert 'class="share__mastodon"' in petition.get_data(as_text=True)
     assert csp_directives(petition)["form-action"] == "'self' https:"
-    assert mastodon.status_code == 422
+    assert mastodon.status_code == 400
     assert csp_directives(mastodon)["form-action"] == "'self' https:"
     assert csp_directives(home)["form-action"] == "'self'"
     assert csp_directives(privacy)["form-action"] == "'self'"
@@ -169,6 +172,29 @@ def test_hsts_only_over_https_as_far_as_trusted_proxies_say(
         assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
     else:
         assert "Strict-Transport-Security" not in response.headers
+
+
+@pytest.mark.parametrize("path", ["/en", "/fr?q=1", "/staff"])
+def test_the_trailing_slash_redirect_goes_to_base_url_whatever_the_host_header(make_app, path):
+    app = make_app(BASE_URL="https://petitions.example.org")
+    response = app.test_client().get(path, headers={"Host": "evil.example"})
+    assert response.status_code == 308
+    location = urlsplit(response.headers["Location"])
+    assert (location.scheme, location.netloc) == ("https", "petitions.example.org")
+    assert location.path == urlsplit(path).path + "/"
+    assert location.query == urlsplit(path).query
+
+
+def test_gunicorn_trusts_no_forwarded_scheme_without_trusted_proxies(migrated_database):
+    forged = {"X-Forwarded-Proto": "https", "X-Forwarded-Ssl": "on"}
+    with gunicorn(process_env(migrated_database)) as url:
+        plain = requests.get(f"{url}/en/", headers=forged, timeout=10)
+    assert plain.status_code == 200
+    assert "Strict-Transport-Security" not in plain.headers
+    # The control: behind one trusted proxy the app itself reads the proxy's X-Forwarded-Proto.
+    with gunicorn(process_env(migrated_database, TRUSTED_PROXIES="1")) as url:
+        proxied = requests.get(f"{url}/en/", headers={"X-Forwarded-Proto": "https"}, timeout=10)
+    assert proxied.headers["Strict-Transport-Security"] == "max-age=31536000"
 
 
 def test_public_pages_are_cacheable_and_set_no_cookie(client, site):

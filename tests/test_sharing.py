@@ -7,6 +7,8 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from flask_babel import force_locale, gettext
+from markupsafe import escape
 from sharing_support import (
     ALL,
     EXPECTED_HOSTS,
@@ -113,15 +115,12 @@ def test_mastodon_url_goes_to_the_visitors_server():
     [
         ("mastodon.social", "mastodon.social"),
         ("  Mastodon.Social ", "mastodon.social"),
-        ("https://fosstodon.org/", "fosstodon.org"),
-        ("http://fosstodon.org/@someone", "fosstodon.org"),
-        ("@me@chaos.social", "chaos.social"),
-        ("me@chaos.social", "chaos.social"),
+        ("my-server.example", "my-server.example"),
         ("social.example.co.uk.", "social.example.co.uk"),
         ("mäuse.example", "xn--muse-loa.example"),
     ],
 )
-def test_mastodon_host_accepts_what_people_paste(typed, host):
+def test_mastodon_host_accepts_a_host_name(typed, host):
     assert mastodon_host(typed) == host
 
 
@@ -136,6 +135,15 @@ def test_mastodon_host_accepts_what_people_paste(typed, host):
         "[::1]",
         "example.social:8443",
         "https://user:pw@example.social/",
+        # Only the name: anything around it is refused, not picked apart.
+        "https://fosstodon.org/",
+        "http://fosstodon.org/@someone",
+        "fosstodon.org/share",
+        "@me@chaos.social",
+        "me@chaos.social",
+        "evil.example\\@good.social",
+        "evil.example\\good.social",
+        "under_score.example",
         "-bad.example",
         "bad-.example",
         "a..b",
@@ -173,7 +181,7 @@ def test_share_panel_on_check_your_email_page(client, shared_petition, lang):
 def test_mastodon_route_redirects_to_the_visitors_server(client, shared_petition):
     slug = shared_petition.slug
     response = client.get(
-        f"/fr/petitions/{slug}/share/mastodon", query_string={"instance": "@moi@Piaille.fr"}
+        f"/fr/petitions/{slug}/share/mastodon", query_string={"instance": " Piaille.fr "}
     )
     assert response.status_code == 303
     target = response.headers["Location"]
@@ -184,16 +192,43 @@ def test_mastodon_route_redirects_to_the_visitors_server(client, shared_petition
     )
 
 
-@pytest.mark.parametrize("instance", ["", "127.0.0.1", "evil.example:81", "localhost"])
+@pytest.mark.parametrize(
+    "instance",
+    [
+        "",
+        "127.0.0.1",
+        "evil.example:81",
+        "localhost",
+        "https://mastodon.social/",
+        "@me@mastodon.social",
+        "evil.example\\@mastodon.social",
+    ],
+)
 def test_mastodon_route_refuses_a_bad_server_with_a_form(client, shared_petition, instance):
     response = client.get(
         f"/en/petitions/{shared_petition.slug}/share/mastodon", query_string={"instance": instance}
     )
-    assert response.status_code == 422
+    assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert 'class="error-summary"' in html and 'aria-invalid="true"' in html
     assert f'value="{instance}"' in html or not instance  # the input is kept
     assert "Location" not in response.headers
+
+
+def test_mastodon_route_says_what_to_type_in_the_visitors_language(app, client, shared_petition):
+    response = client.get(
+        f"/fr/petitions/{shared_petition.slug}/share/mastodon",
+        query_string={"instance": "@moi@piaille.fr"},
+    )
+    assert response.status_code == 400
+    with app.test_request_context(), force_locale("fr"):
+        message = gettext(
+            "Enter only your server’s name, such as mastodon.social, without https:// or @name"
+        )
+    assert message.startswith("Saisissez")
+    html = response.get_data(as_text=True)
+    assert str(escape(message)) in html
+    assert 'value="@moi@piaille.fr"' in html
 
 
 def test_share_text_falls_back_to_the_title(app, client, make_petition):

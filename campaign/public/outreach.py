@@ -85,7 +85,7 @@ def mastodon(slug: str):
             _mastodon_error(blank=not (form.instance.data or "").strip()),
         ]
         page = render_template("public/mastodon.html", petition=petition, form=form, ref=ref)
-        return current_app.make_response((page, 422))
+        return current_app.make_response((page, 400))
     options = share_options(petition, g.lang, ref)
     return redirect(
         mastodon_share_url(host, link=options.link, message=options.message, ref=ref), code=303
@@ -95,7 +95,7 @@ def mastodon(slug: str):
 def _mastodon_error(*, blank: bool) -> str:
     if blank:
         return _("Enter the address of your Mastodon server")
-    return _("Enter a server address like mastodon.social")
+    return _("Enter only your server’s name, such as mastodon.social, without https:// or @name")
 
 
 def preview_card(petition: Petition, lang: str) -> PreviewCard:

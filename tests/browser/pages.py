@@ -69,7 +69,7 @@ def public_pages(app, lang: str) -> list[Visit]:
         Visit("joint statement", f"/{lang}/statements/{JOINT_STATEMENT}"),
         Visit("developers", f"/{lang}/developers"),
         Visit("embed code", f"{petition}/embed-code"),
-        Visit("mastodon", f"{petition}/share/mastodon?instance=", status=422),
+        Visit("mastodon", f"{petition}/share/mastodon?instance=", status=400),
         Visit("widget", f"{widget}?lang={lang}"),
         Visit("widget check your email", f"{widget}/check-your-email?lang={lang}"),
         Visit("not found", f"/{lang}/petitions/no-such-petition", status=404),
