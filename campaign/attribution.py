@@ -1,7 +1,8 @@
 """Where signatures come from: the channel of the link followed, and the supporter who shared it.
 
 A confirmed signer's personal link carries a referral code: a signed token of their signature's
-id, never their name or address. Dashboards get numbers only.
+random public id, never its sequential id (which would tell how many signed since), their name
+or their address. Dashboards get numbers only.
 """
 
 from __future__ import annotations
@@ -15,38 +16,39 @@ from campaign.models import Petition, Signature
 from campaign.sharing import CHANNELS
 from campaign.tokens import InvalidToken, Purpose, make_lasting_token, read_lasting_token
 
-# Genuine codes are about 30 characters; longer input is not worth a signature check.
+# Genuine codes are about 60 characters; longer input is not worth a signature check.
 REF_MAX = 100
 
 
-def referral_code(secret_key: str, signature_id: int) -> str:
-    return make_lasting_token(secret_key, Purpose.REFERRAL, signature_id)
+def referral_code(secret_key: str, public_id: str) -> str:
+    return make_lasting_token(secret_key, Purpose.REFERRAL, public_id)
 
 
-def referral_signature_id(secret_key: str, code: str | None) -> int | None:
-    """The signature id a genuine referral code names; None for anything else."""
+def referral_public_id(secret_key: str, code: str | None) -> str | None:
+    """The signature public id a genuine referral code names; None for anything else, such as
+    the codes that named the sequential id before public ids existed."""
     if not code or len(code) > REF_MAX:
         return None
     try:
         value = read_lasting_token(secret_key, Purpose.REFERRAL, code)
     except InvalidToken:
         return None
-    return value if type(value) is int else None
+    return value if type(value) is str else None
 
 
 def genuine_referral_code(secret_key: str, code: str | None) -> str | None:
     """`code` when it is a genuine referral code, worth carrying along in links and forms."""
-    return code if referral_signature_id(secret_key, code) is not None else None
+    return code if referral_public_id(secret_key, code) is not None else None
 
 
 def referrer_for(session: Session, petition: Petition, secret_key: str, code: str | None):
     """The id of the confirmed signature of `petition` whose personal link `code` is, or None."""
-    signature_id = referral_signature_id(secret_key, code)
-    if signature_id is None:
+    public_id = referral_public_id(secret_key, code)
+    if public_id is None:
         return None
     return session.scalar(
         select(Signature.id).where(
-            Signature.id == signature_id,
+            Signature.public_id == public_id,
             Signature.petition_id == petition.id,
             Signature.confirmed_at.is_not(None),
         )

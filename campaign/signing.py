@@ -19,6 +19,7 @@ from campaign.emails import email_template, queue_email, queue_rendered
 from campaign.i18n import country_codes
 from campaign.links import absolute_url
 from campaign.models import Petition, Signature
+from campaign.models.signatures import new_public_id
 from campaign.pagecache import COUNTS_ONLY
 from campaign.refusals import InvalidFields
 from campaign.tokens import Purpose, make_token, read_token
@@ -66,7 +67,7 @@ class SignatureData:
 class SignatureLink:
     """What a confirmation link names: enough to show and confirm it, without loading the row."""
 
-    id: int
+    public_id: str
     petition_id: int
     confirmed_at: datetime | None
 
@@ -185,9 +186,10 @@ def sign_petition(
     hash of the client address (campaign.privacy), never the address; `paused` is what
     campaign.switches says.
 
-    The email is prepared before the first write: from that write to the commit the
-    transaction holds the database's write lock (all of it, on SQLite), so only the inserts
-    happen inside. The confirmation link names the new row's id, so it goes in last.
+    The email is made before the first write: from that write to the commit the transaction
+    holds the database's write lock (all of it, on SQLite), so only the inserts happen inside.
+    The confirmation link names the signature's random public id, made here, never the row's
+    sequential id, which would tell a signer how many signed in between.
     """
     if not petition.is_open(now):
         raise PetitionNotOpen(petition.slug)
@@ -195,18 +197,23 @@ def sign_petition(
         raise SigningPaused(petition.slug)
     name, typed, normalized = validate_signature(data, addresses)
     text = petition.text_for(locale)
-    draft = None
+    public_id = new_public_id()
+    message = None
     if max_emails > 0:
-        draft = email_template(
+        url = absolute_url(
+            "public.confirm", lang=locale, token=_confirmation_token(secret_key, public_id)
+        )
+        message = email_template(
             "confirm_signature",
             locale=locale,
             fields=("name", "confirm_url"),
             petition_title=text.title if text else petition.slug,
-        )
+        ).fill(name=name, confirm_url=url)
     signature_id = session.execute(
         _insert_unless_signed(session.get_bind().dialect.name),
         {
             "petition_id": petition.id,
+            "public_id": public_id,
             "name": name,
             "email": typed,
             "email_normalized": normalized,
@@ -220,7 +227,7 @@ def sign_petition(
             "referrer_id": data.referrer_id,
             "ip_hash": ip_hash,
             # The confirmation email below is this signature's first.
-            "emails_sent": 1 if draft is not None else 0,
+            "emails_sent": 1 if message is not None else 0,
         },
     ).scalar()
     if signature_id is None:
@@ -231,11 +238,8 @@ def sign_petition(
             )
         ).one()
         _notify_signer(session, signature, petition, secret_key=secret_key, max_emails=max_emails)
-    elif draft is not None:
-        url = absolute_url(
-            "public.confirm", lang=locale, token=_confirmation_token(secret_key, signature_id)
-        )
-        queue_rendered(session, draft.fill(name=name, confirm_url=url), to=typed)
+    elif message is not None:
+        queue_rendered(session, message, to=typed)
 
 
 @cache
@@ -291,20 +295,21 @@ def _notify_signer(
 
 
 def confirmation_token(secret_key: str, signature: Signature) -> str:
-    return _confirmation_token(secret_key, signature.id)
+    return _confirmation_token(secret_key, signature.public_id)
 
 
-def _confirmation_token(secret_key: str, signature_id: int) -> str:
-    return make_token(secret_key, Purpose.CONFIRM_SIGNATURE, signature_id)
+def _confirmation_token(secret_key: str, public_id: str) -> str:
+    return make_token(secret_key, Purpose.CONFIRM_SIGNATURE, public_id)
 
 
-def signature_id_from_token(secret_key: str, token: str, *, max_age: int) -> int:
-    """The signature id a confirmation link names; raises InvalidToken, ExpiredToken, or
-    ConfirmationRefused for a genuine token that names no signature."""
-    signature_id = read_token(secret_key, Purpose.CONFIRM_SIGNATURE, token, max_age=max_age)
-    if type(signature_id) is not int:
-        raise ConfirmationRefused("not a signature id")
-    return signature_id
+def public_id_from_token(secret_key: str, token: str, *, max_age: int) -> str:
+    """The signature public id a confirmation link names; raises InvalidToken, ExpiredToken, or
+    ConfirmationRefused for a genuine token that names no signature, such as the links that
+    named the sequential id before public ids existed."""
+    public_id = read_token(secret_key, Purpose.CONFIRM_SIGNATURE, token, max_age=max_age)
+    if type(public_id) is not str:
+        raise ConfirmationRefused("not a public id")
+    return public_id
 
 
 def signature_from_token(
@@ -314,16 +319,16 @@ def signature_from_token(
 
     Raises InvalidToken, ExpiredToken, or ConfirmationRefused when the row is gone.
     """
-    signature_id = signature_id_from_token(secret_key, token, max_age=max_age)
+    public_id = public_id_from_token(secret_key, token, max_age=max_age)
     statements = _statements(session.get_bind().dialect.name)
-    row = session.execute(statements.link, {"signature_id": signature_id}).first()
+    row = session.execute(statements.link, {"signature_public_id": public_id}).first()
     if row is None:
         # Erased since the email was sent, or a token minted for a row that never existed.
         raise ConfirmationRefused("no such signature")
-    return SignatureLink(signature_id, row.petition_id, row.confirmed_at)
+    return SignatureLink(public_id, row.petition_id, row.confirmed_at)
 
 
-def confirm_signature(session: Session, signature_id: int, *, now: datetime) -> ConfirmationResult:
+def confirm_signature(session: Session, public_id: str, *, now: datetime) -> ConfirmationResult:
     """Confirm a pending signature and count it, once, however many times this runs at once.
 
     The guarded UPDATE is the lock: of concurrent transactions only one sees `confirmed_at IS
@@ -334,20 +339,20 @@ def confirm_signature(session: Session, signature_id: int, *, now: datetime) -> 
     locks the whole database; PostgreSQL the petition's row, from the increment on).
     """
     statements = _statements(session.get_bind().dialect.name)
-    params = {"signature_id": signature_id, "now": now}
+    params = {"signature_public_id": public_id, "now": now}
     if statements.confirm_and_count is not None:
         # One statement: the petition's row stays locked only for the round trip to COMMIT.
         row = session.execute(statements.confirm_and_count, params).first()
         if row is None:
-            return _not_confirmed(session, signature_id)
+            return _not_confirmed(session, public_id)
         petition_id, count = row
     else:
         petition_id = session.execute(statements.confirm, params).scalar()
         if petition_id is None:
-            return _not_confirmed(session, signature_id)
+            return _not_confirmed(session, public_id)
         count = session.execute(statements.count_one, {"petition": petition_id}).scalar_one()
     return ConfirmationResult(
-        SignatureLink(signature_id, petition_id, now), newly_confirmed=True, signature_count=count
+        SignatureLink(public_id, petition_id, now), newly_confirmed=True, signature_count=count
     )
 
 
@@ -369,10 +374,10 @@ def uncount(session: Session, removed: Mapping[int, int]) -> None:
         )
 
 
-def _not_confirmed(session: Session, signature_id: int) -> ConfirmationResult:
+def _not_confirmed(session: Session, public_id: str) -> ConfirmationResult:
     """Why the guarded UPDATE changed nothing."""
     statements = _statements(session.get_bind().dialect.name)
-    row = session.execute(statements.link, {"signature_id": signature_id}).first()
+    row = session.execute(statements.link, {"signature_public_id": public_id}).first()
     if row is None:
         # Erased or invalidated by staff while this request was on its way.
         raise ConfirmationRefused("no such signature")
@@ -380,7 +385,7 @@ def _not_confirmed(session: Session, signature_id: int) -> ConfirmationResult:
         raise PetitionNotOpen(str(row.petition_id))
     # Another click, worker or server confirmed it a moment ago: it is counted already.
     return ConfirmationResult(
-        SignatureLink(signature_id, row.petition_id, row.confirmed_at), newly_confirmed=False
+        SignatureLink(public_id, row.petition_id, row.confirmed_at), newly_confirmed=False
     )
 
 
@@ -410,7 +415,7 @@ def _statements(dialect: str) -> _Statements:
     confirm = (
         update(signatures)
         .where(
-            signatures.c.id == bindparam("signature_id"),
+            signatures.c.public_id == bindparam("signature_public_id"),
             signatures.c.confirmed_at.is_(None),
             petition_open,
         )
@@ -428,7 +433,7 @@ def _statements(dialect: str) -> _Statements:
         )
     return _Statements(
         link=select(signatures.c.petition_id, signatures.c.confirmed_at).where(
-            signatures.c.id == bindparam("signature_id")
+            signatures.c.public_id == bindparam("signature_public_id")
         ),
         confirm=confirm,
         count_one=increment.where(petitions.c.id == bindparam("petition"))

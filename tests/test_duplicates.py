@@ -19,9 +19,9 @@ def _visible(response) -> tuple:
     )
 
 
-def _confirm(app, signature_id: int) -> None:
+def _confirm(app, public_id: str) -> None:
     with app.app_context():
-        confirm_signature(db.session, signature_id, now=utcnow())
+        confirm_signature(db.session, public_id, now=utcnow())
         db.session.commit()
 
 
@@ -31,7 +31,7 @@ def test_new_pending_and_confirmed_signers_get_byte_identical_responses(app, cli
 
     first = client.post(url, data=sign_fields(email="ann@example.org"))
     again_pending = client.post(url, data=sign_fields(email="Ann@Example.org", name="Ann B"))
-    _confirm(app, signatures(app)[0].id)
+    _confirm(app, signatures(app)[0].public_id)
     again_confirmed = client.post(url, data=sign_fields(email="ANN@example.org"))
     stranger = client.post(url, data=sign_fields(email="someone.else@example.org"))
 
@@ -72,7 +72,7 @@ def test_each_repeat_sends_the_email_its_state_calls_for(app, client, make_petit
     client.post(url, data=sign_fields())
     client.post(url, data=sign_fields())
     kinds_while_pending = [e.kind for e in outbox(app)]
-    _confirm(app, signatures(app)[0].id)
+    _confirm(app, signatures(app)[0].public_id)
     client.post(url, data=sign_fields())
     client.post(url, data=sign_fields())
 

@@ -202,7 +202,7 @@ def test_a_confirmation_racing_an_invalidation_is_counted_once_or_not_at_all(
     for n in range(30):
         add(petition, f"p{n}@throwaway.example", confirmed=False, ip_hash=BOT)
     with app.app_context():
-        ids = list(db.session.scalars(select(Signature.id).order_by(Signature.id)))
+        ids = list(db.session.scalars(select(Signature.public_id).order_by(Signature.id)))
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
 
@@ -210,10 +210,10 @@ def test_a_confirmation_racing_an_invalidation_is_counted_once_or_not_at_all(
         try:
             with app.app_context():
                 barrier.wait(timeout=10)
-                for signature_id in ids:
+                for public_id in ids:
                     # Deleted before its turn: refused, counted nowhere.
                     with contextlib.suppress(ConfirmationRefused):
-                        confirm_signature(db.session, signature_id, now=utcnow())
+                        confirm_signature(db.session, public_id, now=utcnow())
                     db.session.commit()
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
@@ -340,6 +340,6 @@ def test_confirming_a_signature_invalidated_meanwhile_is_refused(app, add, make_
         with db.engine.begin() as other:
             other.execute(Signature.__table__.delete())
         with pytest.raises(ConfirmationRefused):
-            confirm_signature(db.session, signature.id, now=utcnow())
+            confirm_signature(db.session, signature.public_id, now=utcnow())
         db.session.rollback()
     assert counter(app, petition) == 0

@@ -114,7 +114,7 @@ def test_twenty_threads_confirming_one_token_count_it_once(app, make_petition):
     def confirm(_i: int) -> bool:
         with app.app_context():
             found = signature_from_token(db.session, app.config["SECRET_KEY"], token, max_age=3600)
-            result = confirm_signature(db.session, found.id, now=utcnow())
+            result = confirm_signature(db.session, found.public_id, now=utcnow())
             db.session.commit()
             return result.newly_confirmed
 
@@ -147,7 +147,7 @@ def test_concurrent_confirmations_of_different_signatures_all_count(app, make_pe
     def confirm(i: int) -> bool:
         with app.app_context():
             found = signature_from_token(db.session, secret, tokens[i], max_age=3600)
-            result = confirm_signature(db.session, found.id, now=utcnow())
+            result = confirm_signature(db.session, found.public_id, now=utcnow())
             db.session.commit()
             return result.newly_confirmed
 

@@ -4,6 +4,7 @@ through the sign form and the confirmation to the numbers of share_stats."""
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
 from sharing_support import (
@@ -19,27 +20,30 @@ from sharing_support import (
 from campaign.attribution import (
     ShareStats,
     referral_code,
-    referral_signature_id,
+    referral_public_id,
     referrer_for,
     share_stats,
 )
 from campaign.extensions import db
 from campaign.models import Signature, utcnow
+from campaign.models.signatures import new_public_id
 from campaign.sharing import CHANNELS
 from campaign.tokens import Purpose, make_lasting_token, make_token
 
 SECRET = "s" * 40
+PUBLIC_ID = "q3JxT0v9aZk1Lm2Np4Rs6w"  # as new_public_id makes them
 
 
 # --- referral codes -----------------------------------------------------------------------
 
 
 def test_referral_code_names_the_signature_and_nothing_else():
-    code = referral_code(SECRET, 42)
-    assert referral_signature_id(SECRET, code) == 42
-    assert code == referral_code(SECRET, 42)  # stable: the same personal link every time
+    code = referral_code(SECRET, PUBLIC_ID)
+    assert referral_public_id(SECRET, code) == PUBLIC_ID
+    assert code == referral_code(SECRET, PUBLIC_ID)  # stable: the same personal link every time
     payload = code.split(".")[0]
-    assert base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)) == b"42"
+    decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    assert json.loads(decoded) == PUBLIC_ID
 
 
 @pytest.mark.parametrize(
@@ -48,17 +52,17 @@ def test_referral_code_names_the_signature_and_nothing_else():
         None,
         "",
         "garbage",
-        referral_code("another-secret-" + "x" * 30, 42),
-        referral_code(SECRET, 42)[:-1],
-        referral_code(SECRET, 42) + "x" * 100,
-        make_token(SECRET, Purpose.CONFIRM_SIGNATURE, 42),  # a token for another purpose
-        make_lasting_token(SECRET, Purpose.REFERRAL, "ann@example.org"),
+        referral_code("another-secret-" + "x" * 30, PUBLIC_ID),
+        referral_code(SECRET, PUBLIC_ID)[:-1],
+        referral_code(SECRET, PUBLIC_ID) + "x" * 100,
+        make_token(SECRET, Purpose.CONFIRM_SIGNATURE, PUBLIC_ID),  # a token for another purpose
+        make_lasting_token(SECRET, Purpose.REFERRAL, 42),  # a code from before public ids
         make_lasting_token(SECRET, Purpose.REFERRAL, True),
-        make_lasting_token(SECRET, Purpose.REFERRAL, [42]),
+        make_lasting_token(SECRET, Purpose.REFERRAL, [PUBLIC_ID]),
     ],
 )
 def test_anything_but_a_genuine_code_is_ignored(code):
-    assert referral_signature_id(SECRET, code) is None
+    assert referral_public_id(SECRET, code) is None
 
 
 def new_signature(session, petition, n, *, confirmed=True, channel=None, referrer=None):
@@ -87,13 +91,15 @@ def test_referrer_must_be_a_confirmed_signature_of_the_same_petition(app, sessio
     elsewhere = new_signature(session, other, 3)
     secret = app.config["SECRET_KEY"]
 
-    def code(signature_id):
-        return referral_code(secret, signature_id)
+    def code(public_id):
+        return referral_code(secret, public_id)
 
-    assert referrer_for(session, petition, secret, code(confirmed.id)) == confirmed.id
-    assert referrer_for(session, petition, secret, code(pending.id)) is None
-    assert referrer_for(session, petition, secret, code(elsewhere.id)) is None
-    assert referrer_for(session, petition, secret, code(999_999)) is None
+    assert referrer_for(session, petition, secret, code(confirmed.public_id)) == confirmed.id
+    assert referrer_for(session, petition, secret, code(pending.public_id)) is None
+    assert referrer_for(session, petition, secret, code(elsewhere.public_id)) is None
+    assert referrer_for(session, petition, secret, code(new_public_id())) is None
+    old = make_lasting_token(secret, Purpose.REFERRAL, confirmed.id)  # from before public ids
+    assert referrer_for(session, petition, secret, old) is None
     assert referrer_for(session, petition, secret, "forged") is None
 
 
@@ -202,7 +208,7 @@ def test_attribution_from_channel_link_and_personal_link_to_share_stats(
     ann = signature_of(app, "ann@example.org")
     assert ann.source_channel == "facebook" and ann.referrer_id is None
     assert code and "ann" not in code.lower() and "Ann Example" not in code
-    assert referral_signature_id(app.config["SECRET_KEY"], code) == ann.id
+    assert referral_public_id(app.config["SECRET_KEY"], code) == ann.public_id
     assert f"?src=whatsapp&amp;ref={code}" in html or f"%3Fsrc%3Dwhatsapp%26ref%3D{code}" in html
 
     # Ben follows the link Ann sent on WhatsApp, signs and confirms.

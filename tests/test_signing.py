@@ -22,6 +22,7 @@ from sqlalchemy import update
 
 from campaign.extensions import db
 from campaign.models import OutboxEmail, Petition, Signature, utcnow
+from campaign.models.signatures import new_public_id
 from campaign.signing import (
     ConfirmationRefused,
     InvalidSignature,
@@ -296,7 +297,7 @@ def test_signing_again_while_pending_keeps_one_row_and_sends_a_fresh_confirmatio
         for email in emails:
             token = confirm_link(email.text_body).rsplit("/", 1)[1]
             found = signature_from_token(db.session, app.config["SECRET_KEY"], token, max_age=60)
-            assert found.id == signature.id
+            assert found.public_id == signature.public_id
 
 
 def test_signing_again_once_confirmed_sends_an_already_signed_email(
@@ -305,7 +306,7 @@ def test_signing_again_once_confirmed_sends_an_already_signed_email(
     petition = make_petition()
     sign(petition)
     [signature] = signatures(app)
-    confirm_signature(session, signature.id, now=utcnow())
+    confirm_signature(session, signature.public_id, now=utcnow())
     session.commit()
 
     sign(petition, email="Ann@Example.org")
@@ -346,9 +347,9 @@ def test_confirming_counts_once(app, session, sign, make_petition):
     [signature] = signatures(app)
     before = utcnow()
 
-    first = confirm_signature(session, signature.id, now=utcnow())
+    first = confirm_signature(session, signature.public_id, now=utcnow())
     session.commit()
-    second = confirm_signature(session, signature.id, now=utcnow())
+    second = confirm_signature(session, signature.public_id, now=utcnow())
     session.commit()
 
     assert first.newly_confirmed is True
@@ -369,10 +370,10 @@ def test_confirming_a_stale_copy_of_a_confirmed_signature_changes_nothing(
     stale = session.get(Signature, signature.id)
     assert stale.confirmed_at is None
     with app.app_context():
-        confirm_signature(db.session, signature.id, now=utcnow())
+        confirm_signature(db.session, signature.public_id, now=utcnow())
         db.session.commit()
 
-    result = confirm_signature(session, stale.id, now=utcnow())
+    result = confirm_signature(session, stale.public_id, now=utcnow())
     session.commit()
 
     assert result.newly_confirmed is False
@@ -390,7 +391,7 @@ def test_a_signature_cannot_be_confirmed_after_the_petition_closed(
     session.commit()
 
     with pytest.raises(PetitionNotOpen):
-        confirm_signature(session, signature.id, now=utcnow())
+        confirm_signature(session, signature.public_id, now=utcnow())
     session.rollback()
 
     assert signatures(app)[0].confirmed_at is None
@@ -409,7 +410,7 @@ def pending(app, sign, make_petition) -> Signature:
 def test_a_genuine_token_names_its_signature(app, session, pending):
     token = confirmation_token(app.config["SECRET_KEY"], pending)
     found = signature_from_token(session, app.config["SECRET_KEY"], token, max_age=MAX_AGE)
-    assert found.id == pending.id
+    assert found.public_id == pending.public_id
 
 
 def test_a_tampered_token_is_refused(app, session, pending):
@@ -417,7 +418,7 @@ def test_a_tampered_token_is_refused(app, session, pending):
     payload, timestamp, signature = token.split(".")
     flipped = signature[:-2] + ("A" if signature[-2] != "A" else "B") + signature[-1]
     # Another id under the original signature, or the original id under a damaged signature.
-    other_id = base64.urlsafe_b64encode(json.dumps(pending.id + 1).encode()).decode().rstrip("=")
+    other_id = base64.urlsafe_b64encode(json.dumps(new_public_id()).encode()).decode().rstrip("=")
     forged = [
         f"{payload}.{timestamp}.{flipped}",
         f"{payload}.{timestamp}",
@@ -442,7 +443,7 @@ def test_a_token_signed_with_another_key_is_refused(app, session, pending):
 )
 def test_a_token_made_for_another_purpose_is_refused(app, session, pending, salt):
     kwargs = {"salt": salt} if salt else {}
-    token = URLSafeTimedSerializer(app.config["SECRET_KEY"], **kwargs).dumps(pending.id)
+    token = URLSafeTimedSerializer(app.config["SECRET_KEY"], **kwargs).dumps(pending.public_id)
     with pytest.raises(InvalidToken) as refused:
         signature_from_token(session, app.config["SECRET_KEY"], token, max_age=MAX_AGE)
     assert not isinstance(refused.value, ExpiredToken)
@@ -462,12 +463,14 @@ def test_an_expired_token_is_refused(app, session, pending, monkeypatch):
 
     with pytest.raises(ExpiredToken):
         signature_from_token(session, secret, old, max_age=MAX_AGE)
-    assert signature_from_token(session, secret, recent, max_age=MAX_AGE).id == pending.id
+    found = signature_from_token(session, secret, recent, max_age=MAX_AGE)
+    assert found.public_id == pending.public_id
 
 
 def test_a_token_for_a_missing_signature_is_refused(app, session, pending):
     secret = app.config["SECRET_KEY"]
-    for payload in (pending.id + 1000, "1", None, [pending.id]):
+    # The sequential id of an existing signature is what links named before public ids.
+    for payload in (pending.id, new_public_id(), "1", None, [pending.public_id]):
         token = URLSafeTimedSerializer(secret, salt="campaign.confirm-signature").dumps(payload)
         with pytest.raises(ConfirmationRefused):
             signature_from_token(session, secret, token, max_age=MAX_AGE)

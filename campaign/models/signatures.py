@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import (
@@ -21,6 +22,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from campaign.extensions import db
 from campaign.models.campaigns import Petition
 from campaign.models.types import UTCDateTime, utcnow
+
+# 16 random bytes, URL-safe base64 without padding.
+PUBLIC_ID_LENGTH = 22
+
+
+def new_public_id() -> str:
+    """A signature's name in links and codes. Random, so that no link tells how many people
+    signed before or since, as the row's sequential id would."""
+    return secrets.token_urlsafe(16)
 
 
 class Signature(db.Model):
@@ -43,11 +53,16 @@ class Signature(db.Model):
         ),
         # The staff view of signing speed reads one petition's recent rows.
         Index("ix_signatures_petition_created", "petition_id", "created_at"),
-        # Never reuse an id: a confirmation token names its signature by id.
+        # Never reuse an id: a deleted signature's id must never come to name someone else's
+        # signature wherever it was kept.
         {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # What confirmation links and referral codes name instead of the id.
+    public_id: Mapped[str] = mapped_column(
+        String(PUBLIC_ID_LENGTH), unique=True, default=new_public_id
+    )
     petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(100))
     email: Mapped[str] = mapped_column(String(254))

@@ -32,9 +32,9 @@ from campaign.signing import (
     SignatureData,
     SigningPaused,
     confirm_signature,
+    public_id_from_token,
     sign_petition,
     signature_from_token,
-    signature_id_from_token,
 )
 from campaign.statements.listing import (
     Filters,
@@ -338,21 +338,22 @@ def _confirmation_page(token: str):
     signature = signature_from_token(
         db.session, config["SECRET_KEY"], token, max_age=config["SIGNATURE_TOKEN_MAX_AGE"]
     )
+    confirmed = signature.is_confirmed
     return personal_page(
         "public/confirm.html",
         signature.petition_id,
         token=token,
-        ref=referral_code(config["SECRET_KEY"], signature.id) if signature.is_confirmed else None,
-        confirmed=signature.is_confirmed,
+        ref=referral_code(config["SECRET_KEY"], signature.public_id) if confirmed else None,
+        confirmed=confirmed,
     )
 
 
 def _confirm(token: str):
     config = current_app.config
-    signature_id = signature_id_from_token(
+    public_id = public_id_from_token(
         config["SECRET_KEY"], token, max_age=config["SIGNATURE_TOKEN_MAX_AGE"]
     )
-    result = confirm_signature(db.session, signature_id, now=utcnow())
+    result = confirm_signature(db.session, public_id, now=utcnow())
     db.session.commit()
     petition_id = result.signature.petition_id
     count = result.signature_count
@@ -365,6 +366,6 @@ def _confirm(token: str):
         "public/confirmed.html",
         petition_id,
         token=token,
-        ref=referral_code(config["SECRET_KEY"], signature_id),
+        ref=referral_code(config["SECRET_KEY"], public_id),
         count=count,
     )
