@@ -15,7 +15,7 @@ from campaign import create_app
 from campaign.extensions import db
 from campaign.models.signatures import PUBLIC_ID_LENGTH
 
-BEFORE = "337acbe9c380"
+BEFORE = "2a4ba3609205"
 HEAD = "a3f1c9d2e7b4"
 SIGNERS = 5
 

@@ -1,7 +1,7 @@
 """signature public id: links and referral codes name a random id, never the sequential one
 
 Revision ID: a3f1c9d2e7b4
-Revises: 337acbe9c380
+Revises: 2a4ba3609205
 Create Date: 2026-11-29 12:00:00.000000
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a3f1c9d2e7b4'
-down_revision = '337acbe9c380'
+down_revision = '2a4ba3609205'
 branch_labels = None
 depends_on = None
 
