@@ -8,11 +8,15 @@ from flask import abort, request
 
 
 def require_utf8_form() -> None:
-    """Refuse a form whose fields are not UTF-8.
+    """Refuse a form whose fields are not UTF-8, or that came as JSON.
 
     Werkzeug keeps undecodable percent-escapes as literal text ("%FF") and drops a raw
-    non-UTF-8 body silently, so the field rules never see that the input was garbled.
+    non-UTF-8 body silently, so the field rules never see that the input was garbled. The
+    form library reads a JSON body as the form's fields, and one that is not an object (a bare
+    number) breaks it; no page of ours sends JSON.
     """
+    if request.is_json:
+        abort(400)
     if request.mimetype != "application/x-www-form-urlencoded":
         return
     try:

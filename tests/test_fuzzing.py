@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 from helpers import count
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from campaign.models import OutboxEmail, Signature, StatementEndorsement
@@ -82,6 +82,8 @@ def test_sign_form_with_any_text(app, client, site, fields, lang):
         ]
     ),
 )
+# A JSON body that is not an object reached the form library, which iterated over it: a 500.
+@example(body=b"1", content_type="application/json")
 def test_sign_form_with_any_bytes(app, client, site, body, content_type):
     before = stored(app)
     response = client.post(f"/en/petitions/{site[0].slug}", data=body, content_type=content_type)
