@@ -95,15 +95,24 @@ def deliver_batch(
     """Send one batch of due emails; each outcome is committed as soon as it is known."""
     report = DeliveryReport()
     for email in claim_due(session, now=utcnow(), limit=limit, lease=lease):
-        message = build_message(
-            sender=sender,
-            to=email.to_address,
-            subject=email.subject,
-            text=email.text_body,
-            html=email.html_body,
-            domain=domain,
-        )
         email.attempts += 1
+        try:
+            message = build_message(
+                sender=sender,
+                to=email.to_address,
+                subject=email.subject,
+                text=email.text_body,
+                html=email.html_body,
+                domain=domain,
+            )
+        except ValueError as exc:
+            # An address queued before campaign.addresses refused it (an encoded word hiding
+            # a line break): no retry can send it, and it must not stop the rest of the queue.
+            _give_up(email, f"cannot build the message: {exc.__class__.__name__}")
+            report.failed += 1
+            log.error("outbox email %s cannot be built", email.id)
+            session.commit()
+            continue
         try:
             connection.send(message)
         except TemporaryFailure as exc:
