@@ -106,7 +106,11 @@ def _moment(value: datetime | None) -> datetime | None:
 
 @signatures_group.command("invalidate")
 @click.option("--petition", "slug", metavar="SLUG", help="Only this petition.")
-@click.option("--domain", help="Email domain (its subdomains too).")
+@click.option(
+    "--domain",
+    help="Email domain, matched whole: evil.example and its subdomains (mx.evil.example), "
+    "never notevil.example or evil.example.com.",
+)
 @click.option("--ip-hash", help="A hashed address, as `signatures fast` shows it.")
 @click.option("--from", "created_from", type=click.DateTime(), help="Signed at or after (UTC).")
 @click.option("--until", "created_until", type=click.DateTime(), help="Signed before (UTC).")

@@ -8,10 +8,10 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from campaign.addresses import InvalidAddress, account_email
 from campaign.emails import queue_email
 from campaign.labels import ROLE_LABELS
 from campaign.links import absolute_url
@@ -70,9 +70,10 @@ def _dummy_hash() -> str:
 
 
 def canonical_email(raw: str) -> str:
+    """The address an account is stored and looked up under (campaign.addresses)."""
     try:
-        return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError as exc:
+        return account_email(raw)
+    except InvalidAddress as exc:
         raise InvalidEmail("that is not a valid email address") from exc
 
 

@@ -1,4 +1,4 @@
-"""Data protection: erasing a person's signatures on request, and the retention purge.
+"""Data protection: erasing what a person gave us on request, and the retention purge.
 
 Both write their audit event in the same transaction as the change, with counts only: the log
 never holds the address that was erased.
@@ -14,10 +14,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import String, and_, cast, delete, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
-from campaign.addresses import DEFAULT_POLICY, AddressPolicy
+from campaign.addresses import DEFAULT_POLICY, AddressPolicy, keys_reached
 from campaign.audit import ERASURE, PURGE, record_event
-from campaign.models import OutboxEmail, Petition, Signature
-from campaign.signing import normalize_email, uncount
+from campaign.models import (
+    OutboxEmail,
+    Petition,
+    Signature,
+    StatementEndorsement,
+    StatementSignatory,
+)
+from campaign.signing import uncount
 
 ERASED_NAME = "erased"
 ERASED_DOMAIN = "erased.invalid"  # a reserved name (RFC 2606): no mail can ever go there
@@ -28,7 +34,12 @@ class ErasureResult:
     confirmed: int
     pending: int
     petitions: int
+    endorsements: int
     emails: int
+
+    @property
+    def found_anything(self) -> bool:
+        return bool(self.confirmed or self.pending or self.endorsements or self.emails)
 
 
 @dataclass(frozen=True)
@@ -37,7 +48,7 @@ class PurgeResult:
     anonymised: int
 
 
-def erase_signatures_of(
+def erase_mailbox(
     session: Session,
     email: str,
     *,
@@ -45,33 +56,53 @@ def erase_signatures_of(
     origin: str | None,
     addresses: AddressPolicy = DEFAULT_POLICY,
 ) -> ErasureResult:
-    """Delete every signature of `email` on every petition, and the emails sent to it.
+    """Delete everything of one mailbox: its signatures on every petition, the endorsements it
+    is the contact of, and the emails queued or sent to it.
 
-    `addresses` must be the policy signing used, so that every spelling of the mailbox
-    (`Jane.Doe+x@gmail.com`, `janedoe@gmail.com`) is found. Raises EmailNotValidError.
-    Counters go down by the confirmed signatures removed, in this transaction.
-    DELETE ... RETURNING reports each row as it was when deleted, so a signature confirmed by
-    a concurrent request is counted down exactly when it had been counted up.
+    `addresses` must be the policy signing used: the mailbox is found by the key
+    campaign.addresses gives every spelling of it (`Jane.Doe+x@gmail.com`,
+    `janedoe@gmail.com`). Raises InvalidAddress. Counters go down by the confirmed signatures
+    removed, in this transaction. DELETE ... RETURNING reports each row as it was when deleted,
+    so a signature confirmed by a concurrent request is counted down exactly when it had been
+    counted up. An approved endorsement's organisation stays listed on its statement: the
+    organisation signed, the erased contact address was the person's.
     """
-    _typed, normalized = normalize_email(email, addresses)
+    address = addresses.parse(email)
+    key = address.key
     removed = session.execute(
         delete(Signature)
-        .where(Signature.email_normalized == normalized)
+        .where(Signature.email_normalized == key)
         .returning(Signature.petition_id, Signature.confirmed_at, Signature.email),
         execution_options={"synchronize_session": False},
     ).all()
     confirmed_by_petition = Counter(row.petition_id for row in removed if row.confirmed_at)
     uncount(session, confirmed_by_petition)
-    addresses = {normalized} | {row.email.lower() for row in removed}
-    emails = session.execute(
-        delete(OutboxEmail).where(func.lower(OutboxEmail.to_address).in_(addresses)),
+    endorsements = session.execute(
+        delete(StatementEndorsement)
+        .where(StatementEndorsement.email_normalized == key)
+        .returning(StatementEndorsement.id, StatementEndorsement.contact_email),
         execution_options={"synchronize_session": False},
-    ).rowcount
+    ).all()
+    if endorsements:
+        # Done here, not left to ON DELETE SET NULL, which SQLite applies only when told to.
+        session.execute(
+            update(StatementSignatory)
+            .where(StatementSignatory.endorsement_id.in_([row.id for row in endorsements]))
+            .values(endorsement_id=None),
+            execution_options={"synchronize_session": False},
+        )
+    sent_to = (
+        {address.deliver_to.lower()}
+        | {row.email.lower() for row in removed}
+        | {row.contact_email.lower() for row in endorsements}
+    )
+    emails = _delete_emails_to(session, key, sent_to, addresses)
     confirmed = sum(confirmed_by_petition.values())
     result = ErasureResult(
         confirmed=confirmed,
         pending=len(removed) - confirmed,
         petitions=len({row.petition_id for row in removed}),
+        endorsements=len(endorsements),
         emails=emails,
     )
     record_event(
@@ -83,10 +114,32 @@ def erase_signatures_of(
             "confirmed": result.confirmed,
             "pending": result.pending,
             "petitions": result.petitions,
+            "endorsements": result.endorsements,
             "emails": result.emails,
         },
     )
     return result
+
+
+def _delete_emails_to(
+    session: Session, key: str, sent_to: set[str], addresses: AddressPolicy
+) -> int:
+    """Delete the emails to the mailbox `key`: every waiting one that would reach it, read as
+    the worker's email library reads its address (few rows: the worker drains them), and those
+    already sent or given up to an address its signatures and endorsements were sent to."""
+    waiting = [
+        email_id
+        for email_id, to_address in session.execute(
+            select(OutboxEmail.id, OutboxEmail.to_address).where(OutboxEmail.status == "pending")
+        )
+        if key in keys_reached(to_address, addresses.rules)
+    ]
+    return session.execute(
+        delete(OutboxEmail).where(
+            or_(OutboxEmail.id.in_(waiting), func.lower(OutboxEmail.to_address).in_(sent_to))
+        ),
+        execution_options={"synchronize_session": False},
+    ).rowcount
 
 
 def months_before(moment: datetime, months: int) -> datetime:

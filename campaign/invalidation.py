@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from campaign.addresses import InvalidAddress, mail_domain
 from campaign.audit import SIGNATURES_INVALIDATED, record_event
 from campaign.models import Petition, Signature
 from campaign.signing import uncount as uncount_signatures
@@ -36,7 +37,9 @@ class Criteria:
     """Which signatures to invalidate. At least one of domain, dates or address is required."""
 
     petition_id: int | None = None
-    email_domain: str | None = None  # also matches its subdomains
+    # Matches the domain itself and its subdomains (`mx.evil.example`: the same owner), label
+    # by label: never `notevil.example` or `evil.example.com`.
+    email_domain: str | None = None
     created_from: datetime | None = None  # inclusive
     created_until: datetime | None = None  # exclusive
     ip_hash: str | None = None
@@ -44,6 +47,10 @@ class Criteria:
     def __post_init__(self) -> None:
         if self.email_domain is not None:
             domain = self.email_domain.strip().lower().removeprefix("@").rstrip(".")
+            try:
+                domain = mail_domain(domain)
+            except InvalidAddress:
+                raise InvalidCriteria("email_domain") from None
             if not _DOMAIN.match(domain):
                 raise InvalidCriteria("email_domain")
             object.__setattr__(self, "email_domain", domain)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from flask import current_app, request
 from flask_login import current_user
 
+from campaign.addresses import InvalidAddress, account_email
 from campaign.clients import client_key
 from campaign.extensions import limiter
 from campaign.privacy import address_hash
@@ -39,8 +40,15 @@ def per_client_and(view_arg: str) -> Callable[[], str]:
 
 def per_account_email() -> str:
     """The account a login or reset form names, whoever sends it: guessing one account's
-    password from many addresses hits this limit. Hashed, so no email is kept."""
-    email = (request.form.get("email") or "").strip().lower()
+    password from many addresses hits this limit. Keyed on the address the account is looked
+    up under, so every spelling of it (`Camp1@ｅxample.org`) shares one budget. Hashed, so no
+    email is kept."""
+    raw = request.form.get("email") or ""
+    try:
+        email = account_email(raw)
+    except InvalidAddress:
+        # Names no account, so any key will do; one per spelling keeps strangers apart.
+        email = raw.strip().lower()
     return "account:" + address_hash(current_app.config["SECRET_KEY"], "account:" + email)
 
 

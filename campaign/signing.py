@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Select, Update, bindparam, case, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from campaign.addresses import DEFAULT_POLICY, AddressPolicy
+from campaign.addresses import DEFAULT_POLICY, AddressPolicy, InvalidAddress
 from campaign.emails import email_template, queue_email, queue_rendered
 from campaign.i18n import country_codes
 from campaign.links import absolute_url
@@ -118,36 +117,23 @@ def name_problem(name: str) -> str | None:
     return None
 
 
-def normalize_email(raw: str, policy: AddressPolicy = DEFAULT_POLICY) -> tuple[str, str]:
-    """(address as typed, address for uniqueness); raises EmailNotValidError.
-
-    The second is one key per mailbox under the provider rules (campaign.addresses).
-    """
-    typed = raw.strip()
-    # U+FFFD stands for bytes that were not UTF-8: the address as typed is lost.
-    if len(typed) > EMAIL_MAX or any(ch in typed for ch in "\r\n\0\ufffd"):
-        raise EmailNotValidError("invalid")
-    info = validate_email(typed, check_deliverability=False)
-    return typed, policy.key(info.normalized)
-
-
 def email_problem(raw: str, policy: AddressPolicy) -> tuple[str | None, str, str]:
-    """(message key or None, typed email, normalised email) for an email field."""
+    """(message key or None, address to send to, mailbox key) for an email field."""
     if not raw.strip():
         return "required", "", ""
     try:
-        typed, normalized = normalize_email(raw, policy)
-    except EmailNotValidError:
+        address = policy.parse(raw)
+    except InvalidAddress:
         return "invalid", "", ""
-    if policy.is_blocked(typed):
+    if policy.is_blocked(address):
         return "disposable", "", ""
-    return None, typed, normalized
+    return None, address.deliver_to, address.key
 
 
 def validate_signature(
     data: SignatureData, policy: AddressPolicy = DEFAULT_POLICY
 ) -> tuple[str, str, str]:
-    """Check every field; return (clean name, typed email, normalised email) or raise."""
+    """Check every field; return (clean name, address to send to, mailbox key) or raise."""
     errors: dict[str, str] = {}
     name = clean_name(data.name)
     if problem := name_problem(name) or (

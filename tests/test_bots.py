@@ -12,16 +12,18 @@ from sqlalchemy import inspect, select, text
 from campaign.addresses import (
     DEFAULT_POLICY,
     SHIPPED_DISPOSABLE_LIST,
+    Address,
     AddressPolicy,
     is_listed_domain,
     load_domain_list,
     mailbox_key,
+    parse_address,
 )
 from campaign.config import DEFAULT_EMAIL_NORMALIZATION, ROOT
 from campaign.extensions import db
 from campaign.models import OutboxEmail, Signature, StatementEndorsement
 from campaign.privacy import address_hash
-from campaign.signing import InvalidSignature, normalize_email, validate_signature
+from campaign.signing import InvalidSignature, validate_signature
 
 ENDORSER = {
     "endorse-organisation": "Red de Defensoras",
@@ -199,7 +201,7 @@ def test_a_missing_list_file_stops_the_platform_at_start(monkeypatch, tmp_path):
 )
 def test_mailbox_keys_under_the_default_rules(typed, key):
     assert mailbox_key(typed, DEFAULT_EMAIL_NORMALIZATION) == key
-    assert normalize_email(typed)[1] == key
+    assert parse_address(typed).key == key
 
 
 def test_rules_are_per_provider_and_configurable():
@@ -212,7 +214,7 @@ def test_rules_are_per_provider_and_configurable():
     assert mailbox_key("ann+news@example.org", rules) == "ann+news@example.org"
     assert mailbox_key("a.nn+x@gmail.com", rules) == "a.nn+x@gmail.com"
     policy = AddressPolicy(rules=rules)
-    assert normalize_email("Ann-news@yahoo.com", policy) == ("Ann-news@yahoo.com", "ann@yahoo.com")
+    assert policy.parse("Ann-news@yahoo.com") == Address("Ann-news@yahoo.com", "ann@yahoo.com")
 
 
 def test_the_address_as_typed_is_kept_for_sending():

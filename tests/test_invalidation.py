@@ -122,6 +122,42 @@ def test_invalidating_a_domain_on_one_petition_lowers_its_counter_only(app, floo
     ]
 
 
+def test_a_domain_matches_itself_and_its_subdomains_label_by_label(app, add, make_petition):
+    """Never by substring or suffix: `evil.com` is not `notevil.com` nor `evil.com.example`."""
+    petition = make_petition()
+    for address in (
+        "x@evil.com",
+        "y@mx.evil.com",
+        "x@notevil.com",
+        "x@evil.com.example",
+        "x@evil.community",
+        "x@my-evil.com",
+    ):
+        add(petition, address)
+    with app.app_context():
+        criteria = Criteria(email_domain="Evil.COM")
+        assert preview(db.session, criteria).total == 2
+        invalidate_signatures(db.session, criteria, now=utcnow())
+        db.session.commit()
+    assert remaining(app) == [
+        "x@evil.com.example",
+        "x@evil.community",
+        "x@my-evil.com",
+        "x@notevil.com",
+    ]
+
+
+def test_an_idn_domain_matches_however_it_is_written(app, add, make_petition):
+    petition = make_petition()
+    add(petition, "x@xn--bcher-kva.example")  # how signing keys x@bücher.example
+    add(petition, "x@example.org")
+    assert Criteria(email_domain="Bücher.example").email_domain == "xn--bcher-kva.example"
+    with app.app_context():
+        invalidate_signatures(db.session, Criteria(email_domain="bücher.example"), now=utcnow())
+        db.session.commit()
+    assert remaining(app) == ["x@example.org"]
+
+
 def test_invalidating_a_hashed_address_everywhere(app, flood):
     target, other = flood
     with app.app_context():

@@ -6,11 +6,11 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from email_validator import EmailNotValidError
 from sqlalchemy import func, select
 
+from campaign.addresses import InvalidAddress
 from campaign.audit import record_event
-from campaign.erasure import erase_signatures_of, months_before, purge
+from campaign.erasure import erase_mailbox, months_before, purge
 from campaign.extensions import db
 from campaign.models import AuditEvent, OutboxEmail, Petition, Signature, utcnow
 
@@ -49,7 +49,7 @@ def test_erasure_removes_every_signature_of_an_address(app, session, make_petiti
     session.commit()
     assert (count(first.id), count(second.id)) == (2, 0)
 
-    result = erase_signatures_of(session, "  MARIA@example.ORG ", actor_id=None, origin="abc")
+    result = erase_mailbox(session, "  MARIA@example.ORG ", actor_id=None, origin="abc")
     session.commit()
     assert (result.confirmed, result.pending, result.petitions, result.emails) == (1, 1, 2, 1)
     assert (count(first.id), count(second.id), count(third.id)) == (1, 0, 1)
@@ -57,10 +57,16 @@ def test_erasure_removes_every_signature_of_an_address(app, session, make_petiti
     assert session.scalar(select(func.count()).select_from(OutboxEmail)) == 0
     event = session.scalars(select(AuditEvent)).one()
     assert event.action == "erasure" and event.origin == "abc"
-    assert event.details == {"confirmed": 1, "pending": 1, "petitions": 2, "emails": 1}
+    assert event.details == {
+        "confirmed": 1,
+        "pending": 1,
+        "petitions": 2,
+        "endorsements": 0,
+        "emails": 1,
+    }
     assert "maria" not in json.dumps(event.details).lower()
 
-    again = erase_signatures_of(session, "maria@example.org", actor_id=None, origin=None)
+    again = erase_mailbox(session, "maria@example.org", actor_id=None, origin=None)
     assert (again.confirmed, again.pending) == (0, 0)
 
 
@@ -69,14 +75,14 @@ def test_erasure_never_drives_a_counter_below_zero(session, make_petition, make_
     make_signature(petition, email="x@example.org")
     db.session.get(Petition, petition.id).signature_count = 0  # a counter that drifted
     session.commit()
-    erase_signatures_of(session, "x@example.org", actor_id=None, origin=None)
+    erase_mailbox(session, "x@example.org", actor_id=None, origin=None)
     session.commit()
     assert count(petition.id) == 0
 
 
 def test_erasure_refuses_what_is_not_an_address(session):
-    with pytest.raises(EmailNotValidError):
-        erase_signatures_of(session, "not an address", actor_id=None, origin=None)
+    with pytest.raises(InvalidAddress):
+        erase_mailbox(session, "not an address", actor_id=None, origin=None)
 
 
 def test_erasure_over_http(app, client, make_user, log_in, make_petition, make_signature):

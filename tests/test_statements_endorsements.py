@@ -69,7 +69,7 @@ def test_endorsing_writes_a_pending_endorsement_and_its_email_together(app, sess
     assert endorsement.email_normalized == "contacto@red.example.org"
     assert endorsement.state == "pending"
     email = session.scalars(select(OutboxEmail)).one()
-    assert (email.kind, email.to_address) == ("confirm_endorsement", "Contacto@Red.Example.org")
+    assert (email.kind, email.to_address) == ("confirm_endorsement", "Contacto@red.example.org")
     assert "/en/endorsements/confirm/" in email.text_body
     session.rollback()  # the caller's transaction decides: both go, or neither
     assert count(session, StatementEndorsement) == count(session, OutboxEmail) == 0

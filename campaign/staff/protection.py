@@ -6,14 +6,13 @@ import math
 from dataclasses import asdict
 from datetime import UTC, datetime, time, timedelta
 
-from email_validator import EmailNotValidError
 from flask import redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
-from campaign.addresses import address_policy
-from campaign.erasure import erase_signatures_of
+from campaign.addresses import InvalidAddress, address_policy
+from campaign.erasure import ErasureResult, erase_mailbox
 from campaign.extensions import db
 from campaign.models import AuditEvent, User
 from campaign.staff.blueprint import bp
@@ -31,14 +30,14 @@ def erasure():
     form = ErasureForm()
     if form.validate_on_submit():
         try:
-            result = erase_signatures_of(
+            result = erase_mailbox(
                 db.session,
                 form.email.data,
                 actor_id=actor().id,
                 origin=request_origin(),
                 addresses=address_policy(),
             )
-        except EmailNotValidError:
+        except InvalidAddress:
             db.session.rollback()
             form.email.errors = [_("Enter an email address like name@example.org")]
         else:
@@ -47,7 +46,8 @@ def erasure():
             session[_ERASURE_RESULT] = asdict(result)
             return redirect(url_for("staff.erasure"), code=303)
     status = 422 if request.method == "POST" else 200
-    result = session.pop(_ERASURE_RESULT, None) if request.method == "GET" else None
+    found = session.pop(_ERASURE_RESULT, None) if request.method == "GET" else None
+    result = ErasureResult(**found) if found else None
     return render_template("staff/erasure.html", form=form, result=result), status
 
 

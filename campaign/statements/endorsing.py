@@ -87,7 +87,7 @@ def clean_website(raw: str) -> str | None:
 def validate_endorsement(
     data: EndorsementData, policy: AddressPolicy = DEFAULT_POLICY
 ) -> tuple[str, str | None, str, str]:
-    """Check every field; return (organisation, website, typed email, normalised email)."""
+    """Check every field; return (organisation, website, address to send to, mailbox key)."""
     errors: dict[str, str] = {}
     organisation = clean_name(data.organisation)
     if problem := organisation_problem(organisation) or (
