@@ -50,7 +50,7 @@ def parse_address(raw: str, rules: EmailRules = DEFAULT_EMAIL_NORMALIZATION) -> 
 
     Compatibility characters are folded first (NFKC: full-width `ｅve＠example.com` is
     `eve@example.com`), so every spelling of one mailbox gives one address. Refused: anything
-    outside a plain dot-atom local part and a host name (no quotes, comments, display names,
+    outside a plain ASCII dot-atom local part and a host name (no quotes, comments, display names,
     domain literals), control and invisible format characters, RFC 2047 encoded words
     (`=?utf-8?q?...?=`, which the email library decodes, so mail would reach another address
     than the one checked), and paths longer than SMTP carries.
@@ -70,6 +70,9 @@ def parse_address(raw: str, rules: EmailRules = DEFAULT_EMAIL_NORMALIZATION) -> 
             allow_domain_literal=False,
             allow_display_name=False,
             allow_empty_local=False,
+            # A local part outside ASCII needs SMTPUTF8 from every relay on the way, which the
+            # worker cannot count on; the domain may be Unicode, it is sent as IDNA.
+            allow_smtputf8=False,
         )
     except EmailNotValidError as exc:
         raise InvalidAddress(str(exc)) from exc
@@ -90,7 +93,7 @@ def _as_header_address(address: str) -> str | None:
     header = email.policy.default.header_factory("To", address)
     found = [each.addr_spec for each in header.addresses]
     listed = email.utils.getaddresses([address])
-    if len(found) != 1 or listed != [("", found[0])]:
+    if header.defects or len(found) != 1 or listed != [("", found[0])]:
         return None
     return found[0]
 

@@ -95,10 +95,9 @@ def test_paths_longer_than_smtp_carries_are_refused():
     assert parse_address("a" * 64 + "@" + domain).deliver_to == "a" * 64 + "@" + domain
     with pytest.raises(InvalidAddress):
         parse_address("a" * 65 + "@" + domain)
-    # Octets, not characters: 32 é are 64 octets, 33 are 66.
-    assert parse_address("é" * 32 + "@" + domain)
+    # A local part outside ASCII would need SMTPUTF8 from every relay on the way.
     with pytest.raises(InvalidAddress):
-        parse_address("é" * 33 + "@" + domain)
+        parse_address("é@" + domain)
     domain = "d" * 61 + "." + "d" * 61 + "." + "d" * 57 + ".example"  # 189 characters
     longest = "a" * 64 + "@" + domain
     assert len(longest) == 254 and parse_address(longest).deliver_to == longest
