@@ -280,13 +280,14 @@ PUBLIC_PAGES = (
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
 def test_every_public_page_is_served_from_the_cache(
-    client, clock, public_site, count_queries, path
+    app, client, clock, public_site, count_queries, path
 ):
     campaign, _petition, statement = public_site
     url = path.format(campaign=campaign.slug, statement=statement.slug)
     first = client.get(url)
     assert first.status_code == 200
     assert "public" in first.headers["Cache-Control"]
+    assert len(app.extensions["pagecache"]) == 1
     with count_queries() as sent:
         again = client.get(url)
     assert again.status_code == 200
@@ -350,7 +351,7 @@ def test_a_campaign_edited_by_staff_shows_at_once_on_its_cached_pages(
 
 
 def test_a_statement_and_its_new_translation_show_at_once_on_their_cached_pages(
-    app, client, clock, make_statement, make_user, log_in
+    app, client, clock, make_statement, make_user, log_in, count_queries
 ):
     statement = make_statement(locales=("en",))
     visitor = _visitor(app)
@@ -362,7 +363,9 @@ def test_a_statement_and_its_new_translation_show_at_once_on_their_cached_pages(
     }
     for url in urls.values():
         assert visitor.get(url).status_code == 200
-    assert b"Statement 1 [en]" in visitor.get(urls["french"]).data  # the fallback
+    with count_queries() as sent:
+        assert b"Statement 1 [en]" in visitor.get(urls["french"]).data  # the fallback
+    assert sent == []  # kept
 
     log_in(client, make_user("admin"))
     form = _statement_form(
