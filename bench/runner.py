@@ -38,8 +38,20 @@ from bench.stats import (
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA_SCRIPT = ROOT / "bench" / "lua" / "scenario.lua"
-SCENARIOS = ("bare", "page", "counter", "sign", "confirm", "viral")
-READ_ONLY = ("bare", "page", "counter")
+# The other public pages an anonymous visitor reads, each its own read-only scenario ("get" in
+# the Lua script): name -> path, filled in with the demo's campaign and a statement linked to it.
+PAGE_SCENARIOS = {
+    "home": "/en/",
+    "campaign": "/en/campaigns/{campaign}",
+    "listing": "/en/statements",
+    "filtered": "/en/statements?country={country}",
+    "statement": "/en/statements/{statement}",
+    "feed": "/en/statements/feed.atom",
+    "sitemap": "/sitemap.xml",
+    "developers": "/en/developers",
+}
+SCENARIOS = ("bare", "page", "counter", *PAGE_SCENARIOS, "sign", "confirm", "viral")
+READ_ONLY = ("bare", "page", "counter", *PAGE_SCENARIOS)
 # After its time is up a scenario sends nothing new; this long is left for answers in flight.
 # Shorter than gunicorn's keepalive (gunicorn.conf.py), so no idle connection is closed under us.
 GRACE_SECONDS = 3
@@ -62,8 +74,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--rounds",
         type=int,
         default=3,
-        help="bare, page and counter run interleaved in this many rounds sharing --duration, so "
-        "their ratios compare like with like on a machine whose load changes",
+        help="the read-only scenarios (bare, page, counter and the other public pages) run "
+        "interleaved in this many rounds sharing --duration, so their ratios compare like with "
+        "like on a machine whose load changes",
     )
     parser.add_argument(
         "--scenarios", nargs="+", choices=SCENARIOS, default=list(SCENARIOS), metavar="NAME"
@@ -210,6 +223,7 @@ class Bench:
         self.app = None
         self.petition_slug = ""
         self.petition_id = 0
+        self.page_paths: dict[str, str] = {}
         self.initial_count = 0
         self.confirmed_by_clients = 0
         self.signing_tags: dict[str, tuple[list[str], int]] = {}
@@ -361,7 +375,7 @@ class Bench:
         from sqlalchemy import select
 
         from campaign.extensions import db
-        from campaign.models import Petition
+        from campaign.models import Campaign, Petition, Statement
 
         with self.app.app_context():
             petition = db.session.scalars(
@@ -369,6 +383,18 @@ class Bench:
             ).first()
             self.petition_slug, self.petition_id = petition.slug, petition.id
             self.initial_count = petition.signature_count
+            statement = db.session.scalars(
+                select(Statement)
+                .where(Statement.status == "published")
+                .order_by(Statement.campaigns.any(Campaign.id == petition.campaign_id).desc())
+                .order_by(Statement.id)
+            ).first()
+            values = {
+                "campaign": petition.campaign.slug,
+                "statement": statement.slug,
+                "country": (statement.country_codes or ["MX"])[0],
+            }
+            self.page_paths = {name: path.format(**values) for name, path in PAGE_SCENARIOS.items()}
 
     # --- load -------------------------------------------------------------------------------
 
@@ -386,22 +412,33 @@ class Bench:
     def warm_up(self) -> None:
         """Let every worker load what it loads on first use (locale data, templates, queries)."""
         tags, accepted = [], 0
-        for mode in ("page", "counter", "sign"):
+        pages = [name for name in self.args.scenarios if name in PAGE_SCENARIOS]
+        for mode in ("page", "counter", "sign", *pages):
             for i, port in enumerate(self.ports):
                 tag = f"w{self.run_id}{chr(97 + i)}"
-                command = wrk_command(port, mode, self.petition_slug, tag, 2, 8, None)
+                seconds = 1 if mode in PAGE_SCENARIOS else 2
+                command = wrk_command(port, *self.wrk_mode(mode), tag, seconds, 8)
                 done = subprocess.run(command, capture_output=True, text=True, timeout=120)
                 if mode == "sign":
                     tags.append(tag)
                     accepted += parse_report(mode, done.stdout).accepted
         self.signing_tags["warm-up"] = (tags, accepted)
 
+    def wrk_mode(self, name: str) -> tuple[str, str]:
+        """The Lua script's mode and target for a scenario: a page scenario GETs its path."""
+        if name in PAGE_SCENARIOS:
+            return "get", self.page_paths[name]
+        return name, self.petition_slug
+
     def run_scenario(self, name: str, seconds: int | None = None) -> ScenarioResult:
         if seconds is None:
             seconds = self.args.viral_duration if name == "viral" else self.args.duration
-        token_files: list[Path | None] = [None] * len(self.ports)
+        extra_args: list[tuple[str, ...]] = [()] * len(self.ports)
         if name == "confirm":
-            token_files = self.write_tokens(seconds)
+            extra_args = [(str(path), "1") for path in self.write_tokens(seconds)]
+        elif name == "viral":
+            paths = (self.page_paths["campaign"], self.page_paths["statement"])
+            extra_args = [paths] * len(self.ports)
         tags = [f"{name[0]}{self.run_id}{chr(97 + i)}" for i in range(len(self.ports))]
         per_server = max(self.args.concurrency // len(self.ports), 1)
         cpu_before = sum(process_tree_cpu(s.pid) for s in self.servers)
@@ -409,12 +446,12 @@ class Bench:
         usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         runs = [
             subprocess.Popen(
-                wrk_command(port, name, self.petition_slug, tag, seconds, per_server, tokens),
+                wrk_command(port, *self.wrk_mode(name), tag, seconds, per_server, *extra),
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
             )
-            for port, tag, tokens in zip(self.ports, tags, token_files, strict=True)
+            for port, tag, extra in zip(self.ports, tags, extra_args, strict=True)
         ]
         results = []
         for run in runs:
@@ -676,8 +713,11 @@ def server_settings(args: argparse.Namespace) -> dict[str, object]:
 
 
 def wrk_command(
-    port: int, mode: str, slug: str, tag: str, seconds: int, connections: int, tokens: Path | None
+    port: int, mode: str, target: str, tag: str, seconds: int, connections: int, *extra: str
 ) -> list[str]:
+    """`target` is the petition's slug, or the path a "get" scenario reads; `extra`, the mode's
+    own arguments (confirm: the token file and thread count; viral: the campaign and statement
+    page paths)."""
     command = [
         "wrk",
         "-t1",
@@ -686,10 +726,9 @@ def wrk_command(
         "--timeout",
         "10s",
     ]
-    command += ["-s", str(LUA_SCRIPT), f"http://127.0.0.1:{port}", "--", mode, slug, tag]
+    command += ["-s", str(LUA_SCRIPT), f"http://127.0.0.1:{port}", "--", mode, target, tag]
     command.append(str(seconds))
-    if tokens is not None:
-        command += [str(tokens), "1"]
+    command += extra
     return command
 
 

@@ -136,7 +136,7 @@ def format_result(result: ScenarioResult, bare_rate: float | None) -> str:
     """One line per scenario: rate, latency percentiles, errors, and the ratio to bare."""
     ratio = f"{result.rate / bare_rate:6.0%} of bare" if bare_rate else " " * 14
     line = (
-        f"{result.name:<8} {result.rate:8.0f} req/s  {ratio}  p50 {result.p50_ms:6.1f} ms"
+        f"{result.name:<10} {result.rate:8.0f} req/s  {ratio}  p50 {result.p50_ms:6.1f} ms"
         f"  p95 {result.p95_ms:6.1f} ms  p99 {result.p99_ms:6.1f} ms  errors {result.errors}"
     )
     if result.accepted:

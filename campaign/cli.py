@@ -45,6 +45,24 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(purge_command)
     app.cli.add_command(signing_group)
     app.cli.add_command(signatures_group)
+    app.cli.add_command(markdown_group)
+
+
+@click.group("markdown")
+def markdown_group() -> None:
+    """The stored HTML of staff-written Markdown."""
+
+
+@markdown_group.command("refresh")
+@with_appcontext
+def markdown_refresh_command() -> None:
+    """Render again the texts stored under older rendering rules (run after upgrading)."""
+    from campaign.models import CampaignText, PetitionText, StatementText
+    from campaign.models.rendered import refresh_stale
+
+    refreshed = refresh_stale(db.session, [CampaignText, PetitionText, StatementText])
+    db.session.commit()
+    click.echo(f"{refreshed} texts rendered again")
 
 
 @click.command("demo")

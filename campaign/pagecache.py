@@ -1,6 +1,7 @@
-"""A tiny per-process cache of finished public responses: petition pages and the counter API.
+"""A tiny per-process cache of finished public responses: public pages and the counter API.
 
-On a viral day tens of thousands of people reload the same petition page and counter. Those
+On a viral day tens of thousands of people reload the same petition page and counter, and open
+the campaign, its statements and the home page. Those
 responses hold nothing personal and are the same for every anonymous visitor in a language, so
 each worker process renders them once per few seconds (`PAGE_CACHE_SECONDS`) and answers the
 rest from memory. A CDN in front may keep them as long again (`PUBLIC_CACHE_SECONDS`).
@@ -40,6 +41,7 @@ from flask import Flask, Response, current_app, g, request
 from flask.globals import request_ctx
 from sqlalchemy import event
 from sqlalchemy.orm import Session, UOWTransaction
+from werkzeug.datastructures import MultiDict
 
 # Tables whose rows never appear on a cached page: writing them keeps the cache.
 UNCACHED_TABLES = frozenset({"signatures", "outbox_emails", "audit_events", "users"})
@@ -94,9 +96,11 @@ class PageCache:
     def put(self, key: Hashable, value: object) -> None:
         if self.seconds <= 0:
             return
+        self._entries.pop(key, None)
         if len(self._entries) >= MAX_ENTRIES:
-            # Keys are bounded by petitions x languages; this only guards against surprises.
-            self._entries.clear()
+            # Full (a crawler walking every filter of the statements listing, say): forget the
+            # entry stored longest ago, so the pages everyone reads are soon kept again.
+            del self._entries[next(iter(self._entries))]
         self._entries[key] = (self.clock() + self.seconds, value)
 
     def clear(self) -> None:
@@ -146,13 +150,21 @@ def clear_all() -> None:
         cache.clear()
 
 
-def cached_page(*, query_args: tuple[str, ...] = (), bypass_args: tuple[str, ...] = ()) -> Callable:
+def cached_page(
+    *,
+    query_args: tuple[str, ...] = (),
+    bypass_args: tuple[str, ...] = (),
+    query_key: Callable[[MultiDict[str, str]], Hashable | None] | None = None,
+) -> Callable:
     """Serve a public GET view from the process cache, keyed by its URL values and language.
 
     `query_args` names the query parameters the view's answer depends on (each value its own
     entry; the view must refuse values it does not know); others are ignored, so random query
-    strings cannot fill the cache. A request carrying any of `bypass_args` (a referral code, say)
-    always goes to the view. Only answers the view marks `Cache-Control: public` are kept.
+    strings cannot fill the cache. `query_key`, instead, turns the query into the view's own
+    normalised reading of it (so `?country=mx` and `?country=MX` share an entry), or None for a
+    query not worth keeping (unknown values, free text): that request goes to the view. A
+    request carrying any of `bypass_args` (a referral code, say) always goes to the view. Only
+    answers the view marks `Cache-Control: public` are kept.
     """
 
     def decorate(view: Callable) -> Callable:
@@ -169,8 +181,12 @@ def cached_page(*, query_args: tuple[str, ...] = (), bypass_args: tuple[str, ...
             ):
                 return view(**kwargs)
             cache: PageCache = current_app.extensions["pagecache"]
-            query = ()
-            if query_args and request.environ.get("QUERY_STRING"):
+            query: Hashable = ()
+            if query_key is not None:
+                query = query_key(request.args)
+                if query is None:
+                    return view(**kwargs)
+            elif query_args and request.environ.get("QUERY_STRING"):
                 query = tuple(request.args.get(name) for name in query_args)
             key = (request.endpoint, g.get("lang"), tuple(kwargs.items()), query)
             entry = cache.get(key)

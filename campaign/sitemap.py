@@ -13,6 +13,7 @@ from campaign.config import LOCALES
 from campaign.extensions import db
 from campaign.links import absolute_url
 from campaign.models import Campaign, Petition, Statement
+from campaign.pagecache import cached_page
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -65,6 +66,7 @@ def sitemap_xml(pages: Iterable[tuple[dict[str, str], date | datetime | None]]) 
 
 
 @bp.get("/sitemap.xml")
+@cached_page()
 def sitemap():
     pages = [
         ({lang: absolute_url(endpoint, lang=lang, **values) for lang in LOCALES}, lastmod)

@@ -10,7 +10,6 @@ from flask_babel import format_decimal, format_percent, get_locale
 from campaign.config import LOCALES
 from campaign.i18n import LANGUAGE_NAMES, text_direction
 from campaign.links import absolute_url
-from campaign.markdown import render_markdown
 
 
 def _current_lang() -> str:
@@ -70,4 +69,3 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["absolute_url"] = absolute_url
     # A global, not only a context variable, so that imported macros (fallback_notice) see it.
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
-    app.jinja_env.filters["markdown"] = render_markdown

@@ -105,3 +105,49 @@ def test_downgrade_to_base_and_upgrade_to_head_again(fresh_database_url):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.mark.parametrize("fresh_database_url", _fresh_databases(), indirect=True)
+def test_the_rendered_markdown_migration_renders_the_texts_already_written(fresh_database_url):
+    from sqlalchemy import text
+
+    from campaign.markdown import RULES
+
+    app = create_app(base_config(fresh_database_url))
+    try:
+        with app.app_context():
+            upgrade(revision="337acbe9c380")
+            with db.engine.begin() as connection:
+                for sql in (
+                    "INSERT INTO campaigns (id, slug, status, default_locale) "
+                    "VALUES (1, 'c', 'published', 'en')",
+                    "INSERT INTO campaign_texts (campaign_id, locale, title, summary, body) "
+                    "VALUES (1, 'en', 'C', '', 'A **bold** appeal')",
+                    "INSERT INTO petitions (id, campaign_id, slug, status, target, default_locale) "
+                    "VALUES (1, 1, 'p', 'open', 't', 'en')",
+                    "INSERT INTO petition_texts (petition_id, locale, title, body, share_text) "
+                    "VALUES (1, 'en', 'P', '<script>x()</script>*Sign*', '')",
+                    "INSERT INTO statements (id, slug, kind, status, published_on, "
+                    "default_locale) VALUES (1, 's', 'statement', 'published', '2026-03-01', 'en')",
+                    "INSERT INTO statement_texts (statement_id, locale, title, excerpt, body) "
+                    "VALUES (1, 'en', 'S', '', '[link](https://example.org)')",
+                ):
+                    connection.execute(text(sql))
+            upgrade()
+            with db.engine.connect() as connection:
+                rendered = {
+                    table: connection.execute(
+                        text(f"SELECT body_html, body_html_rules FROM {table}")  # noqa: S608
+                    ).one()
+                    for table in ("campaign_texts", "petition_texts", "statement_texts")
+                }
+        assert rendered["campaign_texts"] == ("<p>A <strong>bold</strong> appeal</p>\n", RULES)
+        html, rules = rendered["petition_texts"]
+        assert "<script>" not in html and "<em>Sign</em>" in html and rules == RULES
+        html, rules = rendered["statement_texts"]
+        assert '<a href="https://example.org" rel="noopener noreferrer nofollow">' in html
+        assert rules == RULES
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

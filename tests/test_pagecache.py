@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import select, update
+from contextlib import contextmanager
 
+import pytest
+from sqlalchemy import event, select, update
+
+from campaign import markdown, pagecache
 from campaign.extensions import db
-from campaign.models import Petition, Signature
+from campaign.models import Petition, Signature, Statement, StatementText
 from campaign.pagecache import PageCache
 from campaign.signing import confirmation_token
 
@@ -223,3 +226,300 @@ def test_a_page_made_for_a_share_link_is_never_kept_nor_served_from_the_cache(
     assert b'value="facebook"' in shared.data
     assert "private" in shared.headers["Cache-Control"]
     assert b'value="facebook"' not in client.get(url).data
+
+
+# --- every public page ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def count_queries(app):
+    """The number of SQL statements sent while the returned context runs."""
+
+    @contextmanager
+    def counting():
+        sent = []
+
+        def record(*_args):
+            sent.append(1)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield sent
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting
+
+
+@pytest.fixture
+def public_site(make_campaign, make_petition, make_statement):
+    """A published campaign with an open petition and a statement, each in English and French."""
+    campaign = make_campaign(locales=("en", "fr"))
+    petition = make_petition(campaign=campaign, locales=("en", "fr"))
+    statement = make_statement(
+        locales=("en", "fr"), campaigns=[campaign], petitions=[petition], countries=("MX",)
+    )
+    return campaign, petition, statement
+
+
+PUBLIC_PAGES = (
+    "/en/",
+    "/en/campaigns/{campaign}",
+    "/en/statements",
+    "/en/statements?country=MX&kind=statement",
+    "/en/statements/{statement}",
+    "/en/statements/feed.atom",
+    "/en/statements/feed.atom?country=MX",
+    "/sitemap.xml",
+    "/en/developers",
+    "/en/privacy",
+)
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_every_public_page_is_served_from_the_cache(
+    app, client, clock, public_site, count_queries, path
+):
+    campaign, _petition, statement = public_site
+    url = path.format(campaign=campaign.slug, statement=statement.slug)
+    first = client.get(url)
+    assert first.status_code == 200
+    assert "public" in first.headers["Cache-Control"]
+    assert len(app.extensions["pagecache"]) == 1
+    with count_queries() as sent:
+        again = client.get(url)
+    assert again.status_code == 200
+    assert again.data == first.data
+    assert sent == []
+
+
+def _visitor(app):
+    """A visitor without cookies, beside the staff member's client."""
+    return app.test_client()
+
+
+def _campaign_form(slug: str, **texts) -> dict:
+    form = {"slug": slug, "default_locale": "en", "hashtag": "#StopTorture", "action": "save"}
+    for locale, (title, body) in texts.items():
+        form[f"text_{locale}-title"] = title
+        form[f"text_{locale}-summary"] = f"Summary {locale}"
+        form[f"text_{locale}-body"] = body
+    return form
+
+
+def _statement_form(slug: str, **texts) -> dict:
+    form = {
+        "slug": slug,
+        "kind": "statement",
+        "published_on": "2026-03-01",
+        "default_locale": "en",
+        "countries": ["MX"],
+        "topics": ["human-rights-defenders"],
+        "signatories": "",
+        "action": "save",
+    }
+    for locale, (title, excerpt, body) in texts.items():
+        form[f"text_{locale}-title"] = title
+        form[f"text_{locale}-excerpt"] = excerpt
+        form[f"text_{locale}-body"] = body
+    return form
+
+
+def test_a_campaign_edited_by_staff_shows_at_once_on_its_cached_pages(
+    app, client, clock, public_site, make_user, log_in, count_queries
+):
+    campaign, _petition, _statement = public_site
+    visitor = _visitor(app)
+    pages = ["/en/", f"/en/campaigns/{campaign.slug}"]
+    for url in pages:
+        visitor.get(url)
+        with count_queries() as sent:
+            assert b"Campaign 1 [en]" in visitor.get(url).data
+        assert sent == []  # kept
+
+    log_in(client, make_user("admin"))
+    form = _campaign_form(
+        campaign.slug, en=("Stop torture now", "A *new* appeal"), fr=("Campaign 1 [fr]", "Corps")
+    )
+    assert client.post(f"/staff/campaigns/{campaign.slug}", data=form).status_code == 303
+
+    assert b"Stop torture now" in visitor.get("/en/").data
+    page = visitor.get(f"/en/campaigns/{campaign.slug}").data
+    assert b"Stop torture now" in page and b"A <em>new</em> appeal" in page
+
+
+def test_a_statement_and_its_new_translation_show_at_once_on_their_cached_pages(
+    app, client, clock, make_statement, make_user, log_in, count_queries
+):
+    statement = make_statement(locales=("en",))
+    visitor = _visitor(app)
+    urls = {
+        "listing": "/en/statements",
+        "page": f"/en/statements/{statement.slug}",
+        "feed": "/en/statements/feed.atom",
+        "french": f"/fr/statements/{statement.slug}",
+    }
+    for url in urls.values():
+        assert visitor.get(url).status_code == 200
+    with count_queries() as sent:
+        assert b"Statement 1 [en]" in visitor.get(urls["french"]).data  # the fallback
+    assert sent == []  # kept
+
+    log_in(client, make_user("admin"))
+    form = _statement_form(
+        statement.slug,
+        en=("Free the defenders", "Now", "They must be *released*"),
+        fr=("Liberez les defenseurs", "Maintenant", "Ils doivent etre *liberes*"),
+    )
+    assert client.post(f"/staff/statements/{statement.slug}", data=form).status_code == 303
+
+    assert b"Free the defenders" in visitor.get(urls["listing"]).data
+    page = visitor.get(urls["page"]).data
+    assert b"Free the defenders" in page and b"<em>released</em>" in page
+    assert b"&lt;em&gt;released&lt;/em&gt;" in visitor.get(urls["feed"]).data
+    french = visitor.get(urls["french"]).data
+    assert b"Liberez les defenseurs" in french and b"<em>liberes</em>" in french
+
+
+def test_a_change_made_elsewhere_shows_once_the_lifetime_is_over(
+    app, client, clock, make_statement
+):
+    """Another worker process commits the change: this one's entry lives out its lifetime."""
+    statement = make_statement()
+    url = f"/en/statements/{statement.slug}"
+    assert b"Statement 1 [en]" in client.get(url).data
+    texts = StatementText.__table__
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(
+            update(texts).where(texts.c.statement_id == statement.id).values(title="Renamed")
+        )
+    clock.now += app.config["PAGE_CACHE_SECONDS"] - 0.5
+    assert b"Statement 1 [en]" in client.get(url).data
+    clock.now += 1
+    assert b"Renamed" in client.get(url).data
+
+
+def test_languages_never_share_an_entry_on_any_page(client, clock, public_site):
+    campaign, _petition, statement = public_site
+    paths = ("/{lang}/campaigns/{campaign}", "/{lang}/statements/{statement}", "/{lang}/")
+    for path in paths:
+        for lang in ("en", "fr", "en"):
+            url = path.format(lang=lang, campaign=campaign.slug, statement=statement.slug)
+            page = client.get(url).data
+            other = "fr" if lang == "en" else "en"
+            assert f'lang="{lang}"'.encode() in page and f"[{lang}]".encode() in page
+            assert f"[{other}]".encode() not in page
+
+
+def test_a_staff_preview_is_never_served_from_the_cache_nor_stored(
+    app, client, clock, make_campaign, make_statement, make_user, log_in
+):
+    preview = make_campaign(status="preview")
+    draft = make_statement(status="draft")
+    published = make_campaign()
+    log_in(client, make_user("admin"))
+    visitor = _visitor(app)
+    cache = app.extensions["pagecache"]
+
+    assert visitor.get(f"/en/campaigns/{published.slug}").status_code == 200
+    assert len(cache) == 1
+    for url in (f"/en/campaigns/{preview.slug}", f"/en/statements/{draft.slug}"):
+        assert client.get(url).status_code == 200
+        assert visitor.get(url).status_code == 404
+    # Logged-in staff on public pages: rendered for them, never stored.
+    assert client.get(f"/en/campaigns/{published.slug}").status_code == 200
+    assert client.get("/en/statements").status_code == 200
+    assert len(cache) == 1
+
+
+def test_the_listing_keys_on_its_reading_of_the_filters(client, clock, make_statement):
+    make_statement(countries=("MX",))
+    cache_size = lambda: len(client.application.extensions["pagecache"])  # noqa: E731
+    same = (
+        "/en/statements?country=MX",
+        "/en/statements?country=mx",
+        "/en/statements?country=MX&utm_source=x",
+        "/en/statements?country=MX&page=1",
+    )
+    for url in same:
+        assert client.get(url).status_code == 200
+    assert cache_size() == 1
+    # Free-text searches and refused values are answered, never kept.
+    assert client.get("/en/statements?q=torture").status_code == 200
+    assert client.get("/en/statements?country=ZZ").status_code == 400
+    assert client.get("/en/statements/feed.atom?q=torture").status_code == 200
+    assert cache_size() == 1
+
+
+def test_a_full_cache_forgets_its_oldest_entry_only(monkeypatch):
+    monkeypatch.setattr(pagecache, "MAX_ENTRIES", 3)
+    cache = PageCache(10, clock=Clock())
+    for key in ("a", "b", "c", "d"):
+        cache.put(key, key)
+    assert len(cache) == 3
+    assert cache.get("a") is None
+    assert [cache.get(k) for k in ("b", "c", "d")] == ["b", "c", "d"]
+
+
+# --- Markdown rendered when saved -----------------------------------------------------------------
+
+
+class CountingParser:
+    def __init__(self, parser):
+        self.parser = parser
+        self.calls = 0
+
+    def render(self, source):
+        self.calls += 1
+        return self.parser.render(source)
+
+
+def test_markdown_is_rendered_when_saved_and_never_per_request(
+    app, client, monkeypatch, make_campaign, make_petition, make_statement
+):
+    app.extensions["pagecache"].seconds = 0  # every request renders its page
+    campaign = make_campaign()
+    petition = make_petition(campaign=campaign)
+    statement = make_statement(texts={"en": ("Title", "Excerpt", "Read *this*")})
+    with app.app_context():
+        text = db.session.get(Statement, statement.id).text_for("en")
+        assert text.body_html == "<p>Read <em>this</em></p>\n"
+        assert text.body_html_rules == markdown.RULES
+
+    counting = CountingParser(markdown._parser)
+    monkeypatch.setattr(markdown, "_parser", counting)
+    for url in (
+        f"/en/campaigns/{campaign.slug}",
+        f"/en/petitions/{petition.slug}",
+        f"/en/statements/{statement.slug}",
+        "/en/statements/feed.atom",
+    ):
+        assert client.get(url).status_code == 200
+    assert b"Read <em>this</em>" in client.get(f"/en/statements/{statement.slug}").data
+    assert counting.calls == 0
+
+
+def test_text_rendered_under_other_rules_is_never_served_and_is_refreshed(
+    app, client, runner, monkeypatch, make_statement
+):
+    app.extensions["pagecache"].seconds = 0
+    statement = make_statement(texts={"en": ("Title", "Excerpt", "Read *this*")})
+    texts = StatementText.__table__
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(
+            update(texts)
+            .where(texts.c.statement_id == statement.id)
+            .values(body_html="<p>old rules</p>", body_html_rules="0" * 16)
+        )
+    page = client.get(f"/en/statements/{statement.slug}").data
+    assert b"old rules" not in page and b"Read <em>this</em>" in page
+
+    result = runner.invoke(args=["markdown", "refresh"])
+    assert result.exit_code == 0, result.output
+    assert "1 texts rendered again" in result.output
+    counting = CountingParser(markdown._parser)
+    monkeypatch.setattr(markdown, "_parser", counting)
+    assert b"Read <em>this</em>" in client.get(f"/en/statements/{statement.slug}").data
+    assert counting.calls == 0

@@ -1,6 +1,8 @@
 -- The benchmark's scenarios for wrk (LuaJIT). Arguments after "--":
---   mode slug tag seconds [token_file nthreads]
--- mode: bare | page | counter | sign | confirm | viral. `tag` makes every signer's email unique.
+--   mode slug tag seconds [token_file nthreads | campaign_path statement_path]
+-- mode: bare | page | counter | get | sign | confirm | viral. `tag` makes every signer's email
+-- unique. For "get", `slug` is the path to read (another public page); "confirm" takes the
+-- token file, "viral" the campaign's and a statement's page paths.
 -- After `seconds` no new request is sent (delay() holds every connection) while those in flight
 -- are answered and counted, so the client's counts match what the server committed.
 
@@ -27,7 +29,7 @@ statuses, accepted, confirmed, answered, exhausted = {}, 0, 0, 0, 0
 started, last_response = 0, 0
 
 local mode, slug, tag, seconds, deadline
-local page_path, api_path, form_headers
+local page_path, api_path, form_headers, campaign_path, statement_path
 local tokens, step, n = {}, 0, 0
 
 function init(args)
@@ -38,6 +40,9 @@ function init(args)
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["Sec-Fetch-Site"] = "same-origin",
   }
+  if mode == "viral" then
+    campaign_path, statement_path = args[5], args[6]
+  end
   if mode == "confirm" then
     local nthreads, i = tonumber(args[6]), 0
     for line in io.lines(args[5]) do
@@ -65,6 +70,8 @@ function request()
     return wrk.format("GET", page_path)
   elseif mode == "counter" then
     return wrk.format("GET", api_path)
+  elseif mode == "get" then
+    return wrk.format("GET", slug)
   elseif mode == "sign" then
     -- A browser's flow: the page, then the form posted back to it.
     step = step + 1
@@ -81,9 +88,12 @@ function request()
     if step % 2 == 1 then return wrk.format("GET", "/en/confirm/" .. token) end
     return wrk.format("POST", "/en/confirm/" .. token, form_headers, "")
   elseif mode == "viral" then
+    -- Visitors arrive on the campaign or a statement, read the petition, watch the counter.
     local r = math.random()
-    if r < 0.45 then return wrk.format("GET", page_path) end
-    if r < 0.90 then return wrk.format("GET", api_path) end
+    if r < 0.35 then return wrk.format("GET", page_path) end
+    if r < 0.75 then return wrk.format("GET", api_path) end
+    if r < 0.85 then return wrk.format("GET", campaign_path) end
+    if r < 0.90 then return wrk.format("GET", statement_path) end
     return sign_form()
   end
   error("unknown mode " .. tostring(mode))

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.extensions import db
+from campaign.models.rendered import RenderedBody
 from campaign.models.types import UTCDateTime, utcnow
 from campaign.models.users import User
 
@@ -89,7 +90,7 @@ class Campaign(Translated, db.Model):
         return self.status in HIDDEN_STATUSES
 
 
-class CampaignText(db.Model):
+class CampaignText(RenderedBody, db.Model):
     __tablename__ = "campaign_texts"
     __table_args__ = (UniqueConstraint("campaign_id", "locale"),)
 
@@ -155,7 +156,7 @@ class Petition(Translated, db.Model):
         return not self.is_public() and "draft" not in (self.status, self.campaign.status)
 
 
-class PetitionText(db.Model):
+class PetitionText(RenderedBody, db.Model):
     __tablename__ = "petition_texts"
     __table_args__ = (UniqueConstraint("petition_id", "locale"),)
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.extensions import db
 from campaign.models.campaigns import SLUG_CHECK, Campaign, Petition, Translated
+from campaign.models.rendered import RenderedBody
 from campaign.models.types import UTCDateTime, utcnow
 
 STATEMENT_KINDS = (
@@ -126,7 +127,7 @@ class Statement(Translated, db.Model):
         return self.status == "published" and self.open_for_endorsement
 
 
-class StatementText(db.Model):
+class StatementText(RenderedBody, db.Model):
     __tablename__ = "statement_texts"
     __table_args__ = (
         UniqueConstraint("statement_id", "locale"),
@@ -138,7 +139,7 @@ class StatementText(db.Model):
     locale: Mapped[str] = mapped_column(String(5))
     title: Mapped[str] = mapped_column(String(300))
     excerpt: Mapped[str] = mapped_column(Text, default="")
-    # Markdown, rendered through campaign.markdown.render_markdown.
+    # Markdown, rendered when saved (campaign.models.rendered).
     body: Mapped[str] = mapped_column(Text, default="")
 
     statement: Mapped[Statement] = relationship(back_populates="texts")

@@ -25,6 +25,7 @@ from campaign.extensions import db
 from campaign.i18n import signature_count_text, text_direction
 from campaign.links import absolute_url
 from campaign.models import Petition
+from campaign.pagecache import cached_page
 from campaign.previews import PreviewCard, cached_preview, rounded_count
 from campaign.public.forms import MastodonForm
 from campaign.public.views import _add_lang, _cacheable, _public_petition, _pull_lang
@@ -194,6 +195,7 @@ def embed_code(slug: str):
 
 
 @bp.get("/developers")
+@cached_page()
 def developers():
     open_petitions = db.session.scalars(
         select(Petition).where(Petition.status == "open").order_by(Petition.id).limit(20)

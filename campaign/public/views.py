@@ -143,6 +143,7 @@ def _petition_to_sign(slug: str) -> Petition:
 
 
 @bp.get("/")
+@cached_page()
 def home():
     campaigns = db.session.scalars(
         select(Campaign)
@@ -158,6 +159,7 @@ def home():
 
 
 @bp.get("/campaigns/<slug>")
+@cached_page()
 def campaign(slug: str):
     found = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
     if found is None or found.status == "draft":
@@ -281,6 +283,7 @@ def _check_your_email(petition: Petition, embedded: bool):
 
 
 @bp.get("/privacy")
+@cached_page()
 def privacy():
     config = current_app.config
     page = render_template(

@@ -122,6 +122,23 @@ def parse_page(raw: str | None) -> int:
     return int(raw)
 
 
+def listing_cache_key(args: Mapping[str, str]) -> tuple[Filters, int] | None:
+    """The listing's reading of its query, for the page cache: None when the query is refused or
+    searches free text (each search its own page, not worth keeping)."""
+    try:
+        filters = parse_filters(args)
+        page = parse_page(args.get("page"))
+    except InvalidFilter:
+        return None
+    return None if filters.q else (filters, page)
+
+
+def feed_cache_key(args: Mapping[str, str]) -> Filters | None:
+    """The feed's reading of its query, for the page cache (as `listing_cache_key`)."""
+    found = listing_cache_key(args)
+    return None if found is None else found[0]
+
+
 def search_terms(q: str) -> list[str]:
     """The words of a query, split the way both databases agree on (letters, digits, _)."""
     return _WORD.findall(q.casefold())

@@ -24,8 +24,8 @@ from campaign.honeypot import caught
 from campaign.i18n import LANGUAGE_NAMES, country_name
 from campaign.inputs import require_utf8_form
 from campaign.links import absolute_url
-from campaign.markdown import render_markdown
 from campaign.models import Statement, utcnow
+from campaign.pagecache import cached_page
 from campaign.public.forms import SignForm
 from campaign.public.messages import consent_text
 from campaign.public.views import (
@@ -54,8 +54,10 @@ from campaign.statements.listing import (
     Filters,
     InvalidFilter,
     PageOutOfRange,
+    feed_cache_key,
     find_statements,
     latest_statements,
+    listing_cache_key,
     parse_filters,
     parse_page,
     published_countries,
@@ -112,6 +114,7 @@ def _filter_choices(filters: Filters) -> dict:
 
 
 @bp.get("/statements")
+@cached_page(query_key=listing_cache_key)
 def index():
     try:
         filters = parse_filters(request.args)
@@ -143,6 +146,7 @@ def index():
 
 
 @bp.get("/statements/feed.atom")
+@cached_page(query_key=feed_cache_key)
 def feed():
     try:
         filters = parse_filters(request.args)
@@ -162,7 +166,7 @@ def feed():
                 published=published_at(statement),
                 updated=statement.updated_at,
                 summary=view.text.excerpt,
-                content_html=str(render_markdown(view.text.body)),
+                content_html=str(view.text.body_markup()),
                 categories=tuple(label for _slug, label in view.topics),
             )
         )
@@ -202,7 +206,7 @@ def _statement_page(statement: Statement, *, endorse_form: EndorseForm | None, s
         "statements/show.html",
         view=present(statement, lang),
         statement=statement,
-        body=render_markdown(statement.text_for(lang).body),
+        body=statement.text_for(lang).body_markup(),
         signatories=[
             (s, country_name(s.country, lang) if s.country else "") for s in statement.signatories
         ],
@@ -220,6 +224,7 @@ def _statement_page(statement: Statement, *, endorse_form: EndorseForm | None, s
 
 
 @bp.get("/statements/<slug>")
+@cached_page()
 def show(slug: str):
     return _cacheable(_statement_page(_public_statement(slug, preview=True), endorse_form=None))
 
