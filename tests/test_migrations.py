@@ -116,7 +116,7 @@ def test_the_rendered_markdown_migration_renders_the_texts_already_written(fresh
     app = create_app(base_config(fresh_database_url))
     try:
         with app.app_context():
-            upgrade(revision="337acbe9c380")
+            upgrade(revision="a3f1c9d2e7b4")
             with db.engine.begin() as connection:
                 for sql in (
                     "INSERT INTO campaigns (id, slug, status, default_locale) "

@@ -1,7 +1,7 @@
 """rendered markdown: each text's sanitised HTML stored beside its Markdown source
 
 Revision ID: 5b1d7c2e9f40
-Revises: 337acbe9c380
+Revises: a3f1c9d2e7b4
 Create Date: 2026-12-06 07:30:00.000000
 
 """
@@ -13,7 +13,7 @@ from campaign.markdown import RULES, render_markdown
 
 # revision identifiers, used by Alembic.
 revision = '5b1d7c2e9f40'
-down_revision = '337acbe9c380'
+down_revision = 'a3f1c9d2e7b4'
 branch_labels = None
 depends_on = None
 
