@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from campaign.bidi import has_reordering_controls
 from campaign.config import LOCALES
 from campaign.models import Campaign, CampaignText, Petition, PetitionText, User
 from campaign.refusals import InvalidFields
@@ -18,6 +19,9 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MAX = 80
 RESERVED_SLUGS = frozenset({"new"})  # /staff/campaigns/new is the creation form
 HASHTAG = re.compile(r"^\w{1,100}$")
+# Texts set into other text (page titles, share messages, email subjects, cards): no control
+# that reorders what follows (campaign.bidi). Bodies are Markdown blocks, paragraphs of their own.
+SET_INTO_OTHER_TEXT = ("title", "summary", "share_text", "excerpt")
 # Which status may follow which. A closed petition stays closed: its count is final.
 CAMPAIGN_TRANSITIONS = {
     "draft": ("preview",),
@@ -97,6 +101,9 @@ def content_errors(slug: str, default_locale: str, texts: dict[str, TextData]) -
         text = texts.get(locale) or TextData()
         if not text.title and (locale == default_locale or not text.is_empty()):
             errors[f"{locale}.title"] = "required"
+        for name in SET_INTO_OTHER_TEXT:
+            if has_reordering_controls(getattr(text, name)):
+                errors[f"{locale}.{name}"] = "direction_controls"
     return errors
 
 
@@ -170,6 +177,8 @@ def save_petition(
     errors = content_errors(data.slug, data.default_locale, data.texts)
     if data.goal is not None and data.goal <= 0:
         errors["goal"] = "invalid"
+    if has_reordering_controls(data.target):
+        errors["target"] = "direction_controls"
     if errors:
         raise InvalidContent(errors)
     check_slug(session, Petition, petition, data.slug)

@@ -11,7 +11,14 @@ from markupsafe import escape
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from campaign.bidi import without_bidi_controls
 from campaign.models import OutboxEmail, utcnow
+
+
+def subject_line(text: str) -> str:
+    """A subject on one line, without bidirectional controls: a mail client sets it into its
+    own lists, where a control from a title or a name would turn the text after it around."""
+    return " ".join(without_bidi_controls(text).split())
 
 
 @dataclass(frozen=True)
@@ -27,7 +34,7 @@ class RenderedEmail:
         return RenderedEmail(
             kind=self.kind,
             locale=self.locale,
-            subject=self.subject.replace(placeholder, value),
+            subject=subject_line(self.subject.replace(placeholder, value)),
             text_body=self.text_body.replace(placeholder, value),
             html_body=self.html_body.replace(placeholder, str(escape(value))),
         )
@@ -37,7 +44,7 @@ def render_email(kind: str, *, locale: str, **context) -> RenderedEmail:
     """Render `templates/email/<kind>.{subject,txt,html}` in `locale`."""
     with force_locale(locale):
         context = {"locale": locale, **context}
-        subject = " ".join(render_template(f"email/{kind}.subject", **context).split())
+        subject = subject_line(render_template(f"email/{kind}.subject", **context))
         text_body = render_template(f"email/{kind}.txt", **context)
         html_body = render_template(f"email/{kind}.html", **context)
     return RenderedEmail(kind, locale, subject, text_body, html_body)

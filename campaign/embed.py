@@ -1,6 +1,7 @@
 """The embeddable widget: a petition's counter, sign form and share links in another site's frame.
 
-The only pages other sites may frame (campaign.framing). No locale prefix: `?lang=` chooses the
+The only pages other sites may frame (campaign.framing), so they show only what the public may
+see: a petition in preview is not there, for staff either. No locale prefix: `?lang=` chooses the
 language, or the visitor's browser does. The sign form posts to the petition's own route, which
 answers inside the frame when the form says it came from here (`src=embed`).
 """
@@ -40,7 +41,7 @@ def _respond(template: str, negotiated: bool, **context):
 @bp.get("/petitions/<slug>")
 def petition(slug: str):
     negotiated = _choose_language()
-    found = _public_petition(slug)
+    found = _public_petition(slug, preview=False)
     allow_framing()
     form = SignForm()
     form.set_country_choices(g.lang)
@@ -59,6 +60,6 @@ def petition(slug: str):
 @bp.get("/petitions/<slug>/check-your-email")
 def check_email(slug: str):
     negotiated = _choose_language()
-    found = _public_petition(slug)
+    found = _public_petition(slug, preview=False)
     allow_framing()
     return _respond("embed/check_email.html", negotiated, petition=found)

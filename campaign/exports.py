@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -49,7 +50,19 @@ COLUMNS = {
 DEFAULT_COLUMNS = ("name", "email", "country", "signed_at", "confirmed_at")
 # What a spreadsheet would take for the start of a formula (OWASP "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Where a quote goes so that no piece of a cell reads as a formula: at its start, and after each
+# comma, semicolon, tab or line break in it, since a spreadsheet that splits fields on one of
+# those (a ";" locale, "Jean;=cmd|' /C calc'!A0") starts a field there whatever the quoting; the
+# formula may follow spaces or quotes, which some importers trim.
+_FORMULA = re.compile(r"""(?:^|(?<=[,;\t\r\n]))(?=[ "]*[=+\-@])|^(?=[\t\r])""")
+# What the fast path must leave to the csv module besides first characters and the characters
+# it counts (commas, line breaks and quotes already send a batch there): a field after a
+# semicolon or a tab inside a cell that starts a formula (searched for only when the text holds
+# one: `in` scans at memchr speed, the search a hundred times slower).
+_FORMULA_INSIDE = re.compile(r"[;\t] *[=+\-@]")
 _first_character = itemgetter(slice(None, 1))
+# First characters after which `neutralise` may add a quote (a space may precede a formula).
+_NEEDS_A_LOOK = frozenset((*FORMULA_START, " "))
 
 
 @dataclass(frozen=True)
@@ -144,8 +157,9 @@ def iter_batches(session: Session, query: Select, *, batch_size: int) -> Iterato
 
 
 def neutralise(value: str) -> str:
-    """Prefix a cell a spreadsheet would evaluate with a quote, so it shows as text."""
-    return "'" + value if value.startswith(FORMULA_START) else value
+    """Put a quote before each piece of the cell a spreadsheet would evaluate (the whole cell
+    or what follows a separator in it), so that it shows as text."""
+    return _FORMULA.sub("'", value)
 
 
 def cell(value: object) -> str:
@@ -187,8 +201,10 @@ def _joined(rows: Sequence[Sequence], width: int) -> str | None:
         text = "\r\n".join(map(",".join, rows)) + "\r\n"
     except TypeError:  # a cell that is not text
         return None
-    if not starts.isdisjoint(FORMULA_START) or (width == 1 and "" in starts):
+    if not starts.isdisjoint(_NEEDS_A_LOOK) or (width == 1 and "" in starts):
         return None  # a formula to neutralise, or a lone empty cell the csv module quotes
+    if (";" in text or "\t" in text) and _FORMULA_INSIDE.search(text):
+        return None  # a formula after a separator inside a cell
     lines = len(rows)
     if (
         text.count(",") != lines * (width - 1)

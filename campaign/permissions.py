@@ -1,15 +1,21 @@
-"""Who may see and change what in the staff workspace.
+"""Who may see and change what: in the staff workspace, and at the public addresses.
 
 admin: everything, including accounts. campaigner: the campaigns they created or were added to,
 those campaigns' petitions, and the statements linked to one of those campaigns. exporter: every
 petition's dashboard, and exports.
+
+At a public address, a campaign, petition or statement hidden from the public (a draft, or an
+embargoed preview) is shown only to staff who may edit it: to anyone else, other staff included,
+it does not exist (404, left out of lists). `can_view_*` say so for one item, the viewer None for
+the public; `publicly_visible_*` say the same as SQL conditions for lists.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import ColumnElement, Select, and_, false, select
 
 from campaign.models import Campaign, Petition, Statement, User, campaign_members
+from campaign.models.campaigns import HIDDEN_STATUSES
 from campaign.models.statements import statement_campaigns
 
 ADMIN = "admin"
@@ -81,3 +87,37 @@ def statements_editable_by(user: User) -> Select[tuple[Statement]]:
     elif not is_admin(user):
         query = query.where(false())
     return query
+
+
+def can_view_campaign(viewer: User | None, campaign: Campaign) -> bool:
+    if not campaign.is_hidden():
+        return True
+    return (
+        campaign.status == "preview" and viewer is not None and can_edit_campaign(viewer, campaign)
+    )
+
+
+def can_view_petition(viewer: User | None, petition: Petition) -> bool:
+    if petition.is_public():
+        return True
+    return (
+        petition.is_preview()
+        and viewer is not None
+        and can_edit_campaign(viewer, petition.campaign)
+    )
+
+
+def can_view_statement(viewer: User | None, statement: Statement) -> bool:
+    """Statements have no preview status: a draft is what their editors preview."""
+    if not statement.is_hidden():
+        return True
+    return viewer is not None and can_edit_statement(viewer, statement)
+
+
+def publicly_visible_campaigns() -> ColumnElement[bool]:
+    return Campaign.status.not_in(sorted(HIDDEN_STATUSES))
+
+
+def publicly_visible_petitions() -> ColumnElement[bool]:
+    """For a query that joins Petition.campaign."""
+    return and_(Petition.status.not_in(sorted(HIDDEN_STATUSES)), publicly_visible_campaigns())

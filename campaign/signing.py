@@ -101,7 +101,9 @@ def text_problem(text: str, *, max_length: int) -> str | None:
         return "required"
     if len(text) > max_length:
         return "too_long"
-    # Control characters, and U+FFFD, which stands for bytes that were not UTF-8.
+    # Control and format characters (Unicode's C categories), among them every bidirectional
+    # control and mark (campaign.bidi), which would turn around the text the name is set into;
+    # and U+FFFD, which stands for bytes that were not UTF-8.
     if any(unicodedata.category(ch)[0] == "C" or ch == "\ufffd" for ch in text):
         return "invalid_characters"
     if text.startswith(_FORMULA_START):

@@ -14,6 +14,7 @@ from campaign.extensions import db
 from campaign.links import absolute_url
 from campaign.models import Campaign, Petition, Statement
 from campaign.pagecache import cached_page
+from campaign.permissions import publicly_visible_campaigns, publicly_visible_petitions
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -34,12 +35,16 @@ def public_pages(session) -> list[PageRef]:
         ("public.privacy", {}, None),
     ]
     for campaign in session.scalars(
-        select(Campaign).where(Campaign.status != "draft").order_by(Campaign.id)
+        select(Campaign).where(publicly_visible_campaigns()).order_by(Campaign.id)
     ):
         pages.append(("public.campaign", {"slug": campaign.slug}, campaign.published_at))
-    for petition in session.scalars(select(Petition).order_by(Petition.id)):
-        if petition.is_public():
-            pages.append(("public.petition", {"slug": petition.slug}, None))
+    for petition in session.scalars(
+        select(Petition)
+        .join(Petition.campaign)
+        .where(publicly_visible_petitions())
+        .order_by(Petition.id)
+    ):
+        pages.append(("public.petition", {"slug": petition.slug}, None))
     for statement in session.scalars(
         select(Statement).where(Statement.status == "published").order_by(Statement.id)
     ):

@@ -18,6 +18,7 @@ from sqlalchemy import insert, select, update
 from campaign.exports import (
     COLUMNS,
     DEFAULT_COLUMNS,
+    FORMULA_START,
     ExportFilters,
     cell,
     count_rows,
@@ -73,6 +74,30 @@ def test_formula_starts_are_neutralised(start):
     assert neutralise(start + "1+1") == "'" + start + "1+1"
 
 
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("Jean;=cmd|' /C calc'!A0", "Jean;'=cmd|' /C calc'!A0"),
+        ("Jean,=cmd|' /C calc'!A0", "Jean,'=cmd|' /C calc'!A0"),
+        ("Jean\t@SUM(A1)", "Jean\t'@SUM(A1)"),
+        ("a;b;  +33 1 23", "a;b;'  +33 1 23"),
+        ('a;"=1+1"', 'a;\'"=1+1"'),
+        (" =1+1", "' =1+1"),
+        ("=a;-b\n+c", "'=a;'-b\n'+c"),
+        ("\t=x", "'\t'=x"),
+        ("a;b, c\td-e", "a;b, c\td-e"),  # no formula after a separator: untouched
+    ],
+)
+def test_formulas_after_a_separator_inside_a_cell_are_neutralised(value, written):
+    """A spreadsheet that splits fields on ";" or a tab starts a field inside the cell."""
+    assert neutralise(value) == written
+
+
+# A field a spreadsheet could start anywhere in the file, splitting on any separator, and what
+# it would evaluate there once it trims spaces and quotes.
+FIELD_START = re.compile(r"(?:^|[,;\t\r\n])[ \"]*([=+\-@])", re.MULTILINE)
+
+
 def test_csv_round_trips_through_the_csv_module():
     rows = [(value, f"row{i}@example.org") for i, value in enumerate(TRICKY)]
     text = csv_text(["name", "email"], rows)
@@ -104,7 +129,9 @@ def test_csv_comes_in_one_piece_per_batch_with_the_header_in_the_first():
     assert list(csv_chunks(["name"], [])) == [b"name\r\n"]  # no rows: the header alone
 
 
-@pytest.mark.parametrize("inside", [",", '"', "\r", "\n", "\r\n", "\t", "=", "'"])
+@pytest.mark.parametrize(
+    "inside", [",", '"', "\r", "\n", "\r\n", "\t", "=", "'", ";", ";=", "; -", "\t+", ",@"]
+)
 @pytest.mark.parametrize("width", [1, 2])
 def test_text_that_needs_quotes_is_quoted_as_the_csv_module_does(inside, width):
     rows = [("plain",) * width, (f"a{inside}b",) * width, ("",) * width, ("z",) * width]
@@ -117,7 +144,7 @@ def test_text_that_needs_quotes_is_quoted_as_the_csv_module_does(inside, width):
 cell_text = st.text(
     alphabet=st.one_of(
         st.characters(codec="utf-8"),
-        st.sampled_from([",", '"', "\r", "\n", "\t", "=", "+", "-", "@", "'", " ", "ع", "é"]),
+        st.sampled_from([",", ";", '"', "\r", "\n", "\t", "=", "+", "-", "@", "'", " ", "ع", "é"]),
     ),
     max_size=12,
 )
@@ -148,11 +175,25 @@ def test_csv_is_byte_for_byte_the_reference(width, data, batch, bom):
 @given(data=st.data(), width=st.integers(1, 4))
 def test_csv_of_plain_text_is_byte_for_byte_the_reference(data, width):
     """Mostly text that needs nothing, as a real export is, with the odd cell that does."""
-    plain = st.text(alphabet="abcé ع@.-0123456789", max_size=8)
+    plain = st.text(alphabet="abcé ع@.-;0123456789", max_size=8)
     rare = st.one_of(plain, plain, plain, plain, cell_text)
     rows = data.draw(st.lists(st.tuples(*[rare] * width), max_size=20))
     header = [f"c{i}" for i in range(width)]
     assert csv_text(header, rows, batch=7) == reference_csv(header, rows)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), width=st.integers(1, 4))
+def test_no_field_of_the_file_starts_a_formula_whatever_the_separator(data, width):
+    """Split the written file on any separator a spreadsheet may use (and on line breaks, inside
+    quotes or not): no field starts a formula, and the only change to a cell is added quotes."""
+    rows = data.draw(st.lists(st.tuples(*[cell_text] * width), min_size=1, max_size=8))
+    text = csv_text([f"c{i}" for i in range(width)], rows)
+    assert FIELD_START.search(text) is None
+    for written, original in zip(parse(text)[1:], rows, strict=True):
+        for cell_written, cell_original in zip(written, original, strict=True):
+            assert cell_written.replace("'", "") == cell_original.replace("'", "")
+            assert not cell_written.startswith(FORMULA_START)
 
 
 # --- queries -----------------------------------------------------------------------------------
@@ -353,6 +394,22 @@ def test_export_neutralises_formulas_end_to_end(
     assert [row[0] for row in rows] == ["'" + value for value in TRICKY[:6]]
     assert all(row[1].startswith("'=cmd") for row in rows)
     assert not response.get_data().startswith(b"\xef\xbb\xbf")  # no BOM unless asked
+
+
+def test_export_neutralises_formulas_after_a_separator_end_to_end(
+    client, make_user, log_in, make_petition, make_signature
+):
+    petition = make_petition()
+    make_signature(petition, name="Jean;=cmd|' /C calc'!A0", email="jean@example.org")
+    make_signature(petition, name="Ana\t+1", email="ana@example.org")
+    log_in(client, make_user("admin"))
+    response = client.post(
+        f"/staff/petitions/{petition.slug}/export", data={"columns": ["name", "email"]}
+    )
+    text = response.get_data(as_text=True)
+    assert "Jean;'=cmd|' /C calc'!A0,jean@example.org\r\n" in text
+    assert FIELD_START.search(text) is None
+    assert [row[0] for row in parse(text)[1:]] == ["Jean;'=cmd|' /C calc'!A0", "Ana\t'+1"]
 
 
 def test_export_columns_and_pending(client, make_user, log_in, signed):

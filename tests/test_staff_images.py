@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 
 import pytest
-from PIL import ExifTags, Image
+from PIL import ExifTags, Image, ImageFile
 
 from campaign.extensions import db
-from campaign.images import InvalidImage, reencode_image, store_image
+from campaign.images import MAX_PIXELS, InvalidImage, reencode_image, store_image
 from campaign.models import Campaign
 
 GPS = {
@@ -89,12 +90,49 @@ def test_what_is_not_a_usable_image_is_refused(data, reason):
     assert refused.value.reason == reason
 
 
-def test_decompression_bombs_are_refused():
+def png(size: tuple[int, int], mode: str = "1") -> bytes:
     out = io.BytesIO()
-    Image.new("1", (8000, 8000)).save(out, "PNG")  # a few kB that would decode to 64 megapixels
+    Image.new(mode, size).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "size",
+    [
+        (5001, 5000),  # just over the budget: only our check stands in the way
+        (6000, 5000),  # over Pillow's warning threshold (the budget too)
+        (8000, 8000),  # over twice that: Pillow's DecompressionBombError
+        (10000, 10000),
+        (25_000_001, 1),
+    ],
+)
+def test_images_over_the_pixel_budget_are_refused_before_any_pixel_is_decoded(monkeypatch, size):
+    assert MAX_PIXELS == Image.MAX_IMAGE_PIXELS == 25_000_000
+    decoded = []
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda image: decoded.append(image))
+    bomb = png(size)
+    assert len(bomb) < 20_000  # a few kB that would decode to tens of megapixels
     with pytest.raises(InvalidImage) as refused:
-        reencode_image(out.getvalue(), max_bytes=5_000_000, max_side=4000)
+        reencode_image(bomb, max_bytes=5_000_000, max_side=4000)
     assert refused.value.reason == "too_many_pixels"
+    assert decoded == []
+
+
+def test_where_pillow_only_warns_the_image_is_refused_all_the_same():
+    """In production warnings are not errors: Pillow prints its warning and lets the file
+    through Image.open, and the budget refuses it."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(InvalidImage) as refused:
+            reencode_image(png((6000, 5000)), max_bytes=5_000_000, max_side=4000)
+    assert refused.value.reason == "too_many_pixels"
+    assert [w.category for w in caught] == [Image.DecompressionBombWarning]
+
+
+def test_a_24_megapixel_photo_is_within_the_budget():
+    data, extension = reencode_image(png((6000, 4000), "L"), max_bytes=5_000_000, max_side=4000)
+    with Image.open(io.BytesIO(data)) as image:
+        assert extension == "jpg" and image.size == (4000, 2667)
 
 
 def test_stored_names_come_from_the_content(tmp_path):
@@ -164,6 +202,34 @@ def test_upload_refuses_non_images_with_a_clear_error(
     )
     assert too_big.status_code == 422
     assert "The image is larger than 0.2 MB" in too_big.get_data(as_text=True)
+    uploads = Path(app.config["UPLOAD_DIR"])
+    assert not uploads.exists() or not any(uploads.iterdir())
+    with app.app_context():
+        assert db.session.get(Campaign, campaign.id).hero_image is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "size"), [("en", (10000, 10000)), ("fr", (6000, 5000)), ("ar", (5001, 5000))]
+)
+def test_upload_of_a_decompression_bomb_is_refused_with_a_clear_error(
+    app, client, make_user, log_in, make_campaign, lang, size
+):
+    campaign = make_campaign(status="draft")
+    log_in(client, make_user("admin"))
+    bomb = png(size)  # 100 megapixels in about 12 kB, or 25 to 30 in a few kB
+    assert len(bomb) < 20_000
+    response = client.post(
+        f"/staff/campaigns/{campaign.slug}",
+        data=_form(campaign, bomb, "bomb.png"),
+        content_type="multipart/form-data",
+        headers={"Accept-Language": lang},
+    )
+    assert response.status_code == 422
+    assert {
+        "en": "The image has too many pixels. Upload a smaller one.",
+        "fr": "L’image comporte trop de pixels. Importez une image plus petite.",
+        "ar": "تحتوي الصورة على عدد كبير جدًا من البكسلات. يُرجى رفع صورة أصغر.",
+    }[lang] in response.get_data(as_text=True)
     uploads = Path(app.config["UPLOAD_DIR"])
     assert not uploads.exists() or not any(uploads.iterdir())
     with app.app_context():

@@ -14,8 +14,9 @@ from campaign.config import LOCALES
 from campaign.extensions import db
 from campaign.i18n import signature_count_text
 from campaign.links import absolute_url
-from campaign.models import Campaign, Petition, utcnow
+from campaign.models import Petition, utcnow
 from campaign.pagecache import cached_page
+from campaign.permissions import publicly_visible_petitions
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -59,11 +60,9 @@ def _json_response(payload: object) -> Response:
 
 
 def _public_petitions():
-    return (
-        select(Petition)
-        .join(Petition.campaign)
-        .where(Petition.status != "draft", Campaign.status != "draft")
-    )
+    """Petitions as the public sees them: the API answers everyone alike (no cookies, shared
+    caches), so a petition in preview is not there for staff either."""
+    return select(Petition).join(Petition.campaign).where(publicly_visible_petitions())
 
 
 @bp.get("/petitions")

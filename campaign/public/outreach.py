@@ -26,6 +26,7 @@ from campaign.i18n import signature_count_text, text_direction
 from campaign.links import absolute_url
 from campaign.models import Petition
 from campaign.pagecache import cached_page
+from campaign.permissions import publicly_visible_petitions
 from campaign.previews import PreviewCard, cached_preview, rounded_count
 from campaign.public.forms import MastodonForm
 from campaign.public.views import _add_lang, _cacheable, _public_petition, _pull_lang
@@ -125,7 +126,7 @@ def preview_card(petition: Petition, lang: str) -> PreviewCard:
 
 @bp.get("/petitions/<slug>/preview.png")
 def preview_image(slug: str):
-    petition = _public_petition(slug)
+    petition = _public_petition(slug, preview=False)
     card = preview_card(petition, g.lang)
     response = Response(mimetype="image/png")
     response.set_etag(card.etag)
@@ -154,14 +155,14 @@ def qr_link(petition: Petition, lang: str) -> str:
 
 @bp.get("/petitions/<slug>/qr.svg")
 def qr_code_svg(slug: str):
-    petition = _public_petition(slug)
+    petition = _public_petition(slug, preview=False)
     body = qr_svg(qr_link(petition, g.lang), petition.text_for(g.lang).title)
     return _file_response(body, "image/svg+xml", f"{petition.slug}-{g.lang}-qr.svg")
 
 
 @bp.get("/petitions/<slug>/qr.png")
 def qr_code_png(slug: str):
-    petition = _public_petition(slug)
+    petition = _public_petition(slug, preview=False)
     body = qr_png(qr_link(petition, g.lang))
     return _file_response(body, "image/png", f"{petition.slug}-{g.lang}-qr.png")
 
@@ -197,10 +198,13 @@ def embed_code(slug: str):
 @bp.get("/developers")
 @cached_page()
 def developers():
-    open_petitions = db.session.scalars(
-        select(Petition).where(Petition.status == "open").order_by(Petition.id).limit(20)
+    example = db.session.scalar(
+        select(Petition)
+        .join(Petition.campaign)
+        .where(Petition.status == "open", publicly_visible_petitions())
+        .order_by(Petition.id)
+        .limit(1)
     )
-    example = next((p for p in open_petitions if p.is_public()), None)
     slug = example.slug if example is not None else "your-petition"
     title = example.text_for(g.lang).title if example is not None else slug
     widget_url = absolute_url("embed.petition", slug=slug, lang=g.lang)

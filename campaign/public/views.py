@@ -20,6 +20,7 @@ from campaign.i18n import best_locale
 from campaign.inputs import require_utf8_form
 from campaign.models import Campaign, Petition, utcnow
 from campaign.pagecache import cached_page
+from campaign.permissions import can_view_campaign, can_view_petition
 from campaign.public.forms import SignForm
 from campaign.public.messages import FIELD_ERRORS, consent_text
 from campaign.public.personal_pages import personal_page
@@ -99,16 +100,26 @@ def _carry_attribution(form: SignForm, src: str | None, ref: str | None) -> bool
     return bool(form.src.data or form.ref.data)
 
 
-def _staff_may_preview() -> bool:
-    """Whether a logged-in staff member is looking. Asked only about items in preview, because
-    reading the session cookie would make every public page vary by cookie."""
-    if current_user.is_authenticated:
+def _staff_sees(item, can_view) -> bool:
+    """Whether the logged-in staff member, if any, may see `item`, hidden from the public. Asked
+    only about items in preview, because reading the session cookie would make every public page
+    vary by cookie; a page showing one is a preview (a banner, never cached)."""
+    if current_user.is_authenticated and can_view(current_user._get_current_object(), item):
         g.preview = True
         return True
     return False
 
 
-def _public_petition(slug: str) -> Petition:
+def visible_here(item, can_view, *, in_preview: bool) -> bool:
+    """Whether whoever is looking may see `item` (a campaign, petition or statement) at its
+    public address: the public rule, or, for an item in preview, the staff who may edit it."""
+    return can_view(None, item) or (in_preview and _staff_sees(item, can_view))
+
+
+def _public_petition(slug: str, *, preview: bool = True) -> Petition:
+    """The petition at its public address, or 404. With `preview` (pages), a petition in
+    preview too for the staff who may edit it; without (images, widgets, what other sites or
+    caches keep), only as the public sees it."""
     # The campaign's texts, members and other petitions load only if a template asks for them
     # (the signing POST never does).
     petition = db.session.scalar(
@@ -116,9 +127,9 @@ def _public_petition(slug: str) -> Petition:
         .where(Petition.slug == slug)
         .options(joinedload(Petition.campaign).lazyload("*"))
     )
-    if petition is None:
-        abort(404)
-    if not petition.is_public() and not (petition.is_preview() and _staff_may_preview()):
+    if petition is None or not visible_here(
+        petition, can_view_petition, in_preview=preview and petition.is_preview()
+    ):
         abort(404)
     return petition
 
@@ -162,14 +173,13 @@ def home():
 @cached_page()
 def campaign(slug: str):
     found = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
-    if found is None or found.status == "draft":
+    if found is None or not visible_here(
+        found, can_view_campaign, in_preview=found.status == "preview"
+    ):
         abort(404)
-    if found.status == "preview" and not _staff_may_preview():
-        abort(404)
-    petitions = [p for p in found.petitions if p.is_public()]
-    previews = [p for p in found.petitions if p.is_preview()]
-    if previews and (g.get("preview") or _staff_may_preview()):
-        petitions = [p for p in found.petitions if p.is_public() or p.is_preview()]
+    petitions = [
+        p for p in found.petitions if visible_here(p, can_view_petition, in_preview=p.is_preview())
+    ]
     page = render_template(
         "public/campaign.html",
         campaign=found,

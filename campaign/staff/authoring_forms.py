@@ -15,6 +15,11 @@ from campaign.staff.forms import StatusForm
 
 
 def _content_message(key: str, problem: str, default_locale: str) -> str:
+    if problem == "direction_controls":
+        return _(
+            "Remove the invisible characters that change the direction of text "
+            "(U+202A to U+202E, U+2066 to U+2069)"
+        )
     if key == "slug":
         return _("Use lowercase letters, digits and hyphens, like stop-torture-now")
     if key == "hashtag":

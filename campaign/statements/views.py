@@ -26,6 +26,7 @@ from campaign.inputs import require_utf8_form
 from campaign.links import absolute_url
 from campaign.models import Statement, utcnow
 from campaign.pagecache import cached_page
+from campaign.permissions import can_view_campaign, can_view_petition, can_view_statement
 from campaign.public.forms import SignForm
 from campaign.public.messages import consent_text
 from campaign.public.views import (
@@ -33,8 +34,8 @@ from campaign.public.views import (
     _add_lang,
     _cacheable,
     _pull_lang,
-    _staff_may_preview,
     petition_paused,
+    visible_here,
 )
 from campaign.ratelimits import endorsing_limit
 from campaign.signing import SigningPaused
@@ -86,12 +87,10 @@ def statement_view(statement: Statement):
 
 
 def _public_statement(slug: str, *, preview: bool = False) -> Statement:
-    """A published statement; with `preview`, a draft too when staff are looking (statements
-    have no preview status: a draft is what staff preview)."""
+    """A published statement; with `preview`, a draft too for the staff who may edit it
+    (statements have no preview status: a draft is what staff preview)."""
     statement = db.session.scalar(select(Statement).where(Statement.slug == slug))
-    if statement is None:
-        abort(404)
-    if statement.status != "published" and not (preview and _staff_may_preview()):
+    if statement is None or not visible_here(statement, can_view_statement, in_preview=preview):
         abort(404)
     return statement
 
@@ -192,7 +191,7 @@ def _site_paused() -> bool:
 def _statement_page(statement: Statement, *, endorse_form: EndorseForm | None, status: int = 200):
     lang = g.lang
     now = utcnow()
-    petitions = [p for p in statement.petitions if p.is_public()]
+    petitions = [p for p in statement.petitions if can_view_petition(None, p)]
     petition_to_sign = next((p for p in petitions if p.is_open(now)), None)
     petition_form = None
     if petition_to_sign is not None:
@@ -210,7 +209,7 @@ def _statement_page(statement: Statement, *, endorse_form: EndorseForm | None, s
         signatories=[
             (s, country_name(s.country, lang) if s.country else "") for s in statement.signatories
         ],
-        campaigns=[c for c in statement.campaigns if c.status != "draft"],
+        campaigns=[c for c in statement.campaigns if can_view_campaign(None, c)],
         petitions=petitions,
         petition_to_sign=petition_to_sign,
         petition_form=petition_form,
