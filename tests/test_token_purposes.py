@@ -13,10 +13,10 @@ from helpers import outbox, sign_fields, signature_count, signatures
 from sqlalchemy import select
 
 from campaign.accounts import account_token, user_from_token
-from campaign.attribution import referral_code, referral_signature_id
+from campaign.attribution import referral_code, referral_public_id
 from campaign.extensions import db
 from campaign.models import AuditEvent, Signature, StatementEndorsement, User
-from campaign.signing import signature_id_from_token
+from campaign.signing import public_id_from_token
 from campaign.statements.endorsing import endorsement_from_token
 from campaign.tokens import (
     ExpiredToken,
@@ -65,7 +65,7 @@ def app(make_app):
 @dataclass(frozen=True)
 class Site:
     petition_id: int
-    signature_id: int
+    signature_public_id: str
     endorsement_id: int
     user_id: int
     user_fingerprint: str
@@ -92,7 +92,7 @@ def site(app, client, make_petition, make_statement, make_user) -> Site:
         user = db.session.get(User, make_user("campaigner").id)
         return Site(
             petition_id=petition.id,
-            signature_id=db.session.scalars(select(Signature.id)).one(),
+            signature_public_id=db.session.scalars(select(Signature.public_id)).one(),
             endorsement_id=db.session.scalars(select(StatementEndorsement.id)).one(),
             user_id=user.id,
             user_fingerprint=user.password_fingerprint,
@@ -104,26 +104,26 @@ def _payload(site: Site, name: str) -> object:
     """What a genuine link of the purpose `name` carries for the sample site (a purpose added
     to the platform must be added here)."""
     return {
-        "CONFIRM_SIGNATURE": site.signature_id,
+        "CONFIRM_SIGNATURE": site.signature_public_id,
         "CONFIRM_ENDORSEMENT": site.endorsement_id,
-        "REFERRAL": site.signature_id,
+        "REFERRAL": site.signature_public_id,
         "RESET_PASSWORD": [site.user_id, site.user_fingerprint],
         "INVITATION": [site.user_id, site.user_fingerprint],
     }[name]
 
 
-def _named(session, key: str, name: str, token: str) -> int:
+def _named(session, key: str, name: str, token: str) -> int | str:
     """The id `token` names, read as the platform reads a link of the purpose `name`; raises
     InvalidToken when refused."""
     if name == "CONFIRM_SIGNATURE":
-        return signature_id_from_token(key, token, max_age=MAX_AGE)
+        return public_id_from_token(key, token, max_age=MAX_AGE)
     if name == "CONFIRM_ENDORSEMENT":
         return endorsement_from_token(session, key, token, max_age=MAX_AGE).id
     if name == "REFERRAL":
-        signature_id = referral_signature_id(key, token)
-        if signature_id is None:
+        public_id = referral_public_id(key, token)
+        if public_id is None:
             raise InvalidToken("not a referral code")
-        return signature_id
+        return public_id
     return user_from_token(session, key, Purpose[name], token, max_age=MAX_AGE).id
 
 
@@ -133,7 +133,7 @@ def test_each_reader_refuses_what_it_wants_under_any_other_purpose(app, session,
     # Personal share links are the platform's lasting tokens; every other link expires.
     make = make_lasting_token if read_as == "REFERRAL" else make_token
     payload = _payload(site, read_as)
-    named = payload if isinstance(payload, int) else site.user_id
+    named = site.user_id if isinstance(payload, list) else payload
     assert _named(session, key, read_as, make(key, Purpose[read_as], payload)) == named
     for made_for in set(PURPOSES) - {read_as}:
         with pytest.raises(InvalidToken) as refused:
@@ -200,7 +200,7 @@ def _issued_tokens(app, site: Site) -> dict[str, str]:
             "endorsement confirmation": _token_in(
                 emailed["confirm_endorsement"], "/en/endorsements/confirm/"
             ),
-            "personal share link": referral_code(key, site.signature_id),
+            "personal share link": referral_code(key, site.signature_public_id),
             "password reset": account_token(key, Purpose.RESET_PASSWORD, user),
             "invitation": account_token(key, Purpose.INVITATION, user),
         }
