@@ -12,7 +12,8 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaign.emails import queue_email
+from campaign.audit import PASSWORD_RESET_REQUESTED, record_event
+from campaign.emails import queue_email, queue_rendered_if, render_email
 from campaign.labels import ROLE_LABELS
 from campaign.links import absolute_url
 from campaign.models import ROLES, User
@@ -173,29 +174,38 @@ def invite_user(
     return user
 
 
-def request_password_reset(session: Session, email: str, *, locale: str, secret_key: str) -> None:
-    """Email a reset link when the address names an active account; otherwise do nothing.
+def request_password_reset(
+    session: Session, email: str, *, locale: str, secret_key: str, origin: str | None = None
+) -> None:
+    """Email a reset link when the address names an active account; otherwise send nothing.
 
-    Returns nothing on purpose: the person asking must get the same answer either way.
+    Returns nothing on purpose: the person asking must get the same answer either way, and as
+    soon. So both ways look the account up, compose the email, note the request in the audit
+    log (`origin`: campaign.audit.origin_of) and run the statement that queues the email,
+    which inserts it only for an account.
     """
     try:
         address = canonical_email(email)
     except InvalidEmail:
-        return
+        return  # no account has such an address, and the asker knows it is malformed
     user = session.scalar(select(User).where(User.email == address, User.active))
-    if user is None:
-        return
-    recipient_locale = user.locale or locale
-    queue_email(
-        session,
-        kind="password_reset",
-        to=user.email,
-        locale=recipient_locale,
+    # For nobody: a link that names no account, in a message that is never queued.
+    payload = [user.id, user.password_fingerprint] if user else [0, _NOBODY_FINGERPRINT]
+    message = render_email(
+        "password_reset",
+        locale=(user.locale if user else None) or locale,
         link=absolute_url(
             "staff.reset_password",
-            token=account_token(secret_key, Purpose.RESET_PASSWORD, user),
+            token=make_token(secret_key, Purpose.RESET_PASSWORD, payload),
         ),
     )
+    record_event(
+        session, PASSWORD_RESET_REQUESTED, actor_id=user.id if user else None, origin=origin
+    )
+    queue_rendered_if(session, message, to=user.email if user else address, send=bool(user))
+
+
+_NOBODY_FINGERPRINT = "0" * 20  # as long as User.password_fingerprint
 
 
 def set_active(user: User, active: bool, *, actor: User) -> None:

@@ -89,6 +89,7 @@ def forgot_password():
             form.email.data,
             locale=str(get_locale()),
             secret_key=current_app.config["SECRET_KEY"],
+            origin=request_origin(),
         )
         db.session.commit()
         return render_template("staff/reset_requested.html")
