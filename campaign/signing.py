@@ -232,13 +232,17 @@ class _SigningStatements:
     count_email: Update
 
 
+_REWRITTEN = ("petition_id", "referrer_id", "ip_hash", "emails_sent")
+
+
 @cache
 def _signing_statements(dialect: str) -> _SigningStatements:
     """Core statements built once: they run inside the write lock, so they should cost little.
 
     A new address inserts its row; an address that signed already updates its row to itself,
-    which locks it and writes as much as an insert; either way the row comes back. Then the
-    email it causes is counted, up to the cap.
+    which locks it; either way the row comes back. The update names every indexed column (and
+    the foreign keys), so SQLite rewrites the index entries and checks the references an insert
+    would. Then the email it causes is counted, up to the cap.
     """
     table = Signature.__table__
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
@@ -246,7 +250,7 @@ def _signing_statements(dialect: str) -> _SigningStatements:
         insert_or_lock=insert(table)
         .on_conflict_do_update(
             index_elements=[table.c.petition_id, table.c.email_normalized],
-            set_={"emails_sent": table.c.emails_sent},
+            set_={c: table.c[c] for c in _REWRITTEN},
         )
         .returning(table.c.id, table.c.name, table.c.email, table.c.locale, table.c.confirmed_at),
         count_email=update(table)
