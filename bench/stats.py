@@ -154,3 +154,24 @@ def format_result(result: ScenarioResult, bare_rate: float | None) -> str:
 
 def check_line(name: str, ok: bool, detail: str) -> str:
     return f"{'PASS' if ok else 'FAIL'}  {name}: {detail}"
+
+
+def best_threshold_accuracy(first: Sequence[float], second: Sequence[float]) -> tuple[float, float]:
+    """(accuracy, threshold) of the best guess one threshold makes between two groups of
+    values: "at most the threshold: one group, above it: the other", whichever way round is
+    better, over every threshold. 0.5 with equal groups is chance; 1.0 tells them apart."""
+    total = len(first) + len(second)
+    if not total:
+        return math.nan, math.nan
+    points = sorted([(value, 0) for value in first] + [(value, 1) for value in second])
+    best, threshold = max(len(first), len(second)) / total, -math.inf
+    seen = [0, 0]
+    for i, (value, group) in enumerate(points):
+        seen[group] += 1
+        if i + 1 < total and points[i + 1][0] == value:
+            continue  # a threshold falls between different values only
+        right = seen[0] + len(second) - seen[1]  # first at or below, second above
+        accuracy = max(right, total - right) / total
+        if accuracy > best:
+            best, threshold = accuracy, value
+    return best, threshold

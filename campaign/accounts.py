@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,10 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign.addresses import InvalidAddress, account_email
-from campaign.emails import queue_email
+from campaign.audit import PASSWORD_RESET_REQUESTED, record_event
+from campaign.emails import queue_email, queue_rendered_if, render_email
 from campaign.labels import ROLE_LABELS
 from campaign.links import absolute_url
 from campaign.models import ROLES, User
+from campaign.models.users import password_fingerprint
 from campaign.tokens import InvalidToken, Purpose, make_token, read_token
 
 MIN_PASSWORD_LENGTH = 12
@@ -182,29 +185,51 @@ def invite_user(
     return user
 
 
-def request_password_reset(session: Session, email: str, *, locale: str, secret_key: str) -> None:
-    """Email a reset link when the address names an active account; otherwise do nothing.
+class _Recipient(NamedTuple):
+    """What a reset email needs of an account: the columns read, or a stand-in for nobody."""
 
-    Returns nothing on purpose: the person asking must get the same answer either way.
+    id: int
+    email: str
+    locale: str | None
+    password_hash: str
+
+
+def request_password_reset(
+    session: Session, email: str, *, locale: str, secret_key: str, origin: str | None = None
+) -> None:
+    """Email a reset link when the address names an active account; otherwise send nothing.
+
+    Returns nothing on purpose: the person asking must get the same answer either way, and as
+    soon. So both ways read the same columns (no ORM object, which only an account would
+    cost), compose the email, note the request in the audit log (`origin`:
+    campaign.audit.origin_of) and run the statement that queues the email, which inserts it
+    only for an account.
     """
     try:
         address = canonical_email(email)
     except InvalidEmail:
-        return
-    user = session.scalar(select(User).where(User.email == address, User.active))
-    if user is None:
-        return
-    recipient_locale = user.locale or locale
-    queue_email(
-        session,
-        kind="password_reset",
-        to=user.email,
-        locale=recipient_locale,
-        link=absolute_url(
-            "staff.reset_password",
-            token=account_token(secret_key, Purpose.RESET_PASSWORD, user),
-        ),
+        return  # no account has such an address, and the asker knows it is malformed
+    account = session.execute(
+        select(User.id, User.email, User.locale, User.password_hash).where(
+            User.email == address, User.active
+        )
+    ).first()
+    # For nobody: a link that names no account, in an email that is never queued.
+    recipient = account or _Recipient(id=0, email=address, locale=None, password_hash="")
+    token = make_token(
+        secret_key,
+        Purpose.RESET_PASSWORD,
+        [recipient.id, password_fingerprint(recipient.password_hash)],
     )
+    message = render_email(
+        "password_reset",
+        locale=recipient.locale or locale,
+        link=absolute_url("staff.reset_password", token=token),
+    )
+    record_event(
+        session, PASSWORD_RESET_REQUESTED, actor_id=account.id if account else None, origin=origin
+    )
+    queue_rendered_if(session, message, to=recipient.email, send=account is not None)
 
 
 def set_active(user: User, active: bool, *, actor: User) -> None:

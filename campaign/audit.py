@@ -11,6 +11,7 @@ LOGIN = "login"
 LOGIN_FAILED = "login_failed"
 LOGOUT = "logout"
 PASSWORD_SET = "password_set"  # noqa: S105 (an audit action, not a password)
+PASSWORD_RESET_REQUESTED = "password_reset_requested"  # noqa: S105 (an audit action)
 INVITATION = "invitation"
 ACCOUNT_DEACTIVATED = "account_deactivated"
 ACCOUNT_REACTIVATED = "account_reactivated"
@@ -26,6 +27,7 @@ ACTIONS = (
     LOGIN_FAILED,
     LOGOUT,
     PASSWORD_SET,
+    PASSWORD_RESET_REQUESTED,
     INVITATION,
     ACCOUNT_DEACTIVATED,
     ACCOUNT_REACTIVATED,

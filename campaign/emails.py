@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import current_app, render_template
 from flask_babel import force_locale
 from markupsafe import escape
-from sqlalchemy import insert
+from sqlalchemy import Boolean, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from campaign.bidi import without_bidi_controls
@@ -92,24 +92,54 @@ def queue_rendered(session: Session, email: RenderedEmail, *, to: str) -> None:
     A plain INSERT rather than a new ORM object: this runs inside the signing transaction's
     write lock, where every fraction of a millisecond delays the next signer.
     """
-    session.execute(
-        _OUTBOX_INSERT,
-        {
-            "kind": email.kind,
-            "to_address": to,
-            "subject": email.subject,
-            "text_body": email.text_body,
-            "html_body": email.html_body,
-            "locale": email.locale,
-            "status": "pending",
-            "attempts": 0,
-            "created_at": (now := utcnow()),
-            "next_attempt_at": now,
-        },
-    )
+    session.execute(_OUTBOX_INSERT, _outbox_row(email, to))
+
+
+def queue_rendered_if(session: Session, email: RenderedEmail, *, to: str, send: bool) -> None:
+    """queue_rendered when `send`; otherwise the same statement runs and inserts nothing.
+
+    For answers that must take as long whether or not an email goes out: the time taken must
+    not tell who signed a petition or who has an account.
+    """
+    session.execute(_OUTBOX_INSERT_IF, {**_outbox_row(email, to), "send": send})
+
+
+def _outbox_row(email: RenderedEmail, to: str) -> dict[str, object]:
+    now = utcnow()
+    return {
+        "kind": email.kind,
+        "to_address": to,
+        "subject": email.subject,
+        "text_body": email.text_body,
+        "html_body": email.html_body,
+        "locale": email.locale,
+        "status": "pending",
+        "attempts": 0,
+        "created_at": now,
+        "next_attempt_at": now,
+    }
 
 
 _OUTBOX_INSERT = insert(OutboxEmail.__table__)
+_QUEUED_COLUMNS = (
+    "kind",
+    "to_address",
+    "subject",
+    "text_body",
+    "html_body",
+    "locale",
+    "status",
+    "attempts",
+    "created_at",
+    "next_attempt_at",
+)
+# INSERT ... SELECT <the values> WHERE :send
+_OUTBOX_INSERT_IF = insert(OutboxEmail.__table__).from_select(
+    _QUEUED_COLUMNS,
+    select(
+        *(bindparam(name, type_=OutboxEmail.__table__.c[name].type) for name in _QUEUED_COLUMNS)
+    ).where(bindparam("send", type_=Boolean())),
+)
 
 
 def queue_email(session: Session, *, kind: str, to: str, locale: str, **context) -> OutboxEmail:

@@ -59,6 +59,7 @@ ACTION_LABELS = {
     "login_failed": _l("Failed login"),
     "logout": _l("Logged out"),
     "password_set": _l("Password set"),
+    "password_reset_requested": _l("Password reset requested"),
     "invitation": _l("Invitation sent"),
     "account_deactivated": _l("Account deactivated"),
     "account_reactivated": _l("Account reactivated"),

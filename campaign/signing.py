@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Select, Update, bindparam, case, or_, select, update
+from sqlalchemy import Insert, Row, Select, Update, bindparam, case, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from campaign.addresses import DEFAULT_POLICY, AddressPolicy, InvalidAddress
-from campaign.emails import email_template, queue_email, queue_rendered
+from campaign.emails import EmailTemplate, RenderedEmail, email_template, queue_rendered_if
 from campaign.i18n import country_codes
 from campaign.links import absolute_url
 from campaign.models import Petition, Signature
@@ -170,38 +170,31 @@ def sign_petition(
     """Record a pending signature and its confirmation email, or re-send to an earlier signer.
 
     Returns nothing on purpose: the caller must answer a first-time and a repeat signer alike,
-    so that nobody learns from the page whether an address has signed. `ip_hash` is the keyed
-    hash of the client address (campaign.privacy), never the address; `paused` is what
-    campaign.switches says.
+    so that nobody learns from the page whether an address has signed. Nor from the time the
+    answer takes: both run the same statements (insert-or-lock the row, count the email,
+    queue it) and compose the same email, which is left out only when the signature had its
+    share (`max_emails`). `ip_hash` is the keyed hash of the client address (campaign.privacy),
+    never the address; `paused` is what campaign.switches says.
 
-    The email is made before the first write: from that write to the commit the transaction
-    holds the database's write lock (all of it, on SQLite), so only the inserts happen inside.
-    The confirmation link names the signature's random public id, made here, never the row's
-    sequential id, which would tell a signer how many signed in between.
+    The emails are rendered before the first write: from that write to the commit the
+    transaction holds the database's write lock (all of it, on SQLite), so inside it they are
+    only filled in. The confirmation link names the signature's random public id, never the
+    row's sequential id, which would tell a signer how many signed in between.
     """
     if not petition.is_open(now):
         raise PetitionNotOpen(petition.slug)
     if paused:
         raise SigningPaused(petition.slug)
     name, typed, normalized = validate_signature(data, addresses)
-    text = petition.text_for(locale)
-    public_id = new_public_id()
-    message = None
-    if max_emails > 0:
-        url = absolute_url(
-            "public.confirm", lang=locale, token=_confirmation_token(secret_key, public_id)
-        )
-        message = email_template(
-            "confirm_signature",
-            locale=locale,
-            fields=("name", "confirm_url"),
-            petition_title=text.title if text else petition.slug,
-        ).fill(name=name, confirm_url=url)
-    signature_id = session.execute(
-        _insert_unless_signed(session.get_bind().dialect.name),
+    _signer_emails(petition, locale)  # rendered now, outside the lock, if not yet
+    statements = _signing_statements(session.get_bind().dialect.name)
+    # The row as it stands, new or not, locked until the commit: a concurrent signing with the
+    # same address waits here, so the count below and the email it allows agree.
+    signature = session.execute(
+        statements.insert_or_lock,
         {
             "petition_id": petition.id,
-            "public_id": public_id,
+            "public_id": new_public_id(),
             "name": name,
             "email": typed,
             "email_normalized": normalized,
@@ -214,72 +207,96 @@ def sign_petition(
             "source_channel": data.source_channel,
             "referrer_id": data.referrer_id,
             "ip_hash": ip_hash,
-            # The confirmation email below is this signature's first.
-            "emails_sent": 1 if message is not None else 0,
+            "emails_sent": 0,
         },
-    ).scalar()
-    if signature_id is None:
-        # Already signed (perhaps a moment ago by a concurrent request): tell the owner, not us.
-        signature = session.scalars(
-            select(Signature).where(
-                Signature.petition_id == petition.id, Signature.email_normalized == normalized
-            )
-        ).one()
-        _notify_signer(session, signature, petition, secret_key=secret_key, max_emails=max_emails)
-    elif message is not None:
-        queue_rendered(session, message, to=typed)
+    ).one()
+    counted = session.execute(
+        statements.count_email, {"signature_id": signature.id, "max_emails": max_emails}
+    )
+    email = _email_to_signer(petition, signature, secret_key)
+    queue_rendered_if(session, email, to=signature.email, send=counted.rowcount == 1)
+
+
+@dataclass(frozen=True)
+class _SigningStatements:
+    insert_or_lock: Insert
+    count_email: Update
+
+
+_REWRITTEN = ("petition_id", "public_id", "referrer_id", "ip_hash", "emails_sent")
 
 
 @cache
-def _insert_unless_signed(dialect: str):
-    """INSERT INTO signatures that does nothing when the address has signed this petition.
+def _signing_statements(dialect: str) -> _SigningStatements:
+    """Core statements built once: they run inside the write lock, so they should cost little.
 
-    A Core statement built once: it runs inside the write lock, so it should cost little.
+    A new address inserts its row; an address that signed already updates its row to itself,
+    which locks it; either way the row comes back. The update names every indexed column (and
+    the foreign keys), so SQLite rewrites the index entries and checks the references an insert
+    would. Then the email it causes is counted, up to the cap.
     """
     table = Signature.__table__
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    return (
-        insert(table)
-        .on_conflict_do_nothing(index_elements=[table.c.petition_id, table.c.email_normalized])
-        .returning(table.c.id)
+    return _SigningStatements(
+        insert_or_lock=insert(table)
+        .on_conflict_do_update(
+            index_elements=[table.c.petition_id, table.c.email_normalized],
+            set_={c: table.c[c] for c in _REWRITTEN},
+        )
+        .returning(
+            table.c.id,
+            table.c.public_id,
+            table.c.name,
+            table.c.email,
+            table.c.locale,
+            table.c.confirmed_at,
+        ),
+        count_email=update(table)
+        .where(
+            table.c.id == bindparam("signature_id"),
+            table.c.emails_sent < bindparam("max_emails"),
+        )
+        .values(emails_sent=table.c.emails_sent + 1),
     )
 
 
-def _notify_signer(
-    session: Session, signature: Signature, petition: Petition, *, secret_key: str, max_emails: int
-) -> None:
-    """Queue the email this signing deserves, unless the signature had its share of emails."""
-    claimed = session.execute(
-        update(Signature)
-        .where(Signature.id == signature.id, Signature.emails_sent < max_emails)
-        .values(emails_sent=Signature.emails_sent + 1)
-    )
-    if claimed.rowcount != 1:
-        return
-    locale = signature.locale
+def _signer_emails(petition: Petition, locale: str) -> tuple[EmailTemplate, EmailTemplate]:
+    """The emails a signing may cause, in `locale`: (confirm your signature, already signed).
+
+    Rendered once per process (campaign.emails.email_template), then only filled in.
+    """
     text = petition.text_for(locale)
-    if signature.confirmed_at is None:
-        queue_email(
-            session,
-            kind="confirm_signature",
-            to=signature.email,
+    title = text.title if text else petition.slug
+    return (
+        email_template(
+            "confirm_signature",
             locale=locale,
-            name=signature.name,
-            petition_title=text.title if text else petition.slug,
-            confirm_url=absolute_url(
-                "public.confirm", lang=locale, token=confirmation_token(secret_key, signature)
-            ),
-        )
-    else:
-        queue_email(
-            session,
-            kind="already_signed",
-            to=signature.email,
+            fields=("name", "confirm_url"),
+            petition_title=title,
+        ),
+        email_template(
+            "already_signed",
             locale=locale,
-            name=signature.name,
-            petition_title=text.title if text else petition.slug,
+            fields=("name",),
+            petition_title=title,
             petition_url=absolute_url("public.petition", lang=locale, slug=petition.slug),
-        )
+        ),
+    )
+
+
+def _email_to_signer(petition: Petition, signature: Row, secret_key: str) -> RenderedEmail:
+    """The email this signing deserves, in the signer's first language: a (fresh) confirmation
+    link while pending, else word that the signature counts already. Both are composed, so
+    that the work done does not depend on which."""
+    confirm, already_signed = _signer_emails(petition, signature.locale)
+    confirm_url = absolute_url(
+        "public.confirm",
+        lang=signature.locale,
+        token=_confirmation_token(secret_key, signature.public_id),
+    )
+    confirming = confirm.fill(name=signature.name, confirm_url=confirm_url)
+    telling = already_signed.fill(name=signature.name)
+    return confirming if signature.confirmed_at is None else telling
 
 
 def confirmation_token(secret_key: str, signature: Signature) -> str:

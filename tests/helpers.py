@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from conftest import body_text
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from campaign.extensions import db
 from campaign.models import OutboxEmail, Petition, Signature
@@ -85,3 +87,26 @@ def csp_directives(response) -> dict[str, str]:
         if name:
             directives[name] = sources.strip()
     return directives
+
+
+@contextmanager
+def database_work(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements run on the app's database meanwhile, with "COMMIT" for each commit:
+    two answers that must not differ in time must not differ in this either."""
+    with app.app_context():
+        engine = db.engine
+    work: list[str] = []
+
+    def statement(_conn, _cursor, sql, _parameters, _context, _executemany) -> None:
+        work.append(sql)
+
+    def commit(_conn) -> None:
+        work.append("COMMIT")
+
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "commit", commit)
+    try:
+        yield work
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+        event.remove(engine, "commit", commit)

@@ -9,6 +9,7 @@ import pytest
 
 from bench.stats import (
     ScenarioResult,
+    best_threshold_accuracy,
     combine_rounds,
     format_result,
     merge_results,
@@ -104,3 +105,14 @@ def test_the_servers_run_the_thread_count_chosen_for_their_database(monkeypatch,
     # The runner's own environment is left as it was.
     assert os.environ["DATABASE_URL"] == "postgresql://elsewhere"
     assert server_settings(parse_args(["--db", database, "--threads", "3"]))["threads"] == 3
+
+
+def test_best_threshold_accuracy_of_groups_apart_together_and_overlapping():
+    assert best_threshold_accuracy([1, 2, 3], [4, 5, 6]) == (1.0, 3)
+    # Whichever way round: the slower group may be either.
+    assert best_threshold_accuracy([4, 5, 6], [1, 2, 3]) == (1.0, 3)
+    # The same values: nothing to tell, whatever the threshold.
+    assert best_threshold_accuracy([1, 2, 3, 4], [1, 2, 3, 4])[0] == 0.5
+    # One value of each group on the wrong side: 6 of 8 right at best.
+    assert best_threshold_accuracy([1, 2, 3, 7], [0, 5, 6, 8]) == (0.75, 3)
+    assert math.isnan(best_threshold_accuracy([], [])[0])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import count, outbox, sign_fields, signatures
+from helpers import count, database_work, outbox, sign_fields, signatures
 
 from campaign.extensions import db
 from campaign.models import OutboxEmail, Signature, utcnow
@@ -98,3 +98,36 @@ def test_repeats_stop_sending_after_the_cap_but_answer_the_same(app, client, mak
     assert len({_visible(r) for r in responses}) == 1
     assert count(app, OutboxEmail) == app.config["MAX_EMAILS_PER_SIGNATURE"]
     assert count(app, Signature) == 1
+
+
+def test_new_repeat_confirmed_and_capped_signers_cost_the_same_database_work(
+    app, client, make_petition
+):
+    """The time an answer takes must not tell who signed either (bench/timing_oracle measures
+    it): every kind of signer runs the same statements, in the same order, and one commit."""
+    petition = make_petition()
+    url = f"/en/petitions/{petition.slug}"
+    client.post(url, data=sign_fields(email="first@example.org"))  # what is loaded once
+
+    def work(email: str) -> tuple[list[str], tuple]:
+        with database_work(app) as statements:
+            response = client.post(url, data=sign_fields(email=email))
+        return statements, _visible(response)
+
+    new = work("ann@example.org")
+    pending_again = work("ann@example.org")
+    _confirm(app, signatures(app, Signature.email_normalized == "ann@example.org")[0].public_id)
+    confirmed_again = work("ann@example.org")
+    for _ in range(app.config["MAX_EMAILS_PER_SIGNATURE"]):
+        client.post(url, data=sign_fields(email="ann@example.org"))
+    capped = work("ann@example.org")
+    stranger = work("bob@example.org")
+
+    assert new == pending_again == confirmed_again == capped == stranger
+    statements, _response = new
+    assert statements.count("COMMIT") == 1
+    assert any(s.lstrip().upper().startswith("INSERT INTO OUTBOX_EMAILS") for s in statements)
+    assert (
+        count(app, OutboxEmail, OutboxEmail.to_address == "ann@example.org")
+        == (app.config["MAX_EMAILS_PER_SIGNATURE"])
+    )

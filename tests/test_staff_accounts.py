@@ -8,6 +8,7 @@ import re
 import pytest
 from argon2 import PasswordHasher
 from conftest import STAFF_PASSWORD, body_text
+from helpers import database_work
 from sqlalchemy import select
 
 from campaign import accounts
@@ -360,6 +361,35 @@ def test_password_reset_end_to_end(app, client, make_user, smtp_server, run_work
     assert old.status_code == 422
     new = client.post("/staff/login", data={"email": user.email, "password": "my new password!"})
     assert new.status_code == 303
+
+
+def test_a_reset_for_an_account_and_for_anyone_else_cost_the_same_database_work(
+    app, client, make_user
+):
+    """The time the answer takes must not tell whether an account exists either
+    (bench/timing_oracle measures it): the same statements, in the same order, one commit."""
+    user = make_user("exporter")
+    client.post("/staff/password/forgot", data={"email": "first@example.org"})
+
+    with database_work(app) as known:
+        asked = client.post("/staff/password/forgot", data={"email": user.email})
+    with database_work(app) as unknown:
+        nobody = client.post("/staff/password/forgot", data={"email": "nobody@example.org"})
+
+    assert known == unknown
+    assert known.count("COMMIT") == 1
+    assert without_form_token(asked) == without_form_token(nobody)
+    with app.app_context():
+        queued = db.session.scalars(select(OutboxEmail.to_address)).all()
+        requests = db.session.execute(
+            select(AuditEvent.action, AuditEvent.actor_id).order_by(AuditEvent.id)
+        ).all()
+    assert queued == [user.email]
+    assert requests == [
+        ("password_reset_requested", None),
+        ("password_reset_requested", user.id),
+        ("password_reset_requested", None),
+    ]
 
 
 def test_reset_link_expires_after_an_hour(app, client, make_user):

@@ -44,7 +44,12 @@ class User(UserMixin, db.Model):
     def password_fingerprint(self) -> str:
         """Changes whenever the password does: one-time links carry it, so a new password spends
         the links issued before it."""
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:20]
+        return password_fingerprint(self.password_hash)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_generation}"
+
+
+def password_fingerprint(password_hash: str) -> str:
+    """User.password_fingerprint of a password hash read without loading the account."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:20]
