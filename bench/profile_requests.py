@@ -100,7 +100,7 @@ def main() -> None:
     from campaign import create_app
     from campaign.extensions import db
     from campaign.models import Petition, Signature
-    from campaign.signing import confirmation_token
+    from campaign.petitions.signing import confirmation_token
 
     app = create_app()
     client = app.test_client()

@@ -479,7 +479,7 @@ class Bench:
 
         from campaign.extensions import db
         from campaign.models import Signature
-        from campaign.signing import confirmation_token
+        from campaign.petitions.signing import confirmation_token
 
         # Plenty: a client that runs out would fall back to the bare endpoint.
         wanted = max(2000, 2500 * seconds)

@@ -44,11 +44,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from campaign.errors import register_error_handlers
-    from campaign.inputs import refuse_nul_in_path
-    from campaign.links import redirect_on_base_url
-    from campaign.security_headers import init_security_headers
-    from campaign.templating import register_template_helpers
+    from campaign.web.errors import register_error_handlers
+    from campaign.web.inputs import refuse_nul_in_path
+    from campaign.web.links import redirect_on_base_url
+    from campaign.web.security_headers import init_security_headers
+    from campaign.web.templating import register_template_helpers
 
     register_error_handlers(app)
     app.before_request(refuse_nul_in_path)
@@ -72,13 +72,13 @@ def _configure_logging(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     import campaign.models  # noqa: F401  (registers the tables on the metadata)
-    from campaign import pagecache
-    from campaign.addresses import init_address_policy
     from campaign.database import init_database
     from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from campaign.i18n import select_locale
+    from campaign.mail.addresses import init_address_policy
     from campaign.models.types import render_migration_type
     from campaign.staff.sessions import load_user
+    from campaign.web import pagecache
+    from campaign.web.i18n import select_locale
 
     init_database(app)
     init_address_policy(app)
@@ -105,19 +105,20 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from campaign.api.views import bp as api_bp
-    from campaign.embed import bp as embed_bp
     from campaign.extensions import csrf
-    from campaign.health import bp as health_bp
+    from campaign.public.embed import bp as embed_bp
     from campaign.public.outreach import bp as outreach_bp
+    from campaign.public.sitemap import bp as sitemap_bp
+    from campaign.public.statements import bp as statements_bp
     from campaign.public.views import bp as public_bp
     from campaign.public.views import root as root_bp
-    from campaign.sitemap import bp as sitemap_bp
     from campaign.staff import bp as staff_bp
-    from campaign.statements.views import bp as statements_bp
-    from campaign.uploads import bp as uploads_bp
-    from campaign.wellknown import bp as wellknown_bp
+    from campaign.web.health import bp as health_bp
+    from campaign.web.uploads import bp as uploads_bp
+    from campaign.web.wellknown import bp as wellknown_bp
 
-    # Public forms carry no session token (their pages are cached); campaign.forgery guards them.
+    # Public forms carry no session token (their pages are cached); campaign.web.forgery
+    # guards them.
     csrf.exempt(public_bp)
     csrf.exempt(statements_bp)
     app.register_blueprint(root_bp)
@@ -132,10 +133,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(uploads_bp)
     app.register_blueprint(wellknown_bp)
     if app.config["DEV_MAILBOX"]:
-        from campaign.devmail import bp as devmail_bp
+        from campaign.mail.devmail import bp as devmail_bp
 
         app.register_blueprint(devmail_bp)
     if app.config["BENCH_BARE_ENDPOINT"]:
-        from campaign.bare import bp as bare_bp
+        from campaign.web.bare import bp as bare_bp
 
         app.register_blueprint(bare_bp)

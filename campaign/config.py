@@ -21,7 +21,7 @@ RATE_LIMIT_KEYS = (
     "PASSWORD_RESET_RATE_LIMIT",
     "INVITATION_RATE_LIMIT",
 )
-# Which addresses are one mailbox (campaign.addresses): Gmail ignores dots and "+tags" and
+# Which addresses are one mailbox (campaign.mail.addresses): Gmail ignores dots and "+tags" and
 # answers on two domains; most other providers deliver "name+tag" to "name". A domain mapped to
 # {} keeps its addresses as typed (lowercased).
 DEFAULT_EMAIL_NORMALIZATION: dict[str, dict[str, Any]] = {
@@ -248,7 +248,7 @@ class Settings:
             "PURGE_PENDING_DAYS": 30,
             "PURGE_CLOSED_MONTHS": 12,
             "BENCH_BARE_ENDPOINT": self.bench_bare_endpoint,
-            # How long each worker process reuses a rendered public page (campaign.pagecache).
+            # How long each worker process reuses a rendered public page (campaign.web.pagecache).
             "PAGE_CACHE_SECONDS": 2,
         }
 

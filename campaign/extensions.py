@@ -9,7 +9,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from campaign.clients import client_key
+from campaign.web.clients import client_key
 
 # Stable constraint names, so migrations generated on SQLite and PostgreSQL agree.
 NAMING_CONVENTION = {

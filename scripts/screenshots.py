@@ -85,7 +85,7 @@ def confirm_path(app, lang: str) -> str:
 
     from campaign.extensions import db
     from campaign.models import Signature
-    from campaign.signing import confirmation_token
+    from campaign.petitions.signing import confirmation_token
 
     with app.app_context():
         signature = db.session.scalars(select(Signature).order_by(Signature.id.desc())).first()

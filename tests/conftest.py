@@ -347,7 +347,7 @@ def make_signature(app) -> Callable[..., int]:
 
 @pytest.fixture(scope="session")
 def staff_password_hash() -> str:
-    from campaign.accounts import hash_password
+    from campaign.staff.accounts import hash_password
 
     return hash_password(STAFF_PASSWORD)  # once per run: Argon2 is slow on purpose
 

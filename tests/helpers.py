@@ -12,7 +12,7 @@ from sqlalchemy import event, func, select
 
 from campaign.extensions import db
 from campaign.models import OutboxEmail, Petition, Signature
-from campaign.signing import SignatureData
+from campaign.petitions.signing import SignatureData
 
 CONSENT = "I agree."
 CONFIRM_LINK = re.compile(r"https?://\S+/confirm/[A-Za-z0-9_.\-]+")

@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from helpers import sign_fields
+from helpers import csp_directives, sign_fields
 from sqlalchemy import select
 
 from campaign.extensions import db
 from campaign.models import OutboxEmail, Signature, StatementEndorsement
-from campaign.signing import confirmation_token
-from campaign.tokens import Purpose, make_token
+from campaign.petitions.signing import confirmation_token
+from campaign.web.tokens import Purpose, make_token
 
 
 @dataclass(frozen=True)
@@ -153,3 +153,42 @@ def inline_code(html: str) -> list[str]:
     parser = _Inline()
     parser.feed(html)
     return parser.problems
+
+
+STRICT = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "frame-src": "'self'",
+}
+
+
+def assert_secure_headers(response, *, framed: bool = False, token: bool = False) -> None:
+    where = f"{response.request.method} {response.request.path} ({response.status_code})"
+    csp = csp_directives(response)
+    for directive, sources in STRICT.items():
+        assert csp.get(directive) == sources, f"{where}: {directive} is {csp.get(directive)!r}"
+    assert csp["form-action"] in {"'self'", "'self' https:"}, where
+    assert csp["frame-ancestors"] == ("*" if framed else "'none'"), where
+    assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"], where
+    assert "'unsafe-eval'" not in response.headers["Content-Security-Policy"], where
+    if framed:
+        assert "X-Frame-Options" not in response.headers, where
+    else:
+        assert response.headers["X-Frame-Options"] == "DENY", where
+    assert response.headers["X-Content-Type-Options"] == "nosniff", where
+    expected_referrer = (
+        {"no-referrer"} if token else {"no-referrer", "strict-origin-when-cross-origin"}
+    )
+    assert response.headers["Referrer-Policy"] in expected_referrer, where
+    assert "camera=()" in response.headers["Permissions-Policy"], where
+    assert "geolocation=()" in response.headers["Permissions-Policy"], where
+    assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin", where
+    assert "Strict-Transport-Security" not in response.headers, f"{where}: HSTS over http"
+    for cookie in response.headers.getlist("Set-Cookie"):
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie, f"{where}: {cookie}"
+    if response.mimetype == "text/html":
+        assert inline_code(response.get_data(as_text=True)) == [], where

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from campaign.extensions import db
 from campaign.models import OutboxEmail, PetitionText
-from campaign.sharing import NETWORKS, share_message
+from campaign.petitions.sharing import NETWORKS, share_message
 
 ALL = ("en", "fr", "es", "ar")
 # Characters that break naive URL building: query syntax, a hash, quotes, an emoji, Arabic.

@@ -8,10 +8,10 @@ from conftest import base_config
 from sqlalchemy import func, select, text
 
 from campaign import create_app
-from campaign.accounts import password_matches
 from campaign.config import DEVELOPMENT_SECRET_KEY, ConfigError
 from campaign.extensions import db
 from campaign.models import Campaign, CampaignText, Petition, PetitionText, Signature, User
+from campaign.staff.accounts import password_matches
 
 GOOD_KEY = "0123456789abcdef" * 4
 

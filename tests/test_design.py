@@ -11,9 +11,9 @@ from PIL import Image
 
 from campaign.config import ROOT
 from campaign.extensions import db
-from campaign.images import store_image
 from campaign.models import Campaign
-from campaign.templating import _hashtag_words
+from campaign.web.images import store_image
+from campaign.web.templating import _hashtag_words
 
 STYLESHEETS = sorted((ROOT / "static" / "css").glob("*.css"))
 # Physical directions: right-to-left pages would not mirror them.

@@ -111,7 +111,7 @@ def test_downgrade_to_base_and_upgrade_to_head_again(fresh_database_url):
 def test_the_rendered_markdown_migration_renders_the_texts_already_written(fresh_database_url):
     from sqlalchemy import text
 
-    from campaign.markdown import RULES
+    from campaign.text.markdown import RULES
 
     app = create_app(base_config(fresh_database_url))
     try:

@@ -10,13 +10,13 @@ from flask_babel import force_locale, format_decimal
 from sqlalchemy import select
 
 from campaign.api.openapi import openapi_document
+from campaign.campaigns.permissions import publicly_visible_petitions
 from campaign.config import LOCALES
 from campaign.extensions import db
-from campaign.i18n import signature_count_text
-from campaign.links import absolute_url
 from campaign.models import Petition, utcnow
-from campaign.pagecache import cached_page
-from campaign.permissions import publicly_visible_petitions
+from campaign.web.i18n import signature_count_text
+from campaign.web.links import absolute_url
+from campaign.web.pagecache import cached_page
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -10,17 +10,18 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from campaign.bidi import has_reordering_controls
 from campaign.config import LOCALES
 from campaign.models import Campaign, CampaignText, Petition, PetitionText, User
-from campaign.refusals import InvalidFields
+from campaign.text.bidi import has_reordering_controls
+from campaign.web.refusals import InvalidFields
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MAX = 80
 RESERVED_SLUGS = frozenset({"new"})  # /staff/campaigns/new is the creation form
 HASHTAG = re.compile(r"^\w{1,100}$")
 # Texts set into other text (page titles, share messages, email subjects, cards): no control
-# that reorders what follows (campaign.bidi). Bodies are Markdown blocks, paragraphs of their own.
+# that reorders what follows (campaign.text.bidi). Bodies are Markdown blocks, paragraphs of
+# their own.
 SET_INTO_OTHER_TEXT = ("title", "summary", "share_text", "excerpt")
 # Which status may follow which. A closed petition stays closed: its count is final.
 CAMPAIGN_TRANSITIONS = {

@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from campaign.demo_statements import load_demo_statements
+from campaign.demo.statements import load_demo_statements
 from campaign.models import Campaign, CampaignText, Petition, PetitionText, Signature, utcnow
 
 CAMPAIGN = {

@@ -1,8 +1,8 @@
 """Demo statements: urgent interventions, joint statements, letters, reports and news.
 
 Modelled on the kinds of text a human-rights organisation publishes beside its campaigns; the
-organisations and events are illustrative. Loaded by campaign.demo.load_demo; a statement whose
-slug exists already is left alone, so loading twice changes nothing.
+organisations and events are illustrative. Loaded by campaign.demo.campaigns.load_demo; a
+statement whose slug exists already is left alone, so loading twice changes nothing.
 """
 
 from __future__ import annotations

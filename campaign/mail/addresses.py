@@ -32,7 +32,7 @@ ADDRESS_MAX_OCTETS = 254
 # Staff accounts are told apart exactly: no provider rule folds two colleagues into one.
 EXACT_RULES: EmailRules = {}
 # The list shipped with the platform; DISPOSABLE_EMAIL_DOMAINS_FILE may name it or another.
-SHIPPED_DISPOSABLE_LIST = Path(__file__).parent / "data" / "disposable_email_domains.txt"
+SHIPPED_DISPOSABLE_LIST = Path(__file__).parent.parent / "data" / "disposable_email_domains.txt"
 
 
 class InvalidAddress(ValueError):

@@ -11,8 +11,8 @@ from markupsafe import escape
 from sqlalchemy import Boolean, bindparam, insert, select
 from sqlalchemy.orm import Session
 
-from campaign.bidi import without_bidi_controls
 from campaign.models import OutboxEmail, utcnow
+from campaign.text.bidi import without_bidi_controls
 
 
 def subject_line(text: str) -> str:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session
 
-from campaign.mailer import PermanentFailure, SmtpConnection, TemporaryFailure, build_message
+from campaign.mail.mailer import PermanentFailure, SmtpConnection, TemporaryFailure, build_message
 from campaign.models import OutboxEmail, utcnow
 
 log = logging.getLogger(__name__)

@@ -73,7 +73,7 @@ class Campaign(Translated, db.Model):
         UTCDateTime, default=utcnow, server_default=func.now()
     )
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # File name of the re-encoded hero image in UPLOAD_DIR (see campaign.images).
+    # File name of the re-encoded hero image in UPLOAD_DIR (see campaign.web.images).
     hero_image: Mapped[str | None] = mapped_column(String(64))
 
     texts: Mapped[list[CampaignText]] = relationship(

@@ -1,7 +1,7 @@
 """Texts whose Markdown `body` is stored beside its sanitised HTML, rendered when saved.
 
 Pages then read the stored HTML instead of parsing and sanitising on every view. A rendering
-made under other rules than campaign.markdown's current ones (a new sanitiser version, a tag no
+made under other rules than campaign.text.markdown's current ones (a new sanitiser version, a tag no
 longer allowed) is never served: `body_markup` renders afresh until `refresh_stale` (the
 `campaign markdown refresh` command) has stored the new rendering.
 """
@@ -12,13 +12,13 @@ from markupsafe import Markup
 from sqlalchemy import String, Text, event, inspect, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from campaign.markdown import RULES, render_markdown
+from campaign.text.markdown import RULES, render_markdown
 
 
 class RenderedBody:
     body: Mapped[str]
     body_html: Mapped[str] = mapped_column(Text, default="", server_default="")
-    # campaign.markdown.RULES when body_html was rendered.
+    # campaign.text.markdown.RULES when body_html was rendered.
     body_html_rules: Mapped[str | None] = mapped_column(String(16))
 
     def body_markup(self) -> Markup:

@@ -12,7 +12,7 @@ from campaign.models.types import UTCDateTime, utcnow
 
 
 class SiteSetting(db.Model):
-    """One named value; a missing row means the default (see campaign.switches)."""
+    """One named value; a missing row means the default (see campaign.petitions.switches)."""
 
     __tablename__ = "site_settings"
 

@@ -82,8 +82,8 @@ class Signature(db.Model):
     )
     # How many emails this signature has caused; capped so a form cannot be used to spam someone.
     emails_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    # campaign.privacy.address_hash of the client address that signed: lets staff see and undo
-    # a flood from one address without anyone ever storing the address.
+    # campaign.web.pseudonyms.address_hash of the client address that signed: lets staff see and
+    # undo a flood from one address without anyone ever storing the address.
     ip_hash: Mapped[str | None] = mapped_column(String(32), index=True)
 
     petition: Mapped[Petition] = relationship(lazy="joined")

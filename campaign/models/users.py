@@ -33,7 +33,7 @@ class User(UserMixin, db.Model):
         UTCDateTime, default=utcnow, server_default=func.now()
     )
     # Sessions carry the number current when they began (get_id); raising it ends every one of
-    # them at once, copies of the cookie included (campaign.accounts.end_sessions).
+    # them at once, copies of the cookie included (campaign.staff.accounts.end_sessions).
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property

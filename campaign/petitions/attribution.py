@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaign.models import Petition, Signature
-from campaign.sharing import CHANNELS
-from campaign.tokens import InvalidToken, Purpose, make_lasting_token, read_lasting_token
+from campaign.petitions.sharing import CHANNELS
+from campaign.web.tokens import InvalidToken, Purpose, make_lasting_token, read_lasting_token
 
 # Genuine codes are about 60 characters; longer input is not worth a signature check.
 REF_MAX = 100

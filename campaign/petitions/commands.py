@@ -11,10 +11,15 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from campaign.extensions import db
-from campaign.invalidation import Criteria, InvalidCriteria, invalidate_signatures, preview
 from campaign.models import Petition, utcnow
-from campaign.switches import UnknownPetition, set_signing_paused, site_signing_paused
-from campaign.velocity import signing_speed
+from campaign.petitions.invalidation import (
+    Criteria,
+    InvalidCriteria,
+    invalidate_signatures,
+    preview,
+)
+from campaign.petitions.switches import UnknownPetition, set_signing_paused, site_signing_paused
+from campaign.petitions.velocity import signing_speed
 
 
 @click.group("signing")

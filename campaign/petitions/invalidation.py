@@ -18,10 +18,10 @@ from datetime import datetime
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from campaign.addresses import InvalidAddress, mail_domain
 from campaign.audit import SIGNATURES_INVALIDATED, record_event
+from campaign.mail.addresses import InvalidAddress, mail_domain
 from campaign.models import Petition, Signature
-from campaign.signing import uncount as uncount_signatures
+from campaign.petitions.signing import uncount as uncount_signatures
 
 AUDIT_ACTION = SIGNATURES_INVALIDATED
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")

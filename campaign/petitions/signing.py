@@ -13,15 +13,15 @@ from sqlalchemy import Insert, Row, Select, Update, bindparam, case, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from campaign.addresses import DEFAULT_POLICY, AddressPolicy, InvalidAddress
-from campaign.emails import EmailTemplate, RenderedEmail, email_template, queue_rendered_if
-from campaign.i18n import country_codes
-from campaign.links import absolute_url
+from campaign.mail.addresses import DEFAULT_POLICY, AddressPolicy, InvalidAddress
+from campaign.mail.emails import EmailTemplate, RenderedEmail, email_template, queue_rendered_if
 from campaign.models import Petition, Signature
 from campaign.models.signatures import new_public_id
-from campaign.pagecache import COUNTS_ONLY
-from campaign.refusals import InvalidFields
-from campaign.tokens import Purpose, make_token, read_token
+from campaign.web.i18n import country_codes
+from campaign.web.links import absolute_url
+from campaign.web.pagecache import COUNTS_ONLY
+from campaign.web.refusals import InvalidFields
+from campaign.web.tokens import Purpose, make_token, read_token
 
 NAME_MAX = 100
 EMAIL_MAX = 254
@@ -40,7 +40,7 @@ class PetitionNotOpen(SigningError):
 
 
 class SigningPaused(SigningError):
-    """Staff paused signing, on this petition or everywhere (campaign.switches)."""
+    """Staff paused signing, on this petition or everywhere (campaign.petitions.switches)."""
 
 
 class InvalidSignature(SigningError, InvalidFields):
@@ -102,7 +102,7 @@ def text_problem(text: str, *, max_length: int) -> str | None:
     if len(text) > max_length:
         return "too_long"
     # Control and format characters (Unicode's C categories), among them every bidirectional
-    # control and mark (campaign.bidi), which would turn around the text the name is set into;
+    # control and mark (campaign.text.bidi), which would turn around the text the name is set into;
     # and U+FFFD, which stands for bytes that were not UTF-8.
     if any(unicodedata.category(ch)[0] == "C" or ch == "\ufffd" for ch in text):
         return "invalid_characters"
@@ -173,8 +173,9 @@ def sign_petition(
     so that nobody learns from the page whether an address has signed. Nor from the time the
     answer takes: both run the same statements (insert-or-lock the row, count the email,
     queue it) and compose the same email, which is left out only when the signature had its
-    share (`max_emails`). `ip_hash` is the keyed hash of the client address (campaign.privacy),
-    never the address; `paused` is what campaign.switches says.
+    share (`max_emails`). `ip_hash` is the keyed hash of the client address
+    (campaign.web.pseudonyms), never the address; `paused` is what campaign.petitions.switches
+    says.
 
     The emails are rendered before the first write: from that write to the commit the
     transaction holds the database's write lock (all of it, on SQLite), so inside it they are
@@ -263,7 +264,7 @@ def _signing_statements(dialect: str) -> _SigningStatements:
 def _signer_emails(petition: Petition, locale: str) -> tuple[EmailTemplate, EmailTemplate]:
     """The emails a signing may cause, in `locale`: (confirm your signature, already signed).
 
-    Rendered once per process (campaign.emails.email_template), then only filled in.
+    Rendered once per process (campaign.mail.emails.email_template), then only filled in.
     """
     text = petition.text_for(locale)
     title = text.title if text else petition.slug

@@ -3,7 +3,7 @@
 A person signs once; a script signs hundreds of times from one address or with addresses at
 one throwaway domain. This lists, for one petition, the address hashes and domains with the
 most signatures (pending ones included) in the last hour and the last day, above a threshold,
-so staff can look closer and, if need be, invalidate them (campaign.invalidation).
+so staff can look closer and, if need be, invalidate them (campaign.petitions.invalidation).
 """
 
 from __future__ import annotations

@@ -10,8 +10,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from campaign.erasure import purge
-from campaign.exports import (
+from campaign.extensions import db
+from campaign.models import Petition, utcnow
+from campaign.privacy.erasure import purge
+from campaign.privacy.exports import (
     COLUMNS,
     DEFAULT_COLUMNS,
     Counted,
@@ -23,9 +25,7 @@ from campaign.exports import (
     iter_batches,
     start_export_audit,
 )
-from campaign.extensions import db
-from campaign.i18n import country_codes
-from campaign.models import Petition, utcnow
+from campaign.web.i18n import country_codes
 
 
 def _columns(value: str) -> list[str]:

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import String, and_, cast, delete, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
-from campaign.addresses import DEFAULT_POLICY, AddressPolicy, keys_reached
 from campaign.audit import ERASURE, PURGE, record_event
+from campaign.mail.addresses import DEFAULT_POLICY, AddressPolicy, keys_reached
 from campaign.models import (
     OutboxEmail,
     Petition,
@@ -23,7 +23,7 @@ from campaign.models import (
     StatementEndorsement,
     StatementSignatory,
 )
-from campaign.signing import uncount
+from campaign.petitions.signing import uncount
 
 ERASED_NAME = "erased"
 ERASED_DOMAIN = "erased.invalid"  # a reserved name (RFC 2606): no mail can ever go there
@@ -60,7 +60,7 @@ def erase_mailbox(
     is the contact of, and the emails queued or sent to it.
 
     `addresses` must be the policy signing used: the mailbox is found by the key
-    campaign.addresses gives every spelling of it (`Jane.Doe+x@gmail.com`,
+    campaign.mail.addresses gives every spelling of it (`Jane.Doe+x@gmail.com`,
     `janedoe@gmail.com`). Raises InvalidAddress. Counters go down by the confirmed signatures
     removed, in this transaction. DELETE ... RETURNING reports each row as it was when deleted,
     so a signature confirmed by a concurrent request is counted down exactly when it had been

@@ -1,6 +1,6 @@
 """The embeddable widget: a petition's counter, sign form and share links in another site's frame.
 
-The only pages other sites may frame (campaign.framing), so they show only what the public may
+The only pages other sites may frame (campaign.web.framing), so they show only what the public may
 see: a petition in preview is not there, for staff either. No locale prefix: `?lang=` chooses the
 language, or the visitor's browser does. The sign form posts to the petition's own route, which
 answers inside the frame when the form says it came from here (`src=embed`).
@@ -11,12 +11,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, render_template, request
 
 from campaign.config import LOCALES
-from campaign.framing import allow_framing
-from campaign.i18n import best_locale
 from campaign.models import utcnow
 from campaign.public.forms import SignForm
 from campaign.public.messages import consent_text
 from campaign.public.views import _cacheable, _public_petition, petition_paused
+from campaign.web.framing import allow_framing
+from campaign.web.i18n import best_locale
 
 bp = Blueprint("embed", __name__, url_prefix="/embed")
 

@@ -1,4 +1,4 @@
-"""The sign form: parses and renders fields; the rules live in campaign.signing."""
+"""The sign form: parses and renders fields; the rules live in campaign.petitions.signing."""
 
 from __future__ import annotations
 
@@ -6,18 +6,18 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField
 
-from campaign.honeypot import honeypot_field
-from campaign.i18n import countries
-from campaign.signing import EMAIL_MAX, NAME_MAX
+from campaign.petitions.signing import EMAIL_MAX, NAME_MAX
+from campaign.web.honeypot import honeypot_field
+from campaign.web.i18n import countries
 
 
 class SignForm(FlaskForm):
-    # Public pages are cached and carry no cookie, so no session token: see campaign.forgery.
+    # Public pages are cached and carry no cookie, so no session token: see campaign.web.forgery.
     class Meta:
         csrf = False
 
         def get_translations(self, form):
-            # No WTForms validator runs here (campaign.signing checks the fields and
+            # No WTForms validator runs here (campaign.petitions.signing checks the fields and
             # campaign.public.messages words the errors), so WTForms' own message catalogue is
             # never used; Flask-WTF would otherwise read it from disk on every request.
             return None
@@ -29,7 +29,7 @@ class SignForm(FlaskForm):
     country = SelectField(_l("Country"), choices=[], validate_choice=False)
     consent = BooleanField()
     newsletter = BooleanField(_l("Keep me informed about this campaign"))
-    # Share attribution, from the link the visitor followed: see campaign.attribution.
+    # Share attribution, from the link the visitor followed: see campaign.petitions.attribution.
     src = HiddenField()
     ref = HiddenField()
     homepage = honeypot_field()

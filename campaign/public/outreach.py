@@ -20,25 +20,25 @@ from flask_babel import gettext as _
 from markupsafe import escape
 from sqlalchemy import select
 
-from campaign.attribution import genuine_referral_code
+from campaign.campaigns.permissions import publicly_visible_petitions
 from campaign.extensions import db
-from campaign.i18n import signature_count_text, text_direction
-from campaign.links import absolute_url
 from campaign.models import Petition
-from campaign.pagecache import cached_page
-from campaign.permissions import publicly_visible_petitions
-from campaign.previews import PreviewCard, cached_preview, rounded_count
-from campaign.public.forms import MastodonForm
-from campaign.public.views import _add_lang, _cacheable, _public_petition, _pull_lang
-from campaign.qrcodes import qr_png, qr_svg
-from campaign.security_headers import allow_external_form_targets
-from campaign.sharing import (
+from campaign.petitions.attribution import genuine_referral_code
+from campaign.petitions.previews import PreviewCard, cached_preview, rounded_count
+from campaign.petitions.qrcodes import qr_png, qr_svg
+from campaign.petitions.sharing import (
     mastodon_host,
     mastodon_share_url,
     share_links,
     share_message,
     tagged_link,
 )
+from campaign.public.forms import MastodonForm
+from campaign.public.views import _add_lang, _cacheable, _public_petition, _pull_lang
+from campaign.web.i18n import signature_count_text, text_direction
+from campaign.web.links import absolute_url
+from campaign.web.pagecache import cached_page
+from campaign.web.security_headers import allow_external_form_targets
 
 bp = Blueprint("outreach", __name__, url_prefix="/<lang>")
 bp.url_value_preprocessor(_pull_lang)

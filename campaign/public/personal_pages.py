@@ -5,7 +5,8 @@ the count their signature made, so they cannot be cached whole; everything else 
 same for every signer of a petition in a language, and rendering it is most of what confirming
 costs. On a viral day thousands confirm each minute, so each process renders such a page once
 with markers where the personal values go, keeps that skeleton for `PAGE_CACHE_SECONDS` in the
-cache that new counts leave alone (campaign.pagecache), and only fills in the markers per request.
+cache that new counts leave alone (campaign.web.pagecache), and only fills in the markers per
+request.
 
 Markers are random per process, so no petition's text can hold one. The token also appears in
 links the layout builds from the address (the language switcher): every copy is replaced by its
@@ -23,7 +24,7 @@ from sqlalchemy.orm import selectinload
 
 from campaign.extensions import db
 from campaign.models import Petition
-from campaign.pagecache import countless_cache
+from campaign.web.pagecache import countless_cache
 
 _MARKERS = {name: f"personal{secrets.token_hex(16)}" for name in ("token", "ref", "counter")}
 

@@ -9,12 +9,12 @@ from xml.etree import ElementTree as ET
 from flask import Blueprint, Response, current_app
 from sqlalchemy import select
 
+from campaign.campaigns.permissions import publicly_visible_campaigns, publicly_visible_petitions
 from campaign.config import LOCALES
 from campaign.extensions import db
-from campaign.links import absolute_url
 from campaign.models import Campaign, Petition, Statement
-from campaign.pagecache import cached_page
-from campaign.permissions import publicly_visible_campaigns, publicly_visible_petitions
+from campaign.web.links import absolute_url
+from campaign.web.pagecache import cached_page
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML = "http://www.w3.org/1999/xhtml"

@@ -17,16 +17,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from campaign.addresses import address_policy
+from campaign.campaigns.permissions import can_view_campaign, can_view_petition, can_view_statement
 from campaign.extensions import db
-from campaign.forgery import require_same_origin
-from campaign.honeypot import caught
-from campaign.i18n import LANGUAGE_NAMES, country_name
-from campaign.inputs import require_utf8_form
-from campaign.links import absolute_url
+from campaign.mail.addresses import address_policy
 from campaign.models import Statement, utcnow
-from campaign.pagecache import cached_page
-from campaign.permissions import can_view_campaign, can_view_petition, can_view_statement
+from campaign.petitions.signing import SigningPaused
+from campaign.petitions.switches import site_signing_paused
 from campaign.public.forms import SignForm
 from campaign.public.messages import consent_text
 from campaign.public.views import (
@@ -37,8 +33,6 @@ from campaign.public.views import (
     petition_paused,
     visible_here,
 )
-from campaign.ratelimits import endorsing_limit
-from campaign.signing import SigningPaused
 from campaign.statements.display import present, published_at
 from campaign.statements.endorsing import (
     EndorsementClosed,
@@ -70,8 +64,14 @@ from campaign.statements.messages import (
     endorsement_consent_text,
 )
 from campaign.statements.vocabulary import KIND_LABELS, TOPIC_LABELS, sorted_countries
-from campaign.switches import site_signing_paused
-from campaign.tokens import ExpiredToken, InvalidToken
+from campaign.web.forgery import require_same_origin
+from campaign.web.honeypot import caught
+from campaign.web.i18n import LANGUAGE_NAMES, country_name
+from campaign.web.inputs import require_utf8_form
+from campaign.web.links import absolute_url
+from campaign.web.pagecache import cached_page
+from campaign.web.ratelimits import endorsing_limit
+from campaign.web.tokens import ExpiredToken, InvalidToken
 
 bp = Blueprint("statements", __name__, url_prefix="/<lang>")
 bp.url_value_preprocessor(_pull_lang)

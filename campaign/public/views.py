@@ -7,26 +7,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from campaign import pagecache
-from campaign.addresses import address_policy
-from campaign.attribution import genuine_referral_code, referral_code, referrer_for
-from campaign.clients import client_key
+from campaign.campaigns.permissions import can_view_campaign, can_view_petition
 from campaign.config import LOCALES
 from campaign.extensions import db
-from campaign.forgery import require_same_origin
-from campaign.framing import allow_framing
-from campaign.honeypot import caught
-from campaign.i18n import best_locale
-from campaign.inputs import require_utf8_form
+from campaign.mail.addresses import address_policy
 from campaign.models import Campaign, Petition, utcnow
-from campaign.pagecache import cached_page
-from campaign.permissions import can_view_campaign, can_view_petition
-from campaign.public.forms import SignForm
-from campaign.public.messages import FIELD_ERRORS, consent_text
-from campaign.public.personal_pages import personal_page
-from campaign.ratelimits import signing_limit
-from campaign.sharing import channel_from
-from campaign.signing import (
+from campaign.petitions.attribution import genuine_referral_code, referral_code, referrer_for
+from campaign.petitions.sharing import channel_from
+from campaign.petitions.signing import (
     ConfirmationRefused,
     InvalidSignature,
     PetitionNotOpen,
@@ -37,14 +25,26 @@ from campaign.signing import (
     sign_petition,
     signature_from_token,
 )
+from campaign.petitions.switches import signing_paused, site_signing_paused
+from campaign.public.forms import SignForm
+from campaign.public.messages import FIELD_ERRORS, consent_text
+from campaign.public.personal_pages import personal_page
 from campaign.statements.listing import (
     Filters,
     latest_statements,
     statements_for_campaign,
     statements_for_petition,
 )
-from campaign.switches import signing_paused, site_signing_paused
-from campaign.tokens import ExpiredToken, InvalidToken
+from campaign.web import pagecache
+from campaign.web.clients import client_key
+from campaign.web.forgery import require_same_origin
+from campaign.web.framing import allow_framing
+from campaign.web.honeypot import caught
+from campaign.web.i18n import best_locale
+from campaign.web.inputs import require_utf8_form
+from campaign.web.pagecache import cached_page
+from campaign.web.ratelimits import signing_limit
+from campaign.web.tokens import ExpiredToken, InvalidToken
 
 bp = Blueprint("public", __name__, url_prefix="/<lang>")
 HOME_STATEMENTS = 4  # the newest statements under the campaigns on the home page

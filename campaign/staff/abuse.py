@@ -1,6 +1,6 @@
 """Floods of fake signatures: who signs a petition unusually fast, pausing signing, and
-invalidating signatures in bulk (admins only). The rules live in campaign.velocity,
-campaign.switches and campaign.invalidation."""
+invalidating signatures in bulk (admins only). The rules live in campaign.petitions.velocity,
+campaign.petitions.switches and campaign.petitions.invalidation."""
 
 from __future__ import annotations
 
@@ -20,15 +20,20 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from campaign.campaigns.permissions import can_edit_campaign, is_admin
 from campaign.extensions import db
-from campaign.invalidation import Criteria, InvalidCriteria, invalidate_signatures, preview
 from campaign.models import Petition, utcnow
-from campaign.permissions import can_edit_campaign, is_admin
+from campaign.petitions.invalidation import (
+    Criteria,
+    InvalidCriteria,
+    invalidate_signatures,
+    preview,
+)
+from campaign.petitions.switches import set_signing_paused, site_signing_paused
+from campaign.petitions.velocity import signing_speed
 from campaign.staff.blueprint import bp
 from campaign.staff.forms import ActionForm, InvalidationForm
 from campaign.staff.guards import actor, request_origin, require_role, visible_petition_or_404
-from campaign.switches import set_signing_paused, site_signing_paused
-from campaign.velocity import signing_speed
 
 _INVALIDATION_RESULT = "invalidation_result"
 _CRITERIA_ERRORS = {

@@ -12,14 +12,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaign.addresses import InvalidAddress, account_email
 from campaign.audit import PASSWORD_RESET_REQUESTED, record_event
-from campaign.emails import queue_email, queue_rendered_if, render_email
-from campaign.labels import ROLE_LABELS
-from campaign.links import absolute_url
+from campaign.mail.addresses import InvalidAddress, account_email
+from campaign.mail.emails import queue_email, queue_rendered_if, render_email
 from campaign.models import ROLES, User
 from campaign.models.users import password_fingerprint
-from campaign.tokens import InvalidToken, Purpose, make_token, read_token
+from campaign.staff.labels import ROLE_LABELS
+from campaign.web.links import absolute_url
+from campaign.web.tokens import InvalidToken, Purpose, make_token, read_token
 
 MIN_PASSWORD_LENGTH = 12
 # Argon2id with OWASP's 19 MiB, two passes, one lane (Password Storage Cheat Sheet): as strong
@@ -73,7 +73,7 @@ def _dummy_hash() -> str:
 
 
 def canonical_email(raw: str) -> str:
-    """The address an account is stored and looked up under (campaign.addresses)."""
+    """The address an account is stored and looked up under (campaign.mail.addresses)."""
     try:
         return account_email(raw)
     except InvalidAddress as exc:

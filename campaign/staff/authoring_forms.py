@@ -6,12 +6,18 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
-from campaign.authoring import InvalidContent, InvalidTransition, SlugLocked, SlugTaken, TextData
+from campaign.campaigns.authoring import (
+    InvalidContent,
+    InvalidTransition,
+    SlugLocked,
+    SlugTaken,
+    TextData,
+)
 from campaign.extensions import db
-from campaign.i18n import LANGUAGE_NAMES
-from campaign.markdown import render_markdown
 from campaign.models import utcnow
 from campaign.staff.forms import StatusForm
+from campaign.text.markdown import render_markdown
+from campaign.web.i18n import LANGUAGE_NAMES
 
 
 def _content_message(key: str, problem: str, default_locale: str) -> str:

@@ -7,8 +7,7 @@ from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from campaign.i18n import country_name, text_direction
-from campaign.labels import (
+from campaign.staff.labels import (
     ACTION_LABELS,
     CAMPAIGN_STATUS_ACTIONS,
     CAMPAIGN_STATUS_LABELS,
@@ -20,6 +19,7 @@ from campaign.labels import (
     STATEMENT_STATUS_LABELS,
 )
 from campaign.staff.sessions import end_session, touch_session
+from campaign.web.i18n import country_name, text_direction
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from campaign.authoring import (
+from campaign.campaigns.authoring import (
     CAMPAIGN_TRANSITIONS,
     PETITION_TRANSITIONS,
     CampaignData,
@@ -26,10 +26,9 @@ from campaign.authoring import (
     save_campaign,
     save_petition,
 )
+from campaign.campaigns.permissions import campaigns_editable_by
 from campaign.extensions import db
-from campaign.images import InvalidImage, reencode_image, store_image
 from campaign.models import Campaign, Petition, User
-from campaign.permissions import campaigns_editable_by
 from campaign.staff.authoring_forms import (
     change_status,
     previewing,
@@ -47,6 +46,7 @@ from campaign.staff.guards import (
     require_role,
 )
 from campaign.statements.authoring import linked_statements
+from campaign.web.images import InvalidImage, reencode_image, store_image
 
 AUTHORS = ("admin", "campaigner")
 

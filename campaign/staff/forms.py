@@ -33,15 +33,15 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from campaign.accounts import MIN_PASSWORD_LENGTH
 from campaign.audit import ACTIONS
-from campaign.authoring import SLUG_MAX
+from campaign.campaigns.authoring import SLUG_MAX
 from campaign.config import LOCALES
-from campaign.exports import COLUMNS, DEFAULT_COLUMNS
-from campaign.i18n import LANGUAGE_NAMES
-from campaign.labels import ACTION_LABELS, COLUMN_LABELS, ROLE_LABELS
 from campaign.models import ROLES, STATEMENT_KINDS
+from campaign.privacy.exports import COLUMNS, DEFAULT_COLUMNS
+from campaign.staff.accounts import MIN_PASSWORD_LENGTH
+from campaign.staff.labels import ACTION_LABELS, COLUMN_LABELS, ROLE_LABELS
 from campaign.statements.vocabulary import KIND_LABELS, TOPIC_LABELS
+from campaign.web.i18n import LANGUAGE_NAMES
 
 EMAIL_MAX = 254
 
@@ -313,7 +313,7 @@ class AuditFilterForm(FlaskForm):
 
 
 class InvalidationForm(FlaskForm):
-    """Which signatures of a petition to invalidate (campaign.invalidation.Criteria)."""
+    """Which signatures of a petition to invalidate (campaign.petitions.invalidation.Criteria)."""
 
     email_domain = StringField(
         _l("Email domain"),

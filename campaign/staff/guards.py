@@ -10,9 +10,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from campaign.audit import origin_of
+from campaign.campaigns.permissions import can_edit_campaign, can_edit_statement, can_see_petition
 from campaign.extensions import db
 from campaign.models import Campaign, Petition, Statement, User
-from campaign.permissions import can_edit_campaign, can_edit_statement, can_see_petition
 
 
 def actor() -> User:

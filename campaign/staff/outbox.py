@@ -6,10 +6,10 @@ from __future__ import annotations
 from flask import render_template
 
 from campaign.extensions import db
-from campaign.labels import EMAIL_KIND_LABELS
-from campaign.outbox import failed_count, recent_failures
+from campaign.mail.outbox import failed_count, recent_failures
 from campaign.staff.blueprint import bp
 from campaign.staff.guards import require_role
+from campaign.staff.labels import EMAIL_KIND_LABELS
 
 SHOWN = 50
 

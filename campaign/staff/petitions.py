@@ -14,8 +14,18 @@ from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
-from campaign.charts import bar_chart_svg
-from campaign.exports import (
+from campaign.campaigns.permissions import (
+    can_edit_campaign,
+    can_export,
+    is_admin,
+    petitions_visible_to,
+)
+from campaign.extensions import db
+from campaign.mail.outbox import failed_count
+from campaign.models import Campaign, Petition, utcnow
+from campaign.petitions.statistics import pending_counts, petition_statistics
+from campaign.petitions.switches import site_signing_paused
+from campaign.privacy.exports import (
     Counted,
     ExportFilters,
     csv_chunks,
@@ -25,17 +35,12 @@ from campaign.exports import (
     iter_batches,
     start_export_audit,
 )
-from campaign.extensions import db
-from campaign.i18n import countries, country_name
-from campaign.labels import COLUMN_LABELS
-from campaign.models import Campaign, Petition, utcnow
-from campaign.outbox import failed_count
-from campaign.permissions import can_edit_campaign, can_export, is_admin, petitions_visible_to
 from campaign.staff.blueprint import bp
+from campaign.staff.charts import bar_chart_svg
 from campaign.staff.forms import ExportForm
 from campaign.staff.guards import actor, request_origin, visible_petition_or_404
-from campaign.statistics import pending_counts, petition_statistics
-from campaign.switches import site_signing_paused
+from campaign.staff.labels import COLUMN_LABELS
+from campaign.web.i18n import countries, country_name
 
 
 @bp.get("/")

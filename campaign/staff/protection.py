@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
-from campaign.addresses import InvalidAddress, address_policy
-from campaign.erasure import ErasureResult, erase_mailbox
 from campaign.extensions import db
+from campaign.mail.addresses import InvalidAddress, address_policy
 from campaign.models import AuditEvent, User
+from campaign.privacy.erasure import ErasureResult, erase_mailbox
 from campaign.staff.blueprint import bp
 from campaign.staff.forms import AuditFilterForm, ErasureForm
 from campaign.staff.guards import actor, request_origin, require_role

@@ -2,7 +2,7 @@
 
 The session records when it began and when it was last used; a session past either limit loads
 no user. It also names the account's session generation (User.get_id), checked on every request:
-logging out, a new password, a new role or a deactivation raises it (campaign.accounts
+logging out, a new password, a new role or a deactivation raises it (campaign.staff.accounts
 .end_sessions), which ends every session of the account, on every device and in every copy of
 the cookie, since a signed cookie cannot be taken back.
 """

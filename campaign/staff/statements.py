@@ -13,11 +13,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
-from campaign.authoring import InvalidContent, SlugLocked, SlugTaken
+from campaign.campaigns.authoring import InvalidContent, SlugLocked, SlugTaken
+from campaign.campaigns.permissions import statements_editable_by
 from campaign.extensions import db
-from campaign.labels import ENDORSEMENT_STATE_LABELS, STATEMENT_STATUS_LABELS
 from campaign.models import Campaign, Statement, StatementEndorsement, utcnow
-from campaign.permissions import statements_editable_by
 from campaign.staff.authoring_forms import (
     change_status,
     previewing,
@@ -30,6 +29,7 @@ from campaign.staff.blueprint import bp
 from campaign.staff.campaigns import AUTHORS
 from campaign.staff.forms import ActionForm, StatementForm
 from campaign.staff.guards import actor, editable_statement_or_404, require_role, safe_next
+from campaign.staff.labels import ENDORSEMENT_STATE_LABELS, STATEMENT_STATUS_LABELS
 from campaign.statements.authoring import (
     STATEMENT_TRANSITIONS,
     StatementData,

@@ -7,14 +7,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from campaign.accounts import (
-    AccountError,
-    EmailTaken,
-    InvalidEmail,
-    invite_user,
-    set_active,
-    set_role,
-)
 from campaign.audit import (
     ACCOUNT_DEACTIVATED,
     ACCOUNT_REACTIVATED,
@@ -23,12 +15,20 @@ from campaign.audit import (
     record_event,
 )
 from campaign.extensions import db
-from campaign.labels import ROLE_LABELS
 from campaign.models import User
-from campaign.ratelimits import invitation_limit
+from campaign.staff.accounts import (
+    AccountError,
+    EmailTaken,
+    InvalidEmail,
+    invite_user,
+    set_active,
+    set_role,
+)
 from campaign.staff.blueprint import bp
 from campaign.staff.forms import ActionForm, InviteForm, RoleForm
 from campaign.staff.guards import actor, request_origin, require_role
+from campaign.staff.labels import ROLE_LABELS
+from campaign.web.ratelimits import invitation_limit
 
 
 @bp.route("/users", methods=["GET", "POST"])

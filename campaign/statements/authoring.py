@@ -1,8 +1,9 @@
 """Writing statements: texts per language, classification, signatories, links, publication.
 
-Slugs, texts and errors follow the campaigns' rules (campaign.authoring). A statement's editors
-are the teams of the campaigns it is linked to, so the links an author may set are checked here
-too, and a campaigner's statement always stays linked to one of their campaigns.
+Slugs, texts and errors follow the campaigns' rules (campaign.campaigns.authoring). A
+statement's editors are the teams of the campaigns it is linked to, so the links an author may
+set are checked here too, and a campaigner's statement always stays linked to one of their
+campaigns.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaign.authoring import (
+from campaign.campaigns.authoring import (
     InvalidContent,
     InvalidTransition,
     TextData,
@@ -22,7 +23,7 @@ from campaign.authoring import (
     content_errors,
     flush_claiming_slug,
 )
-from campaign.i18n import country_codes
+from campaign.campaigns.permissions import CAMPAIGNER, campaigns_editable_by
 from campaign.models import (
     STATEMENT_KINDS,
     Campaign,
@@ -35,10 +36,10 @@ from campaign.models import (
     User,
 )
 from campaign.models.statements import statement_campaigns
-from campaign.permissions import CAMPAIGNER, campaigns_editable_by
-from campaign.signing import clean_name
+from campaign.petitions.signing import clean_name
 from campaign.statements.endorsing import clean_website, organisation_problem
 from campaign.statements.vocabulary import TOPIC_LABELS, statement_country_codes
+from campaign.web.i18n import country_codes
 
 # Unpublishing is allowed: a statement has no counter or signatures whose history it would break.
 STATEMENT_TRANSITIONS = {

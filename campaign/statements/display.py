@@ -8,9 +8,9 @@ from datetime import UTC, datetime, time
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from campaign.i18n import text_direction
 from campaign.models import Statement, StatementText
 from campaign.statements.vocabulary import KIND_LABELS, TOPIC_LABELS, sorted_countries, topic_order
+from campaign.web.i18n import text_direction
 
 
 @dataclass(frozen=True)

@@ -16,20 +16,20 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from campaign.addresses import DEFAULT_POLICY, AddressPolicy
-from campaign.emails import queue_email
-from campaign.i18n import country_codes
-from campaign.links import absolute_url
+from campaign.mail.addresses import DEFAULT_POLICY, AddressPolicy
+from campaign.mail.emails import queue_email
 from campaign.models import Statement, StatementEndorsement, StatementSignatory
-from campaign.refusals import InvalidFields
-from campaign.signing import (
+from campaign.petitions.signing import (
     SigningPaused,
     clean_name,
     email_problem,
     has_control_characters,
     text_problem,
 )
-from campaign.tokens import Purpose, make_token, read_token
+from campaign.web.i18n import country_codes
+from campaign.web.links import absolute_url
+from campaign.web.refusals import InvalidFields
+from campaign.web.tokens import Purpose, make_token, read_token
 
 ORGANISATION_MAX = 200
 WEBSITE_MAX = 300
@@ -125,8 +125,8 @@ def endorse_statement(
 ) -> None:
     """Record a pending endorsement and its confirmation email, or write again to its contact.
 
-    Returns nothing on purpose, like campaign.signing.sign_petition. `paused`: the site-wide
-    signing pause (campaign.switches) holds endorsements too.
+    Returns nothing on purpose, like campaign.petitions.signing.sign_petition. `paused`: the
+    site-wide signing pause (campaign.petitions.switches) holds endorsements too.
     """
     if not statement.accepts_endorsements:
         raise EndorsementClosed(statement.slug)

@@ -6,14 +6,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, URLField
 
-from campaign.honeypot import honeypot_field
-from campaign.i18n import countries
-from campaign.signing import EMAIL_MAX
+from campaign.petitions.signing import EMAIL_MAX
 from campaign.statements.endorsing import ORGANISATION_MAX, WEBSITE_MAX
+from campaign.web.honeypot import honeypot_field
+from campaign.web.i18n import countries
 
 
 class EndorseForm(FlaskForm):
-    # Public pages are cached and carry no cookie, so no session token: see campaign.forgery.
+    # Public pages are cached and carry no cookie, so no session token: see campaign.web.forgery.
     class Meta:
         csrf = False
 

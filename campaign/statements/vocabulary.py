@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from campaign.i18n import _collation_key, country_codes, country_name
+from campaign.web.i18n import _collation_key, country_codes, country_name
 
 KIND_LABELS = {
     "statement": _l("Statement"),

@@ -6,7 +6,7 @@ an unclosed isolate turns the text around it ("Trojan Source", CVE-2021-42574): 
 could make "Ann signed" read otherwise, a title could reverse the link in a share message. So:
 
 - one-line names the public or staff give (signers, organisations, signatories) refuse every
-  control and mark, with every other format character (campaign.signing.text_problem);
+  control and mark, with every other format character (campaign.petitions.signing.text_problem);
 - staff texts set into other text (titles, summaries, excerpts, share texts, whom a petition
   addresses) refuse the reordering controls; marks stay, as Arabic typesetting uses them and
   they reorder nothing beyond the neutral characters next to them, as an invisible letter would;

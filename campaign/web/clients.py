@@ -2,7 +2,7 @@
 
 from flask import current_app, request
 
-from campaign.privacy import address_hash
+from campaign.web.pseudonyms import address_hash
 
 
 def client_address() -> str:
@@ -11,5 +11,5 @@ def client_address() -> str:
 
 
 def client_key() -> str:
-    """The client address as anything we keep sees it: a keyed hash (campaign.privacy)."""
+    """The client address as anything we keep sees it: a keyed hash (campaign.web.pseudonyms)."""
     return address_hash(current_app.config["SECRET_KEY"], client_address())

@@ -14,7 +14,7 @@ from werkzeug.exceptions import (
 )
 
 from campaign.extensions import db
-from campaign.ratelimits import seconds_until_reset
+from campaign.web.ratelimits import seconds_until_reset
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 30

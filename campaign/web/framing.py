@@ -1,6 +1,6 @@
 """Which responses other sites may show in a frame: the embeddable widget's, nothing else.
 
-The widget's views call `allow_framing`; campaign.security_headers asks `may_be_framed` and
+The widget's views call `allow_framing`; campaign.web.security_headers asks `may_be_framed` and
 writes `Content-Security-Policy: frame-ancestors` and, for browsers that predate it,
 `X-Frame-Options` accordingly.
 """

@@ -5,7 +5,7 @@ nothing inline: no <script> or <style> blocks, no style="" or on…="" attribute
 styles come from our own static files. Two things vary by response:
 
 - framing: only the embeddable widget may be shown in other sites' frames
-  (campaign.framing.may_be_framed);
+  (campaign.web.framing.may_be_framed);
 - form targets: the share panel's Mastodon form ends in a redirect to the visitor's own server,
   and browsers apply `form-action` to redirects, so pages with that form allow https targets.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app, request
 
-from campaign.framing import may_be_framed
+from campaign.web.framing import may_be_framed
 
 # Kept in the WSGI environ, which belongs to one request.
 _EXTERNAL_FORMS = "campaign.external_form_targets"

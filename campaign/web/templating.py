@@ -8,8 +8,8 @@ from flask import Flask, request, url_for
 from flask_babel import format_decimal, format_percent, get_locale
 
 from campaign.config import LOCALES
-from campaign.i18n import LANGUAGE_NAMES, text_direction
-from campaign.links import absolute_url
+from campaign.web.i18n import LANGUAGE_NAMES, text_direction
+from campaign.web.links import absolute_url
 
 
 def _current_lang() -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, send_from_directory
 
-from campaign.images import STORED_NAME
+from campaign.web.images import STORED_NAME
 
 bp = Blueprint("uploads", __name__)
 ONE_YEAR = 365 * 24 * 3600

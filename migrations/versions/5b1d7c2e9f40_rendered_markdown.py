@@ -8,7 +8,7 @@ Create Date: 2026-12-06 07:30:00.000000
 from alembic import op
 import sqlalchemy as sa
 
-from campaign.markdown import RULES, render_markdown
+from campaign.text.markdown import RULES, render_markdown
 
 
 # revision identifiers, used by Alembic.

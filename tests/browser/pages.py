@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from campaign.extensions import db
 from campaign.models import Signature
-from campaign.signing import confirmation_token
+from campaign.petitions.signing import confirmation_token
 
 CAMPAIGN = "humans-against-torture"
 PETITION = "end-impunity-for-torture"

@@ -8,10 +8,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from campaign.campaigns.permissions import (
+    can_view_campaign,
+    can_view_petition,
+    publicly_visible_petitions,
+)
+from campaign.campaigns.permissions import publicly_visible_campaigns as visible_campaigns
 from campaign.extensions import db
 from campaign.models import Campaign, Petition, User
-from campaign.permissions import can_view_campaign, can_view_petition, publicly_visible_petitions
-from campaign.permissions import publicly_visible_campaigns as visible_campaigns
 
 VIEWERS = ("anonymous", "exporter", "other_campaigner", "team_campaigner", "admin")
 EDITORS = ("team_campaigner", "admin")

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from processes import process_env, wait_for, worker
 from sqlalchemy import select
 
-from campaign.addresses import Address, InvalidAddress, keys_reached, parse_address
 from campaign.extensions import db
-from campaign.mailer import build_message
+from campaign.mail.addresses import Address, InvalidAddress, keys_reached, parse_address
+from campaign.mail.mailer import build_message
 from campaign.models import (
     OutboxEmail,
     Signature,

@@ -16,9 +16,8 @@ from processes import process_env, wait_for, worker
 from sqlalchemy import select, update
 
 from campaign.extensions import db
-from campaign.mailer import SmtpConnection, SmtpSettings
-from campaign.models import OutboxEmail, Signature, utcnow
-from campaign.outbox import (
+from campaign.mail.mailer import SmtpConnection, SmtpSettings
+from campaign.mail.outbox import (
     FIRST_RETRY,
     LEASE,
     LONGEST_RETRY,
@@ -27,6 +26,7 @@ from campaign.outbox import (
     deliver_batch,
     retry_delay,
 )
+from campaign.models import OutboxEmail, Signature, utcnow
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from processes import process_env, wait_for, worker
 from sqlalchemy import text, update
 
 from campaign.extensions import db
-from campaign.mailer import SmtpConnection, SmtpSettings
+from campaign.mail.mailer import SmtpConnection, SmtpSettings
+from campaign.mail.outbox import MAX_ATTEMPTS, DeliveryReport, deliver_batch, retry_delay
 from campaign.models import OutboxEmail, utcnow
-from campaign.outbox import MAX_ATTEMPTS, DeliveryReport, deliver_batch, retry_delay
 
 # A header injection the address parser refuses to build (CR LF "Bcc: y@example.net" encoded).
 UNBUILDABLE = "=?utf-8?q?x=0D=0ABcc=3A_y=40example.net?=@example.com"
@@ -210,7 +210,7 @@ def test_refused_and_unbuildable_emails_fail_and_the_batch_goes_on(app, refusing
     two_people = queue(app, "ann@example.org, bob@example.net")
     good = queue(app, "ann@example.org")
 
-    caplog.set_level(logging.INFO, logger="campaign.outbox")
+    caplog.set_level(logging.INFO, logger="campaign.mail.outbox")
     with SmtpConnection(SmtpSettings.from_url(refusing_smtp.url)) as connection:
         report = deliver(app, connection)
 
@@ -246,7 +246,7 @@ def test_an_unexpected_error_is_retried_later_and_the_batch_goes_on(app, smtp_se
     first = queue(app, "ann@example.org")
     second = queue(app, "bob@example.org")
 
-    caplog.set_level(logging.INFO, logger="campaign.outbox")
+    caplog.set_level(logging.INFO, logger="campaign.mail.outbox")
     before = utcnow()
     with BrokenOnce(SmtpSettings.from_url(smtp_server.url)) as connection:
         report = deliver(app, connection)

@@ -6,7 +6,7 @@ from helpers import count, database_work, outbox, sign_fields, signatures
 
 from campaign.extensions import db
 from campaign.models import OutboxEmail, Signature, utcnow
-from campaign.signing import confirm_signature
+from campaign.petitions.signing import confirm_signature
 
 
 def _visible(response) -> tuple:

@@ -11,17 +11,17 @@ import pytest
 from sqlalchemy import select, update
 
 from campaign.extensions import db
-from campaign.invalidation import (
+from campaign.models import AuditEvent, Petition, Signature, utcnow
+from campaign.petitions.invalidation import (
     AUDIT_ACTION,
     Criteria,
     InvalidCriteria,
     invalidate_signatures,
     preview,
 )
-from campaign.models import AuditEvent, Petition, Signature, utcnow
-from campaign.privacy import address_hash
-from campaign.signing import ConfirmationRefused, confirm_signature
-from campaign.velocity import DAY, HOUR, fast_sources, signing_speed
+from campaign.petitions.signing import ConfirmationRefused, confirm_signature
+from campaign.petitions.velocity import DAY, HOUR, fast_sources, signing_speed
+from campaign.web.pseudonyms import address_hash
 
 SECRET = "test-secret-key-" + "x" * 32
 BOT = address_hash(SECRET, "203.0.113.66")

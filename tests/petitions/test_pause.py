@@ -13,8 +13,8 @@ from sqlalchemy import insert
 
 from campaign.extensions import db
 from campaign.models import OutboxEmail, Petition, Signature, SiteSetting, StatementEndorsement
-from campaign.signing import SigningPaused, confirmation_token, sign_petition
-from campaign.switches import (
+from campaign.petitions.signing import SigningPaused, confirmation_token, sign_petition
+from campaign.petitions.switches import (
     UnknownPetition,
     set_signing_paused,
     signing_paused,

@@ -6,10 +6,10 @@ import re
 
 from sqlalchemy import update
 
-from campaign.attribution import referral_code
 from campaign.extensions import db
 from campaign.models import PetitionText, Signature
-from campaign.signing import confirmation_token
+from campaign.petitions.attribution import referral_code
+from campaign.petitions.signing import confirmation_token
 
 
 def token_for(app, signature_id: int) -> str:

@@ -10,7 +10,7 @@ from PIL import Image, ImageChops, features
 
 from campaign.extensions import db
 from campaign.models import Petition
-from campaign.previews import (
+from campaign.petitions.previews import (
     HEIGHT,
     MARGIN,
     WIDTH,

@@ -16,7 +16,7 @@ from sharing_support import hidden_fields, referral_code_in
 
 from campaign.models import Signature
 from campaign.models.signatures import PUBLIC_ID_LENGTH
-from campaign.tokens import Purpose, make_lasting_token, make_token
+from campaign.web.tokens import Purpose, make_lasting_token, make_token
 
 TIMEOUT = 10
 

@@ -11,7 +11,7 @@ from PIL import Image
 
 from campaign.extensions import db
 from campaign.models import Petition
-from campaign.qrcodes import BORDER, ERROR_LEVEL
+from campaign.petitions.qrcodes import BORDER, ERROR_LEVEL
 
 ALL = ("en", "fr", "es", "ar")
 SCALE = 12  # the PNG's pixels per module

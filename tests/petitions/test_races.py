@@ -13,7 +13,7 @@ from helpers import count, sign_fields, signature_count, signature_data, signatu
 
 from campaign.extensions import db
 from campaign.models import OutboxEmail, Petition, Signature, utcnow
-from campaign.signing import (
+from campaign.petitions.signing import (
     confirm_signature,
     confirmation_token,
     sign_petition,

@@ -1,5 +1,5 @@
-"""Share links: each network's URL, built by the pure campaign.sharing, and the share panel on
-the three pages a supporter passes through."""
+"""Share links: each network's URL, built by the pure campaign.petitions.sharing, and the share
+panel on the three pages a supporter passes through."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from sharing_support import (
 
 from campaign.extensions import db
 from campaign.models import Petition
-from campaign.sharing import (
+from campaign.petitions.sharing import (
     CHANNELS,
     NETWORKS,
     channel_from,

@@ -17,18 +17,18 @@ from sharing_support import (
     sign_and_confirm,
 )
 
-from campaign.attribution import (
+from campaign.extensions import db
+from campaign.models import Signature, utcnow
+from campaign.models.signatures import new_public_id
+from campaign.petitions.attribution import (
     ShareStats,
     referral_code,
     referral_public_id,
     referrer_for,
     share_stats,
 )
-from campaign.extensions import db
-from campaign.models import Signature, utcnow
-from campaign.models.signatures import new_public_id
-from campaign.sharing import CHANNELS
-from campaign.tokens import Purpose, make_lasting_token, make_token
+from campaign.petitions.sharing import CHANNELS
+from campaign.web.tokens import Purpose, make_lasting_token, make_token
 
 SECRET = "s" * 40
 PUBLIC_ID = "q3JxT0v9aZk1Lm2Np4Rs6w"  # as new_public_id makes them

@@ -19,11 +19,11 @@ from helpers import (
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import update
 
-from campaign.addresses import Address, InvalidAddress, parse_address
 from campaign.extensions import db
+from campaign.mail.addresses import Address, InvalidAddress, parse_address
 from campaign.models import OutboxEmail, Petition, Signature, utcnow
 from campaign.models.signatures import new_public_id
-from campaign.signing import (
+from campaign.petitions.signing import (
     ConfirmationRefused,
     InvalidSignature,
     PetitionNotOpen,
@@ -34,7 +34,7 @@ from campaign.signing import (
     signature_from_token,
     validate_signature,
 )
-from campaign.tokens import ExpiredToken, InvalidToken
+from campaign.web.tokens import ExpiredToken, InvalidToken
 
 MAX_AGE = 30 * 24 * 3600
 

@@ -11,8 +11,10 @@ from conftest import STAFF_PASSWORD, body_text
 from helpers import database_work
 from sqlalchemy import select
 
-from campaign import accounts
-from campaign.accounts import (
+from campaign.extensions import db
+from campaign.models import AuditEvent, OutboxEmail, User
+from campaign.staff import accounts
+from campaign.staff.accounts import (
     EmailTaken,
     InvalidEmail,
     SpentLink,
@@ -24,11 +26,9 @@ from campaign.accounts import (
     set_password,
     user_from_token,
 )
-from campaign.extensions import db
-from campaign.models import AuditEvent, OutboxEmail, User
 from campaign.staff.guards import safe_next
 from campaign.staff.sessions import LOGIN_AT, SEEN_AT
-from campaign.tokens import ExpiredToken, InvalidToken, Purpose, make_token
+from campaign.web.tokens import ExpiredToken, InvalidToken, Purpose, make_token
 
 SECRET = "test-secret-key-" + "x" * 32
 

@@ -9,7 +9,7 @@ import pytest
 from conftest import STAFF_PASSWORD
 from sqlalchemy import select
 
-from campaign.authoring import (
+from campaign.campaigns.authoring import (
     CampaignData,
     InvalidContent,
     InvalidTransition,

@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from campaign.charts import bar_chart_svg
 from campaign.extensions import db
 from campaign.models import User
-from campaign.statistics import petition_statistics
+from campaign.petitions.statistics import petition_statistics
+from campaign.staff.charts import bar_chart_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 TODAY = date(2026, 4, 30)

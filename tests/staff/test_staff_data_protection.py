@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from campaign.addresses import InvalidAddress
 from campaign.audit import record_event
-from campaign.erasure import erase_mailbox, months_before, purge
 from campaign.extensions import db
+from campaign.mail.addresses import InvalidAddress
 from campaign.models import AuditEvent, OutboxEmail, Petition, Signature, utcnow
+from campaign.privacy.erasure import erase_mailbox, months_before, purge
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 

@@ -15,7 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import insert, select, update
 
-from campaign.exports import (
+from campaign.extensions import db
+from campaign.models import AuditEvent, Signature
+from campaign.privacy.exports import (
     COLUMNS,
     DEFAULT_COLUMNS,
     FORMULA_START,
@@ -27,8 +29,6 @@ from campaign.exports import (
     iter_batches,
     neutralise,
 )
-from campaign.extensions import db
-from campaign.models import AuditEvent, Signature
 
 TRICKY = [
     '=HYPERLINK("http://evil.example","click")',

@@ -10,8 +10,8 @@ import pytest
 from PIL import ExifTags, Image, ImageFile
 
 from campaign.extensions import db
-from campaign.images import MAX_PIXELS, InvalidImage, reencode_image, store_image
 from campaign.models import Campaign
+from campaign.web.images import MAX_PIXELS, InvalidImage, reencode_image, store_image
 
 GPS = {
     ExifTags.GPS.GPSLatitudeRef: "N",

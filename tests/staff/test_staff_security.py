@@ -8,14 +8,13 @@ import re
 
 import pytest
 from conftest import STAFF_PASSWORD
-from security_support import inline_code
+from security_support import assert_secure_headers, inline_code
 from sqlalchemy import func, select
-from test_security_headers import assert_secure_headers
 
-from campaign.accounts import account_token
 from campaign.extensions import db
 from campaign.models import AuditEvent, Petition, StatementEndorsement, User
-from campaign.tokens import Purpose
+from campaign.staff.accounts import account_token
+from campaign.web.tokens import Purpose
 
 
 def _count(app, model) -> int:

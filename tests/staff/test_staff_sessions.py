@@ -13,17 +13,17 @@ from conftest import STAFF_PASSWORD
 from processes import SECRET_KEY, gunicorn, process_env
 from sqlalchemy import func, select
 
-from campaign.accounts import (
+from campaign.extensions import db
+from campaign.models import AuditEvent, User
+from campaign.privacy.exports import DEFAULT_COLUMNS
+from campaign.staff.accounts import (
     AccountError,
     account_token,
     end_sessions,
     set_active,
     set_role,
 )
-from campaign.exports import DEFAULT_COLUMNS
-from campaign.extensions import db
-from campaign.models import AuditEvent, User
-from campaign.tokens import Purpose
+from campaign.web.tokens import Purpose
 
 SIGNER = "Ana Signer"
 EXPORT_FORM = {"columns": list(DEFAULT_COLUMNS)}

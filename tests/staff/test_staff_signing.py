@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from campaign.extensions import db
 from campaign.models import AuditEvent, Campaign, Petition, Signature, User, utcnow
-from campaign.privacy import address_hash
+from campaign.web.pseudonyms import address_hash
 
 SECRET = "test-secret-key-" + "x" * 32
 BOT = address_hash(SECRET, "203.0.113.66")

@@ -11,7 +11,14 @@ from conftest import STAFF_PASSWORD
 from sqlalchemy import select
 from test_staff_authoring import campaign_form, petition_form
 
-from campaign.authoring import InvalidContent, InvalidTransition, SlugLocked, SlugTaken, TextData
+from campaign.campaigns.authoring import (
+    InvalidContent,
+    InvalidTransition,
+    SlugLocked,
+    SlugTaken,
+    TextData,
+)
+from campaign.campaigns.permissions import can_edit_statement, statements_editable_by
 from campaign.extensions import db
 from campaign.models import (
     Campaign,
@@ -21,7 +28,6 @@ from campaign.models import (
     User,
     utcnow,
 )
-from campaign.permissions import can_edit_statement, statements_editable_by
 from campaign.statements.authoring import (
     SignatoryData,
     StatementData,

@@ -71,7 +71,7 @@ def test_demo_loads_varied_statements_once(app, runner, client):
 
 
 def test_demo_statements_are_loaded_even_when_the_campaign_exists(app, runner):
-    from campaign.demo import _load_campaign
+    from campaign.demo.campaigns import _load_campaign
 
     with app.app_context():
         _load_campaign(db.session)

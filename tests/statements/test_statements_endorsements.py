@@ -21,7 +21,7 @@ from campaign.statements.endorsing import (
     endorse_statement,
     endorsement_from_token,
 )
-from campaign.tokens import ExpiredToken, InvalidToken, Purpose, make_token
+from campaign.web.tokens import ExpiredToken, InvalidToken, Purpose, make_token
 
 GOOD = EndorsementData(
     organisation="  Red   de Defensoras  ",

@@ -1,5 +1,6 @@
-"""Bidirectional controls (campaign.bidi): refused in names and in the staff texts set into other
-text, kept out of email subjects; Markdown bodies keep them, each block a paragraph of its own."""
+"""Bidirectional controls (campaign.text.bidi): refused in names and in the staff texts set into
+other text, kept out of email subjects; Markdown bodies keep them, each block a paragraph of its
+own."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from flask_babel import force_locale, gettext
 from helpers import count, sign_fields
 from sqlalchemy import select, update
 
-from campaign.bidi import BIDI_CONTROLS, MARKS, REORDERING_CONTROLS, without_bidi_controls
 from campaign.extensions import db
 from campaign.models import (
     Campaign,
@@ -21,8 +21,9 @@ from campaign.models import (
     Statement,
     StatementEndorsement,
 )
-from campaign.signing import name_problem
+from campaign.petitions.signing import name_problem
 from campaign.statements.endorsing import organisation_problem
+from campaign.text.bidi import BIDI_CONTROLS, MARKS, REORDERING_CONTROLS, without_bidi_controls
 
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: "Ann\u202eelpmaxE" reads "Ann Example" backwards
 DIRECTION_ERROR = (
@@ -46,7 +47,8 @@ def test_the_controls_are_the_ones_unicode_names():
 
 @pytest.mark.parametrize("control", sorted(BIDI_CONTROLS))
 def test_names_refuse_every_control_and_mark(control):
-    """The shared rule for one-line names, whoever gives them (campaign.signing.text_problem)."""
+    """The shared rule for one-line names, whoever gives them
+    (campaign.petitions.signing.text_problem)."""
     for name in (f"Ann{control}Example", f"{control}Ann Example", f"Ann Example{control}"):
         assert name_problem(name) == "invalid_characters"
         assert organisation_problem(name) == "invalid_characters"

@@ -16,7 +16,7 @@ from sqlalchemy import update
 
 from campaign.extensions import db
 from campaign.models import OutboxEmail, Petition, Signature, StatementEndorsement
-from campaign.signing import confirmation_token
+from campaign.petitions.signing import confirmation_token
 
 
 def _nothing_stored(app) -> bool:

@@ -9,7 +9,9 @@ import pytest
 from helpers import count, outbox, sign_fields, signatures
 from sqlalchemy import inspect, select, text
 
-from campaign.addresses import (
+from campaign.config import DEFAULT_EMAIL_NORMALIZATION, ROOT
+from campaign.extensions import db
+from campaign.mail.addresses import (
     DEFAULT_POLICY,
     SHIPPED_DISPOSABLE_LIST,
     Address,
@@ -19,11 +21,9 @@ from campaign.addresses import (
     mailbox_key,
     parse_address,
 )
-from campaign.config import DEFAULT_EMAIL_NORMALIZATION, ROOT
-from campaign.extensions import db
 from campaign.models import OutboxEmail, Signature, StatementEndorsement
-from campaign.privacy import address_hash
-from campaign.signing import InvalidSignature, validate_signature
+from campaign.petitions.signing import InvalidSignature, validate_signature
+from campaign.web.pseudonyms import address_hash
 
 ENDORSER = {
     "endorse-organisation": "Red de Defensoras",

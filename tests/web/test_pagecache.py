@@ -1,4 +1,4 @@
-"""The per-process cache of public pages and counters (campaign.pagecache)."""
+"""The per-process cache of public pages and counters (campaign.web.pagecache)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event, select, update
 
-from campaign import markdown, pagecache
 from campaign.extensions import db
 from campaign.models import Petition, Signature, Statement, StatementText
-from campaign.pagecache import PageCache
-from campaign.signing import confirmation_token
+from campaign.petitions.signing import confirmation_token
+from campaign.text import markdown
+from campaign.web import pagecache
+from campaign.web.pagecache import PageCache
 
 
 class Clock:

@@ -17,7 +17,7 @@ from processes import gunicorn, gunicorn_command, process_env
 
 from campaign.config import ROOT, ConfigError, Settings
 from campaign.models import OutboxEmail, Signature, StatementEndorsement
-from campaign.privacy import address_hash
+from campaign.web.pseudonyms import address_hash
 
 REDIS = "redis://127.0.0.1:6379/0"
 BURST = "5 per minute; 30 per hour"

@@ -11,51 +11,14 @@ import requests
 from conftest import base_config
 from helpers import csp_directives, sign_fields
 from processes import gunicorn, process_env
-from security_support import build_site, every_route, inline_code
+from security_support import assert_secure_headers, build_site, every_route
 
 from campaign import create_app
 from campaign.config import ROOT
 from campaign.extensions import db
 
-STRICT = {
-    "default-src": "'self'",
-    "script-src": "'self'",
-    "style-src": "'self'",
-    "img-src": "'self' data:",
-    "object-src": "'none'",
-    "base-uri": "'none'",
-    "frame-src": "'self'",
-}
 # Pages other sites may frame: the widget and its answers.
 FRAMABLE = {"embed.petition", "embed.check_email"}
-
-
-def assert_secure_headers(response, *, framed: bool = False, token: bool = False) -> None:
-    where = f"{response.request.method} {response.request.path} ({response.status_code})"
-    csp = csp_directives(response)
-    for directive, sources in STRICT.items():
-        assert csp.get(directive) == sources, f"{where}: {directive} is {csp.get(directive)!r}"
-    assert csp["form-action"] in {"'self'", "'self' https:"}, where
-    assert csp["frame-ancestors"] == ("*" if framed else "'none'"), where
-    assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"], where
-    assert "'unsafe-eval'" not in response.headers["Content-Security-Policy"], where
-    if framed:
-        assert "X-Frame-Options" not in response.headers, where
-    else:
-        assert response.headers["X-Frame-Options"] == "DENY", where
-    assert response.headers["X-Content-Type-Options"] == "nosniff", where
-    expected_referrer = (
-        {"no-referrer"} if token else {"no-referrer", "strict-origin-when-cross-origin"}
-    )
-    assert response.headers["Referrer-Policy"] in expected_referrer, where
-    assert "camera=()" in response.headers["Permissions-Policy"], where
-    assert "geolocation=()" in response.headers["Permissions-Policy"], where
-    assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin", where
-    assert "Strict-Transport-Security" not in response.headers, f"{where}: HSTS over http"
-    for cookie in response.headers.getlist("Set-Cookie"):
-        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie, f"{where}: {cookie}"
-    if response.mimetype == "text/html":
-        assert inline_code(response.get_data(as_text=True)) == [], where
 
 
 @pytest.fixture

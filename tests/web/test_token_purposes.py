@@ -12,13 +12,13 @@ import pytest
 from helpers import outbox, sign_fields, signature_count, signatures
 from sqlalchemy import select
 
-from campaign.accounts import account_token, user_from_token
-from campaign.attribution import referral_code, referral_public_id
 from campaign.extensions import db
 from campaign.models import AuditEvent, Signature, StatementEndorsement, User
-from campaign.signing import public_id_from_token
+from campaign.petitions.attribution import referral_code, referral_public_id
+from campaign.petitions.signing import public_id_from_token
+from campaign.staff.accounts import account_token, user_from_token
 from campaign.statements.endorsing import endorsement_from_token
-from campaign.tokens import (
+from campaign.web.tokens import (
     ExpiredToken,
     InvalidToken,
     Purpose,
