@@ -9,21 +9,15 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from campaign.accounts import (
+from campaign.audit import LOGIN, LOGIN_FAILED, LOGOUT, PASSWORD_SET, record_event
+from campaign.extensions import db
+from campaign.staff.accounts import (
     SpentLink,
     authenticate,
     end_sessions,
     request_password_reset,
     set_password,
     user_from_token,
-)
-from campaign.audit import LOGIN, LOGIN_FAILED, LOGOUT, PASSWORD_SET, record_event
-from campaign.extensions import db
-from campaign.ratelimits import (
-    login_account_limit,
-    login_address_limit,
-    reset_account_limit,
-    reset_address_limit,
 )
 from campaign.staff.blueprint import bp
 from campaign.staff.forms import (
@@ -34,8 +28,10 @@ from campaign.staff.forms import (
     SetPasswordForm,
 )
 from campaign.staff.guards import actor, request_origin, safe_next
+from campaign.staff.limits import login_account_limit, reset_account_limit
 from campaign.staff.sessions import end_session, start_session
-from campaign.tokens import ExpiredToken, InvalidToken, Purpose
+from campaign.web.ratelimits import login_address_limit, reset_address_limit
+from campaign.web.tokens import ExpiredToken, InvalidToken, Purpose
 
 
 def _home() -> str:
@@ -85,7 +81,7 @@ def logout():
 
 
 # A reset request is answered no sooner than this after it arrived. Both answers do the same
-# work (campaign.accounts.request_password_reset) but for writing the email itself, tens of
+# work (campaign.staff.accounts.request_password_reset) but for writing the email itself, tens of
 # microseconds that many timed requests could still tell apart; the wait hides them. Requests
 # are few and rate-limited, so the threads waiting cost nothing that matters.
 RESET_ANSWER_AFTER = 0.1  # seconds

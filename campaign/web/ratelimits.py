@@ -1,9 +1,11 @@
 """Rate limits on what costs us or a stranger something: signing, endorsing, staff log-ins.
 
+The limits per staff account, keyed on how accounts read addresses, are campaign.staff.limits.
+
 Only POSTs count: the pages themselves are cached and must stay cheap. Limits are read from
 the configuration at request time ("5 per minute; 30 per hour": a burst and a sustained
 limit), counted in memory or, with REDIS_URL, in Redis shared by every worker and server.
-Keys hold a keyed hash of the client address (campaign.clients.client_key), never the address.
+Keys hold a keyed hash of the client address (campaign.web.clients.client_key), never the address.
 """
 
 from __future__ import annotations
@@ -16,10 +18,8 @@ from collections.abc import Callable
 from flask import current_app, request
 from flask_login import current_user
 
-from campaign.addresses import InvalidAddress, account_email
-from campaign.clients import client_key
 from campaign.extensions import limiter
-from campaign.privacy import address_hash
+from campaign.web.clients import client_key
 
 
 def configured(name: str) -> Callable[[], str]:
@@ -38,20 +38,6 @@ def per_client_and(view_arg: str) -> Callable[[], str]:
     return key
 
 
-def per_account_email() -> str:
-    """The account a login or reset form names, whoever sends it: guessing one account's
-    password from many addresses hits this limit. Keyed on the address the account is looked
-    up under, so every spelling of it (`Camp1@ｅxample.org`) shares one budget. Hashed, so no
-    email is kept."""
-    raw = request.form.get("email") or ""
-    try:
-        email = account_email(raw)
-    except InvalidAddress:
-        # Names no account, so any key will do; one per spelling keeps strangers apart.
-        email = raw.strip().lower()
-    return "account:" + address_hash(current_app.config["SECRET_KEY"], "account:" + email)
-
-
 def per_staff_member() -> str:
     """The logged-in staff member (invitations), or the client address before login."""
     if current_user.is_authenticated:
@@ -68,15 +54,8 @@ endorsing_limit = limit_posts(
     "ENDORSE_RATE_LIMIT", key_func=per_client_and("slug"), scope="endorse"
 )
 login_address_limit = limit_posts("LOGIN_RATE_LIMIT", key_func=client_key, scope="login")
-login_account_limit = limit_posts(
-    "LOGIN_ACCOUNT_RATE_LIMIT", key_func=per_account_email, scope="login-account"
-)
 reset_address_limit = limit_posts(
     "PASSWORD_RESET_RATE_LIMIT", key_func=client_key, scope="password-reset"
-)
-# A reset request sends an email: also limited per account, so no one is mail-bombed.
-reset_account_limit = limit_posts(
-    "PASSWORD_RESET_RATE_LIMIT", key_func=per_account_email, scope="password-reset-account"
 )
 invitation_limit = limit_posts(
     "INVITATION_RATE_LIMIT", key_func=per_staff_member, scope="invitation"
