@@ -1,0 +1,106 @@
+"""`campaign worker`: deliver the outbox over SMTP, or to the development mailbox."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from campaign.extensions import db
+
+# The name operators filter on, kept from before the worker had a module of its own.
+log = logging.getLogger("campaign.worker")
+# While the database is unreachable the worker waits longer each time, up to this (in seconds).
+LONGEST_OUTAGE_PAUSE = 10.0
+
+
+def _mail_domain() -> str:
+    sender = current_app.config["MAIL_FROM"]
+    address = sender.rsplit("<", 1)[-1].rstrip(">")
+    return (
+        address.rpartition("@")[2]
+        or urlsplit(current_app.config["BASE_URL"]).hostname
+        or "localhost"
+    )
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Deliver what is due, then stop.")
+@click.option(
+    "--interval", default=1.0, show_default=True, help="Seconds to wait when nothing is due."
+)
+@click.option("--batch", default=50, show_default=True, help="Emails claimed at a time.")
+@with_appcontext
+def worker_command(once: bool, interval: float, batch: int) -> None:
+    """Deliver the outbox over SMTP (MAIL_URL), retrying with backoff."""
+    from campaign.mail.mailer import SmtpConnection, SmtpSettings
+    from campaign.mail.outbox import deliver_batch, mark_delivered_to_mailbox
+
+    stopping = False
+
+    def stop(_signum, _frame) -> None:
+        nonlocal stopping
+        stopping = True
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    mail_url = current_app.config["MAIL_URL"]
+    if not mail_url and not current_app.config["DEV_MAILBOX"]:
+        raise click.UsageError("MAIL_URL is not set")
+    sender, domain = current_app.config["MAIL_FROM"], _mail_domain()
+    lease = timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+    connection = SmtpConnection(SmtpSettings.from_url(mail_url)) if mail_url else None
+    if not once:
+        click.echo(f"worker delivering to {'SMTP' if connection else 'the development mailbox'}")
+    outages = 0
+    try:
+        while not stopping:
+            try:
+                if connection is None:
+                    report = mark_delivered_to_mailbox(db.session, limit=batch, lease=lease)
+                else:
+                    report = deliver_batch(
+                        db.session,
+                        connection,
+                        sender=sender,
+                        domain=domain,
+                        limit=batch,
+                        lease=lease,
+                    )
+            except Exception as exc:  # the database may be back in a moment
+                # The class only: a database error's message can quote the row it was writing.
+                log.error("delivery interrupted: %s", exc.__class__.__name__)
+                db.session.remove()  # rolls back; leased emails come back when their lease ends
+                if connection is not None:
+                    connection.close()
+                if once:
+                    raise click.ClickException(
+                        f"delivery interrupted: {exc.__class__.__name__}"
+                    ) from None
+                outages += 1
+                time.sleep(min(interval * 2 ** (outages - 1), LONGEST_OUTAGE_PAUSE))
+                continue
+            outages = 0
+            db.session.remove()
+            if report.handled:
+                log.info(
+                    "sent %s, retrying %s, failed %s", report.sent, report.retrying, report.failed
+                )
+            if once:
+                if report.handled < batch:
+                    break
+                continue
+            if report.handled < batch:
+                if connection is not None:
+                    connection.close()
+                time.sleep(interval)
+    finally:
+        if connection is not None:
+            connection.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
