@@ -1,11 +1,15 @@
-"""The audit trail: who did what to personal data or to accounts, when, and from where."""
+"""The audit trail: who did what to personal data or to accounts, when, and from where.
+
+Every feature that touches personal data records here, so it sits below them all. May import:
+the root modules, `models` and `web`. Never a feature package nor a blueprint.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from campaign.models import AuditEvent, utcnow
-from campaign.privacy import address_hash
+from campaign.web.pseudonyms import address_hash
 
 LOGIN = "login"
 LOGIN_FAILED = "login_failed"

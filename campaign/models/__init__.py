@@ -1,4 +1,7 @@
-"""The domain model. Importing this package registers every table on the metadata."""
+"""The domain model. Importing this package registers every table on the metadata.
+
+May import: the root modules (extensions, config) and `text`. Never anything above.
+"""
 
 from campaign.models.audit import AuditEvent
 from campaign.models.campaigns import (

@@ -1,6 +1,8 @@
 """The staff workspace under /staff/: accounts, authoring, dashboards, exports, data protection.
 
-Importing the view modules registers their routes on the one blueprint.
+Importing the view modules registers their routes on the one blueprint. A blueprint: may import
+every feature package and the layers below them; nothing imports it but the factory and the
+command line.
 """
 
 from campaign.staff import (  # noqa: F401

@@ -1,1 +1,6 @@
-"""Statements, urgent interventions and reports: listing, reading, feeds and endorsements."""
+"""Statements, urgent interventions and reports: authoring, listing, display, feeds and
+organisations' endorsements. Their public pages are campaign.public.statements.
+
+May import: the root modules, `text`, `models`, `web`, `mail`, `audit`, `petitions` and
+`campaigns`. Never `privacy` nor a blueprint.
+"""
