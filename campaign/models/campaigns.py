@@ -82,9 +82,8 @@ class Campaign(Translated, db.Model):
     petitions: Mapped[list[Petition]] = relationship(
         back_populates="campaign", order_by="Petition.id", lazy="selectin"
     )
-    members: Mapped[list[User]] = relationship(
-        secondary=campaign_members, order_by=User.email, lazy="selectin"
-    )
+    # Loaded only when asked for (staff pages): public pages never read staff accounts.
+    members: Mapped[list[User]] = relationship(secondary=campaign_members, order_by=User.email)
 
     def is_hidden(self) -> bool:
         return self.status in HIDDEN_STATUSES
