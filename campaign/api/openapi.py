@@ -86,7 +86,12 @@ _PETITION = {
             "description": "A sentence with the count and the right plural, e.g. `12,345 "
             "signatures`.",
         },
-        "goal": {"type": ["integer", "null"], "minimum": 1},
+        "goal": {
+            "type": ["integer", "null"],
+            "minimum": 1,
+            "description": "The current goal. A petition may raise it by itself when it is "
+            "reached, to the next step of 1, 2, 5, 10, 20, 50…",
+        },
         "status": {"type": "string", "enum": ["open", "closed"]},
         "closes_at": {"type": ["string", "null"], "format": "date-time"},
         "campaign": {"type": "string", "description": "The slug of the petition's campaign."},

@@ -89,6 +89,7 @@ class PetitionData:
     texts: dict[str, TextData] = field(default_factory=dict)
     target: str = ""
     goal: int | None = None
+    raise_goal_automatically: bool = False
     closes_at: datetime | None = None
 
 
@@ -190,6 +191,7 @@ def save_petition(
     petition.slug = data.slug
     petition.target = data.target
     petition.goal = data.goal
+    petition.raise_goal_automatically = data.raise_goal_automatically
     petition.closes_at = data.closes_at
     petition.default_locale = data.default_locale
     apply_texts(petition, data.texts, PetitionText, ("title", "body", "share_text"))

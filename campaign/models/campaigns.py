@@ -109,6 +109,10 @@ class Petition(Translated, db.Model):
         CheckConstraint("status IN ('draft', 'preview', 'open', 'closed')", name="status"),
         CheckConstraint("signature_count >= 0", name="signature_count_not_negative"),
         CheckConstraint("goal IS NULL OR goal > 0", name="goal_positive"),
+        CheckConstraint(
+            "goal_reached_notified IS NULL OR goal_reached_notified > 0",
+            name="goal_reached_notified_positive",
+        ),
         CheckConstraint(SLUG_CHECK, name="slug_length"),
     )
 
@@ -131,11 +135,22 @@ class Petition(Translated, db.Model):
     )
     # Staff pause signing during an attack or a mistake; the page says so instead of the form.
     signing_paused: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Each time the goal is reached it moves up the 1-2-5 series (campaign.petitions.milestones).
+    raise_goal_automatically: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The goal last announced to the team as reached (None: none yet). Announcing sets it in a
+    # guarded UPDATE, so each goal is announced once, and a count that drops under the goal
+    # (invalidated signatures) and climbs back announces nothing again.
+    goal_reached_notified: Mapped[int | None] = mapped_column(Integer)
 
     campaign: Mapped[Campaign] = relationship(back_populates="petitions", lazy="joined")
     texts: Mapped[list[PetitionText]] = relationship(
         back_populates="petition", cascade="all, delete-orphan", lazy="selectin"
     )
+
+    def celebrates_goal(self) -> int | None:
+        """The goal the page celebrates as reached, while the count still stands at it."""
+        reached = self.goal_reached_notified
+        return reached if reached is not None and self.signature_count >= reached else None
 
     def is_open(self, now: datetime) -> bool:
         return self.status == "open" and (self.closes_at is None or now < self.closes_at)

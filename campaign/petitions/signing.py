@@ -17,6 +17,7 @@ from campaign.mail.addresses import DEFAULT_POLICY, AddressPolicy, InvalidAddres
 from campaign.mail.emails import EmailTemplate, RenderedEmail, email_template, queue_rendered_if
 from campaign.models import Petition, Signature
 from campaign.models.signatures import new_public_id
+from campaign.petitions.milestones import announce_goal_reached, goal_newly_reached
 from campaign.web.i18n import country_codes
 from campaign.web.links import absolute_url
 from campaign.web.pagecache import COUNTS_ONLY
@@ -343,6 +344,9 @@ def confirm_signature(session: Session, public_id: str, *, now: datetime) -> Con
     signature. Nothing is read first and no ORM object is made: this is what a viral day runs
     most, and every confirmation of a petition waits for the one before to commit (SQLite
     locks the whole database; PostgreSQL the petition's row, from the increment on).
+
+    The increment returns the goal too: the confirmation that reaches it announces it to the
+    team in this transaction (campaign.petitions.milestones); the others only compare numbers.
     """
     statements = _statements(session.get_bind().dialect.name)
     params = {"signature_public_id": public_id, "now": now}
@@ -351,12 +355,16 @@ def confirm_signature(session: Session, public_id: str, *, now: datetime) -> Con
         row = session.execute(statements.confirm_and_count, params).first()
         if row is None:
             return _not_confirmed(session, public_id)
-        petition_id, count = row
+        petition_id, count, goal, announced = row
     else:
         petition_id = session.execute(statements.confirm, params).scalar()
         if petition_id is None:
             return _not_confirmed(session, public_id)
-        count = session.execute(statements.count_one, {"petition": petition_id}).scalar_one()
+        count, goal, announced = session.execute(
+            statements.count_one, {"petition": petition_id}
+        ).one()
+    if goal_newly_reached(count, goal, announced):
+        announce_goal_reached(session, petition_id, count=count, goal=goal)
     return ConfirmationResult(
         SignatureLink(public_id, petition_id, now), newly_confirmed=True, signature_count=count
     )
@@ -429,12 +437,18 @@ def _statements(dialect: str) -> _Statements:
         .returning(signatures.c.petition_id)
     )
     increment = update(petitions).values(signature_count=petitions.c.signature_count + 1)
+    # The new count, and what tells whether it reached a goal not yet announced.
+    counted = (
+        petitions.c.signature_count,
+        petitions.c.goal,
+        petitions.c.goal_reached_notified,
+    )
     confirm_and_count = None
     if dialect == "postgresql":
         confirmed = confirm.cte("confirmed")
         confirm_and_count = (
             increment.where(petitions.c.id == confirmed.c.petition_id)
-            .returning(petitions.c.id, petitions.c.signature_count)
+            .returning(petitions.c.id, *counted)
             .execution_options(**{COUNTS_ONLY: True})
         )
     return _Statements(
@@ -443,7 +457,7 @@ def _statements(dialect: str) -> _Statements:
         ),
         confirm=confirm,
         count_one=increment.where(petitions.c.id == bindparam("petition"))
-        .returning(petitions.c.signature_count)
+        .returning(*counted)
         .execution_options(**{COUNTS_ONLY: True}),
         confirm_and_count=confirm_and_count,
     )

@@ -183,6 +183,7 @@ class PetitionForm(_TextsForm):
             NumberRange(min=1, message=_l("The goal must be a whole number above zero")),
         ],
     )
+    raise_goal_automatically = BooleanField(_l("Raise the goal automatically when it is reached"))
     closes_at = DateTimeLocalField(
         _l("Closes at (UTC)"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
     )

@@ -385,3 +385,25 @@ def test_staff_pages_say_which_texts_exist(client, make_user, log_in, make_campa
     for locale in ("en", "fr", "es", "ar"):
         assert f'href="#text-{locale}"' in html and f'id="text-{locale}"' in html
     assert re.search(r'name="text_ar-title"[^>]*dir="rtl"|dir="rtl"[^>]*name="text_ar-title"', html)
+
+
+def test_the_petition_form_saves_the_option_to_raise_the_goal(
+    app, client, make_user, log_in, make_petition
+):
+    petition = make_petition(status="open")
+    log_in(client, make_user("admin"))
+    form = client.get(f"/staff/petitions/{petition.slug}/edit").get_data(as_text=True)
+    assert "Raise the goal automatically when it is reached" in form
+    assert 'name="raise_goal_automatically"' in form and "checked" not in form
+
+    data = {**petition_form(petition.slug, en=("Title", "Body")), "raise_goal_automatically": "y"}
+    assert client.post(f"/staff/petitions/{petition.slug}/edit", data=data).status_code == 303
+    with app.app_context():
+        assert db.session.get(Petition, petition.id).raise_goal_automatically is True
+    form = client.get(f"/staff/petitions/{petition.slug}/edit").get_data(as_text=True)
+    assert re.search(r'<input checked[^>]*name="raise_goal_automatically"', form)
+
+    del data["raise_goal_automatically"]
+    assert client.post(f"/staff/petitions/{petition.slug}/edit", data=data).status_code == 303
+    with app.app_context():
+        assert db.session.get(Petition, petition.id).raise_goal_automatically is False
