@@ -23,6 +23,12 @@ def text_direction(locale: str) -> str:
     return "rtl" if locale in RTL_LOCALES else "ltr"
 
 
+@cache
+def language_name(code: str, in_locale: str) -> str:
+    """A language's name as written in another: "الإنجليزية" for English on an Arabic page."""
+    return Locale.parse(code).get_display_name(in_locale) or LANGUAGE_NAMES[code]
+
+
 def best_locale(accept_languages) -> str:
     """The supported locale a browser's Accept-Language prefers, English when none."""
     return accept_languages.best_match(LOCALES, default=DEFAULT_LOCALE)
