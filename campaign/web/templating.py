@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from campaign.config import LOCALES
 from campaign.text.bidi import isolate_runs
-from campaign.web.i18n import LANGUAGE_NAMES, language_name, text_direction
+from campaign.web.i18n import LANGUAGE_NAMES, language_name, organisation_name, text_direction
 from campaign.web.links import absolute_url
 
 
@@ -73,7 +73,7 @@ def register_template_helpers(app: Flask) -> None:
             "language_names": LANGUAGE_NAMES,
             "url_in": _url_in,
             "page_alternates": _alternates,
-            "organisation": app.config["ORGANISATION_NAME"],
+            "organisation": organisation_name(lang),
         }
 
     app.jinja_env.filters["number"] = lambda n: format_decimal(n)
@@ -86,3 +86,5 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
     app.jinja_env.globals["text_language"] = _text_language
     app.jinja_env.globals["language_name"] = _language_name
+    # For macros imported without the page's context (social_meta).
+    app.jinja_env.globals["organisation_name"] = organisation_name
