@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from limits import parse_many
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+# Templates, static files, catalogues and migrations: beside the package in a checkout, inside
+# it once installed from a wheel (build_support/package_data.py copies them there).
+INSTALLED = (PACKAGE / "templates").is_dir()
+ROOT = PACKAGE if INSTALLED else PACKAGE.parent
+# The database file and uploads by default: never inside an installed package, where an upgrade
+# would delete them; the virtual environment's var/ then, as Flask itself would choose.
+INSTANCE = Path(sys.prefix) / "var" / "campaign-instance" if INSTALLED else ROOT / "instance"
 DEVELOPMENT_SECRET_KEY = "development-only-not-secret"  # noqa: S105 (refused in production)
 INSECURE_SECRET_KEYS = {"", "dev", "change-me", DEVELOPMENT_SECRET_KEY}
 LOCALES = ("en", "fr", "es", "ar")
@@ -45,7 +53,7 @@ class ConfigError(RuntimeError):
 
 
 def _default_database_url() -> str:
-    return f"sqlite:///{ROOT / 'instance' / 'campaign.sqlite3'}"
+    return f"sqlite:///{INSTANCE / 'campaign.sqlite3'}"
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -88,7 +96,7 @@ class Settings:
     outbox_lease_seconds: int = 300
     ratelimit_key_prefix: str = "campaign"
     rate_limits: tuple[tuple[str, str], ...] = ()
-    upload_dir: str = str(ROOT / "instance" / "uploads")
+    upload_dir: str = str(INSTANCE / "uploads")
 
     @classmethod
     def from_environ(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
