@@ -631,8 +631,9 @@ class Bench:
                 campaign_id=source.campaign_id,
                 slug=slug,
                 status="open",
-                target="Bench",
-                texts=[PetitionText(locale="en", title="Export benchmark", body="")],
+                texts=[
+                    PetitionText(locale="en", title="Export benchmark", body="", target="Bench")
+                ],
             )
             db.session.add(petition)
             db.session.commit()

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from campaign.config import LOCALES, ROOT, Settings, engine_options
+from campaign.config import INSTANCE, LOCALES, ROOT, ConfigError, Settings, engine_options
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(INSTANCE),
     )
     app.config.update(settings.flask_config())
     if config:
@@ -41,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _configure_logging(app)
     for warning in settings.warnings():
         log.warning(warning)
+    _check_catalogues(app)
     _init_extensions(app)
     _register_blueprints(app)
 
@@ -60,6 +61,25 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _check_catalogues(app: Flask) -> None:
+    """Without its compiled catalogue a language is served in English, with no error anywhere:
+    production refuses to start, other environments say so."""
+    from pathlib import Path
+
+    from campaign.web.translations import missing_catalogues
+
+    missing = missing_catalogues(Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]))
+    if not missing:
+        return
+    problem = (
+        f"the compiled catalogues for {', '.join(missing)} are missing, so those pages would be "
+        "in English: run `campaign translations compile` (a built wheel carries them)"
+    )
+    if app.config["CAMPAIGN_ENV"] == "production":
+        raise ConfigError(problem)
+    log.warning(problem)
 
 
 def _configure_logging(app: Flask) -> None:

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from limits import parse_many
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+# Templates, static files, catalogues and migrations: beside the package in a checkout, inside
+# it once installed from a wheel (build_support/package_data.py copies them there).
+INSTALLED = (PACKAGE / "templates").is_dir()
+ROOT = PACKAGE if INSTALLED else PACKAGE.parent
+# The database file and uploads by default: never inside an installed package, where an upgrade
+# would delete them; the virtual environment's var/ then, as Flask itself would choose.
+INSTANCE = Path(sys.prefix) / "var" / "campaign-instance" if INSTALLED else ROOT / "instance"
 DEVELOPMENT_SECRET_KEY = "development-only-not-secret"  # noqa: S105 (refused in production)
 INSECURE_SECRET_KEYS = {"", "dev", "change-me", DEVELOPMENT_SECRET_KEY}
 LOCALES = ("en", "fr", "es", "ar")
@@ -29,6 +37,15 @@ DEFAULT_EMAIL_NORMALIZATION: dict[str, dict[str, Any]] = {
     "googlemail.com": {"domain": "gmail.com", "drop_dots": True, "drop_tags": True},
     "*": {"drop_tags": True},
 }
+# The organisation's name in each language, used while ORGANISATION_NAME is not set (the demo
+# is OMCT's): a deployment that names itself names itself in every language unless it sets
+# ORGANISATION_NAME_FR, _ES, _AR (or _EN) too.
+DEFAULT_ORGANISATION_NAMES = {
+    "en": "World Organisation Against Torture",
+    "fr": "Organisation Mondiale Contre la Torture",
+    "es": "Organización Mundial Contra la Tortura",
+    "ar": "المنظمة العالمية لمناهضة التعذيب",
+}
 
 
 class ConfigError(RuntimeError):
@@ -36,7 +53,7 @@ class ConfigError(RuntimeError):
 
 
 def _default_database_url() -> str:
-    return f"sqlite:///{ROOT / 'instance' / 'campaign.sqlite3'}"
+    return f"sqlite:///{INSTANCE / 'campaign.sqlite3'}"
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -65,7 +82,8 @@ class Settings:
     database_url: str = field(default_factory=_default_database_url)
     mail_url: str | None = None
     mail_from: str = "Campaigns <campaigns@localhost>"
-    organisation: str = "World Organisation Against Torture"
+    organisation: str = DEFAULT_ORGANISATION_NAMES["en"]
+    organisation_names: tuple[tuple[str, str], ...] = tuple(DEFAULT_ORGANISATION_NAMES.items())
     base_url: str = "http://127.0.0.1:5000"
     redis_url: str | None = None
     trusted_proxies: int = 0
@@ -78,7 +96,7 @@ class Settings:
     outbox_lease_seconds: int = 300
     ratelimit_key_prefix: str = "campaign"
     rate_limits: tuple[tuple[str, str], ...] = ()
-    upload_dir: str = str(ROOT / "instance" / "uploads")
+    upload_dir: str = str(INSTANCE / "uploads")
 
     @classmethod
     def from_environ(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -100,6 +118,7 @@ class Settings:
             mail_url=environ.get("MAIL_URL") or None,
             mail_from=environ.get("MAIL_FROM") or defaults.mail_from,
             organisation=environ.get("ORGANISATION_NAME") or defaults.organisation,
+            organisation_names=_organisation_names(environ),
             base_url=(environ.get("BASE_URL") or defaults.base_url).rstrip("/"),
             redis_url=environ.get("REDIS_URL") or None,
             trusted_proxies=proxies,
@@ -180,6 +199,8 @@ class Settings:
             "MAIL_URL": self.mail_url,
             "MAIL_FROM": self.mail_from,
             "ORGANISATION_NAME": self.organisation,
+            # By language; campaign.web.i18n.organisation_name falls back to ORGANISATION_NAME.
+            "ORGANISATION_NAMES": dict(self.organisation_names),
             "BASE_URL": self.base_url,
             "REDIS_URL": self.redis_url,
             "TRUSTED_PROXIES": self.trusted_proxies,
@@ -251,6 +272,15 @@ class Settings:
             # How long each worker process reuses a rendered public page (campaign.web.pagecache).
             "PAGE_CACHE_SECONDS": 2,
         }
+
+
+def _organisation_names(environ) -> tuple[tuple[str, str], ...]:
+    names = {} if environ.get("ORGANISATION_NAME") else dict(DEFAULT_ORGANISATION_NAMES)
+    for locale in LOCALES:
+        name = (environ.get(f"ORGANISATION_NAME_{locale.upper()}") or "").strip()
+        if name:
+            names[locale] = name
+    return tuple(names.items())
 
 
 def _address_in(sender: str) -> str:

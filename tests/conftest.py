@@ -217,7 +217,6 @@ def make_petition(app, make_campaign) -> Callable[..., Petition]:
                 campaign_id=campaign.id,
                 slug=f"petition-{n}",
                 status=status,
-                target="The Government",
                 goal=goal,
                 signature_count=signature_count,
                 closes_at=utcnow() + closes_in if closes_in is not None else None,
@@ -227,6 +226,7 @@ def make_petition(app, make_campaign) -> Callable[..., Petition]:
                         title=f"Petition {n} [{loc}]",
                         body=f"Body {loc}",
                         share_text=f"Share {loc}",
+                        target="The Government",
                     )
                     for loc in locales
                 ],

@@ -61,8 +61,8 @@ def test_a_campaign_without_picture_shows_its_hashtag_as_a_poster(client, make_p
     html = client.get(f"/ar/campaigns/{petition.campaign.slug}").get_data(as_text=True)
     assert '<div class="poster" aria-hidden="true">' in html
     assert "<span>#Humans</span><span>Against</span><span>Torture</span>" in html
-    # The "#" stays before the word on a right-to-left page, and the tag keeps its language.
-    assert '<bdi class="hashtag" lang="en">#HumansAgainstTorture</bdi>' in html
+    # The "#" stays before the word on a right-to-left page; the tag keeps language and direction.
+    assert '<bdi class="hashtag" lang="en" dir="ltr">#HumansAgainstTorture</bdi>' in html
     assert 'class="media__image"' not in html
 
 

@@ -151,3 +151,51 @@ def test_the_rendered_markdown_migration_renders_the_texts_already_written(fresh
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.mark.parametrize("fresh_database_url", _fresh_databases(), indirect=True)
+def test_texts_per_language_migration_copies_the_target_and_folds_statements(fresh_database_url):
+    from sqlalchemy import text
+
+    app = create_app(base_config(fresh_database_url))
+    try:
+        with app.app_context():
+            upgrade(revision="c4d8e2a61f07")
+            with db.engine.begin() as connection:
+                for sql in (
+                    "INSERT INTO campaigns (id, slug, status, default_locale) "
+                    "VALUES (1, 'c', 'published', 'en')",
+                    "INSERT INTO petitions (id, campaign_id, slug, status, target, default_locale) "
+                    "VALUES (1, 1, 'p', 'open', 'The Minister', 'en')",
+                    "INSERT INTO petition_texts (petition_id, locale, title, body, share_text) "
+                    "VALUES (1, 'en', 'P', '', ''), (1, 'fr', 'P fr', '', '')",
+                    "INSERT INTO statements (id, slug, kind, status, published_on, "
+                    "default_locale) VALUES (1, 's', 'statement', 'published', '2026-03-01', 'fr')",
+                    "INSERT INTO statement_texts (statement_id, locale, title, excerpt, body) "
+                    "VALUES (1, 'fr', 'Défenseurs', 'Été', 'ÉGALITÉ')",
+                ):
+                    connection.execute(text(sql))
+            upgrade()
+            with db.engine.connect() as connection:
+                targets = connection.execute(
+                    text("SELECT locale, target FROM petition_texts ORDER BY locale")
+                ).all()
+                folded = connection.scalar(text("SELECT search_text FROM statement_texts"))
+            assert [tuple(row) for row in targets] == [
+                ("en", "The Minister"),
+                ("fr", "The Minister"),
+            ]
+            assert folded == "defenseurs ete egalite"
+
+            with db.engine.begin() as connection:
+                connection.execute(
+                    text("UPDATE petition_texts SET target = 'Le ministre' WHERE locale = 'fr'")
+                )
+            downgrade(revision="c4d8e2a61f07")
+            with db.engine.connect() as connection:
+                target = connection.scalar(text("SELECT target FROM petitions"))
+            assert target == "The Minister"  # the main language's wording
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -22,7 +22,7 @@ HASHTAG = re.compile(r"^\w{1,100}$")
 # Texts set into other text (page titles, share messages, email subjects, cards): no control
 # that reorders what follows (campaign.text.bidi). Bodies are Markdown blocks, paragraphs of
 # their own.
-SET_INTO_OTHER_TEXT = ("title", "summary", "share_text", "excerpt")
+SET_INTO_OTHER_TEXT = ("title", "summary", "share_text", "excerpt", "target")
 # Which status may follow which. A closed petition stays closed: its count is final.
 CAMPAIGN_TRANSITIONS = {
     "draft": ("preview",),
@@ -69,9 +69,17 @@ class TextData:
     summary: str = ""
     share_text: str = ""
     excerpt: str = ""
+    target: str = ""
 
     def is_empty(self) -> bool:
-        return not (self.title or self.body or self.summary or self.share_text or self.excerpt)
+        return not (
+            self.title
+            or self.body
+            or self.summary
+            or self.share_text
+            or self.excerpt
+            or self.target
+        )
 
 
 @dataclass(frozen=True)
@@ -87,7 +95,6 @@ class PetitionData:
     slug: str
     default_locale: str
     texts: dict[str, TextData] = field(default_factory=dict)
-    target: str = ""
     goal: int | None = None
     raise_goal_automatically: bool = False
     closes_at: datetime | None = None
@@ -179,8 +186,6 @@ def save_petition(
     errors = content_errors(data.slug, data.default_locale, data.texts)
     if data.goal is not None and data.goal <= 0:
         errors["goal"] = "invalid"
-    if has_reordering_controls(data.target):
-        errors["target"] = "direction_controls"
     if errors:
         raise InvalidContent(errors)
     check_slug(session, Petition, petition, data.slug)
@@ -189,12 +194,11 @@ def save_petition(
         petition.campaign = campaign
         session.add(petition)
     petition.slug = data.slug
-    petition.target = data.target
     petition.goal = data.goal
     petition.raise_goal_automatically = data.raise_goal_automatically
     petition.closes_at = data.closes_at
     petition.default_locale = data.default_locale
-    apply_texts(petition, data.texts, PetitionText, ("title", "body", "share_text"))
+    apply_texts(petition, data.texts, PetitionText, ("title", "body", "share_text", "target"))
     flush_claiming_slug(session)
     return petition
 

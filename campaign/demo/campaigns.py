@@ -79,7 +79,12 @@ CAMPAIGN = {
 PETITIONS = [
     {
         "slug": "end-impunity-for-torture",
-        "target": "Heads of State and Government of the United Nations member states",
+        "targets": {
+            "en": "Heads of State and Government of the United Nations member states",
+            "fr": "Chefs d’État et de gouvernement des États membres des Nations unies",
+            "es": "Jefas y jefes de Estado y de Gobierno de los Estados miembros de la ONU",
+            "ar": "رؤساء دول وحكومات الدول الأعضاء في الأمم المتحدة",
+        },
         "goal": 1000,
         "confirmed": 412,
         "pending": 37,
@@ -124,7 +129,12 @@ PETITIONS = [
     },
     {
         "slug": "protect-human-rights-defenders",
-        "target": "Ministers of Justice and of the Interior",
+        "targets": {
+            "en": "Ministers of Justice and of the Interior",
+            "fr": "Ministres de la Justice et de l’Intérieur",
+            "es": "Ministras y ministros de Justicia y del Interior",
+            "ar": "وزراء العدل والداخلية",
+        },
         "goal": 750,
         "confirmed": 268,
         "pending": 21,
@@ -262,12 +272,17 @@ def _load_campaign(session: Session) -> str:
             campaign=campaign,
             slug=spec["slug"],
             status="open",
-            target=spec["target"],
             goal=spec["goal"],
             default_locale="en",
             signature_count=spec["confirmed"],
             texts=[
-                PetitionText(locale=loc, title=title, body=body, share_text=share)
+                PetitionText(
+                    locale=loc,
+                    title=title,
+                    body=body,
+                    share_text=share,
+                    target=spec["targets"][loc],
+                )
                 for loc, (title, body, share) in spec["texts"].items()
             ],
         )

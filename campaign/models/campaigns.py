@@ -122,7 +122,6 @@ class Petition(Translated, db.Model):
     )
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     status: Mapped[str] = mapped_column(String(20), default="draft")
-    target: Mapped[str] = mapped_column(String(200), default="")
     goal: Mapped[int | None] = mapped_column(Integer)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When staff closed it: signatures are anonymised some months after (campaign purge).
@@ -152,6 +151,14 @@ class Petition(Translated, db.Model):
         reached = self.goal_reached_notified
         return reached if reached is not None and self.signature_count >= reached else None
 
+    def target_for(self, locale: str) -> PetitionText | None:
+        """The text naming whom the petition addresses in `locale`, else in its main language
+        (a translation may leave the field empty); None when no text names anyone."""
+        for text in (self.text_for(locale), self.text_for(self.default_locale)):
+            if text is not None and text.target:
+                return text
+        return None
+
     def is_open(self, now: datetime) -> bool:
         return self.status == "open" and (self.closes_at is None or now < self.closes_at)
 
@@ -180,5 +187,7 @@ class PetitionText(RenderedBody, db.Model):
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
     share_text: Mapped[str] = mapped_column(String(280), default="")
+    # Whom the petition addresses, as this language names them.
+    target: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     petition: Mapped[Petition] = relationship(back_populates="texts")

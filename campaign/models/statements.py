@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
     false,
     func,
 )
@@ -24,6 +25,7 @@ from campaign.extensions import db
 from campaign.models.campaigns import SLUG_CHECK, Campaign, Petition, Translated
 from campaign.models.rendered import RenderedBody
 from campaign.models.types import UTCDateTime, utcnow
+from campaign.text.search import folded
 
 STATEMENT_KINDS = (
     "statement",
@@ -141,8 +143,22 @@ class StatementText(RenderedBody, db.Model):
     excerpt: Mapped[str] = mapped_column(Text, default="")
     # Markdown, rendered when saved (campaign.models.rendered).
     body: Mapped[str] = mapped_column(Text, default="")
+    # Title, excerpt and body folded (campaign.text.search), kept by the listener below: search
+    # then ignores accents and case alike on SQLite and PostgreSQL.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     statement: Mapped[Statement] = relationship(back_populates="texts")
+
+    def fold_for_search(self) -> None:
+        self.search_text = folded(" ".join((self.title or "", self.excerpt or "", self.body or "")))
+
+
+def _fold_for_search(_mapper, _connection, text: StatementText) -> None:
+    text.fold_for_search()
+
+
+event.listen(StatementText, "before_insert", _fold_for_search)
+event.listen(StatementText, "before_update", _fold_for_search)
 
 
 class StatementCountry(db.Model):

@@ -16,7 +16,7 @@ from campaign.public.forms import SignForm
 from campaign.public.messages import consent_text
 from campaign.public.views import _cacheable, _public_petition, petition_paused
 from campaign.web.framing import allow_framing
-from campaign.web.i18n import best_locale
+from campaign.web.i18n import best_locale, organisation_name
 
 bp = Blueprint("embed", __name__, url_prefix="/embed")
 
@@ -51,7 +51,7 @@ def petition(slug: str):
         negotiated,
         petition=found,
         form=form,
-        consent=consent_text(current_app.config["ORGANISATION_NAME"]),
+        consent=consent_text(organisation_name()),
         is_open=found.is_open(utcnow()),
         paused=petition_paused(found),
     )

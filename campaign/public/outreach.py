@@ -35,7 +35,7 @@ from campaign.petitions.sharing import (
 )
 from campaign.public.forms import MastodonForm
 from campaign.public.views import _add_lang, _cacheable, _public_petition, _pull_lang
-from campaign.web.i18n import signature_count_text, text_direction
+from campaign.web.i18n import organisation_name, signature_count_text, text_direction
 from campaign.web.links import absolute_url
 from campaign.web.pagecache import cached_page
 from campaign.web.security_headers import allow_external_form_targets
@@ -118,7 +118,7 @@ def preview_card(petition: Petition, lang: str) -> PreviewCard:
         title=text.title,
         count_line=count_line,
         hashtag=f"#{hashtag}" if hashtag else "",
-        footer=current_app.config["ORGANISATION_NAME"],
+        footer=organisation_name(lang),
         progress=round(min(shown / petition.goal, 1.0), 2) if petition.goal else None,
         rtl=text_direction(lang) == "rtl",
     )

@@ -66,7 +66,7 @@ from campaign.statements.messages import (
 from campaign.statements.vocabulary import KIND_LABELS, TOPIC_LABELS, sorted_countries
 from campaign.web.forgery import require_same_origin
 from campaign.web.honeypot import caught
-from campaign.web.i18n import LANGUAGE_NAMES, country_name
+from campaign.web.i18n import LANGUAGE_NAMES, country_name, organisation_name
 from campaign.web.inputs import require_utf8_form
 from campaign.web.links import absolute_url
 from campaign.web.pagecache import cached_page
@@ -173,11 +173,11 @@ def feed():
     self_url = absolute_url("statements.feed", lang=lang, **params)
     body = atom_feed(
         feed_id=self_url,
-        title=_("Statements") + " · " + current_app.config["ORGANISATION_NAME"],
+        title=_("Statements") + " · " + organisation_name(),
         lang=lang,
         self_url=self_url,
         html_url=absolute_url("statements.index", lang=lang, **params),
-        author=current_app.config["ORGANISATION_NAME"],
+        author=organisation_name(),
         updated=max((e.updated for e in entries), default=utcnow()),
         entries=entries,
     )
@@ -200,7 +200,7 @@ def _statement_page(statement: Statement, *, endorse_form: EndorseForm | None, s
     if endorse_form is None and statement.accepts_endorsements:
         endorse_form = EndorseForm(formdata=None)
         endorse_form.set_country_choices(lang)
-    organisation = current_app.config["ORGANISATION_NAME"]
+    organisation = organisation_name()
     page = render_template(
         "statements/show.html",
         view=present(statement, lang),
@@ -241,7 +241,7 @@ def endorse(slug: str):
     if statement.accepts_endorsements and not paused and caught(form, "endorsement"):
         # The answer a real endorser gets, so the bot cannot tell; nothing stored or sent.
         return _endorse_check_email(statement)
-    organisation = current_app.config["ORGANISATION_NAME"]
+    organisation = organisation_name()
     data = EndorsementData(
         organisation=form.organisation.data or "",
         country=form.country.data or "",

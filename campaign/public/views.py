@@ -40,7 +40,7 @@ from campaign.web.clients import client_key
 from campaign.web.forgery import require_same_origin
 from campaign.web.framing import allow_framing
 from campaign.web.honeypot import caught
-from campaign.web.i18n import best_locale
+from campaign.web.i18n import best_locale, organisation_name
 from campaign.web.inputs import require_utf8_form
 from campaign.web.pagecache import cached_page
 from campaign.web.ratelimits import signing_limit
@@ -230,9 +230,7 @@ def petition(slug: str):
             name=form.name.data or "",
             email=form.email.data or "",
             country=form.country.data or "",
-            consent_text=consent_text(current_app.config["ORGANISATION_NAME"])
-            if form.consent.data
-            else "",
+            consent_text=consent_text(organisation_name()) if form.consent.data else "",
             newsletter=bool(form.newsletter.data),
             source_channel=channel,
             referrer_id=referrer_for(
@@ -273,7 +271,7 @@ def petition(slug: str):
         "embed/petition.html" if embedded else "public/petition.html",
         petition=found,
         form=form,
-        consent=consent_text(current_app.config["ORGANISATION_NAME"]),
+        consent=consent_text(organisation_name()),
         is_open=found.is_open(utcnow()),
         paused=paused,
         statements=statements_for_petition(db.session, found.id),

@@ -216,7 +216,6 @@ def _petition_data(form) -> PetitionData:
         slug=(form.slug.data or "").strip(),
         default_locale=form.default_locale.data,
         texts=texts_from(form),
-        target=(form.target.data or "").strip(),
         goal=form.goal.data,
         raise_goal_automatically=bool(form.raise_goal_automatically.data),
         closes_at=closes_at.replace(tzinfo=UTC) if closes_at else None,
@@ -265,12 +264,11 @@ def edit_petition(slug: str):
         form = PetitionForm(
             data={
                 "slug": petition.slug,
-                "target": petition.target,
                 "goal": petition.goal,
                 "raise_goal_automatically": petition.raise_goal_automatically,
                 "closes_at": closes_at.astimezone(UTC).replace(tzinfo=None) if closes_at else None,
                 "default_locale": petition.default_locale,
-                **text_data(petition, ("title", "body", "share_text")),
+                **text_data(petition, ("title", "body", "share_text", "target")),
             }
         )
         return _petition_form_page(form, campaign, petition, 200)

@@ -139,6 +139,7 @@ class PetitionTextForm(Form):
     title = StringField(_l("Title"), validators=[Length(max=200)])
     body = TextAreaField(_l("Text"), validators=[Length(max=50_000)])
     share_text = TextAreaField(_l("Text for sharing"), validators=[Length(max=280)])
+    target = StringField(_l("Addressed to"), validators=[Length(max=200)])
 
 
 def _language_choices():
@@ -175,7 +176,6 @@ class PetitionForm(_TextsForm):
         validators=[DataRequired(_l("Choose an address")), Length(max=SLUG_MAX)],
         description=SLUG_HINT,
     )
-    target = StringField(_l("Addressed to"), validators=[Length(max=200)])
     goal = IntegerField(
         _l("Goal (signatures)"),
         validators=[

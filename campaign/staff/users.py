@@ -28,6 +28,7 @@ from campaign.staff.blueprint import bp
 from campaign.staff.forms import ActionForm, InviteForm, RoleForm
 from campaign.staff.guards import actor, request_origin, require_role
 from campaign.staff.labels import ROLE_LABELS
+from campaign.web.i18n import organisation_name
 from campaign.web.ratelimits import invitation_limit
 
 
@@ -44,7 +45,7 @@ def users():
                 role=form.role.data,
                 locale=form.locale.data,
                 secret_key=current_app.config["SECRET_KEY"],
-                organisation=current_app.config["ORGANISATION_NAME"],
+                organisation=organisation_name(form.locale.data),
             )
         except InvalidEmail:
             db.session.rollback()

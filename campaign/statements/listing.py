@@ -21,6 +21,7 @@ from campaign.config import LOCALES
 from campaign.models import Statement, StatementCountry, StatementText, StatementTopic
 from campaign.models.statements import statement_campaigns, statement_petitions
 from campaign.statements.vocabulary import KIND_LABELS, TOPIC_LABELS, statement_country_codes
+from campaign.text.search import folded
 
 PAGE_SIZE = 10
 QUERY_MAX = 200
@@ -140,25 +141,25 @@ def feed_cache_key(args: Mapping[str, str]) -> Filters | None:
 
 
 def search_terms(q: str) -> list[str]:
-    """The words of a query, split the way both databases agree on (letters, digits, _)."""
-    return _WORD.findall(q.casefold())
+    """The words of a query, folded as the stored texts are (accents and case set aside), split
+    the way both databases agree on (letters, digits, _)."""
+    return _WORD.findall(folded(q))
 
 
 def _text_search(session: Session, terms: list[str]):
     """A condition on StatementText: every term occurs in the title, excerpt or body.
 
-    PostgreSQL uses its full-text search with the 'simple' configuration (no stemming, so it
-    works alike for every language); elsewhere a LIKE per term gives the same answers for whole
-    words.
+    Both read the folded copy of the text (StatementText.search_text). PostgreSQL uses its
+    full-text search with the 'simple' configuration (no stemming, so it works alike for every
+    language); elsewhere a LIKE per term gives the same answers for whole words.
     """
-    document = StatementText.title + " " + StatementText.excerpt + " " + StatementText.body
+    document = StatementText.search_text
     if session.get_bind().dialect.name == "postgresql":
         config = cast(literal("simple"), REGCONFIG)
         return func.to_tsvector(config, document).op("@@")(
             func.plainto_tsquery(config, " ".join(terms))
         )
-    lowered = func.lower(document)
-    return and_(*(lowered.like(f"%{_escape_like(term)}%", escape="\\") for term in terms))
+    return and_(*(document.like(f"%{_escape_like(term)}%", escape="\\") for term in terms))
 
 
 def _escape_like(term: str) -> str:

@@ -6,8 +6,8 @@ import unicodedata
 from functools import cache
 
 from babel import Locale
-from flask import g, has_request_context, request, session
-from flask_babel import format_decimal, ngettext
+from flask import current_app, g, has_request_context, request, session
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_login import current_user
 
 from campaign.config import LOCALES
@@ -21,6 +21,12 @@ _NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"})
 
 def text_direction(locale: str) -> str:
     return "rtl" if locale in RTL_LOCALES else "ltr"
+
+
+@cache
+def language_name(code: str, in_locale: str) -> str:
+    """A language's name as written in another: "الإنجليزية" for English on an Arabic page."""
+    return Locale.parse(code).get_display_name(in_locale) or LANGUAGE_NAMES[code]
 
 
 def best_locale(accept_languages) -> str:
@@ -44,6 +50,14 @@ def select_locale() -> str:
         if chosen in LOCALES:
             return chosen
     return best_locale(request.accept_languages)
+
+
+def organisation_name(locale: str | None = None) -> str:
+    """The organisation's name in `locale` (by default the one pages and emails are rendered
+    in): ORGANISATION_NAME_<LANG> when set, else ORGANISATION_NAME."""
+    config = current_app.config
+    locale = locale or str(get_locale() or DEFAULT_LOCALE)
+    return config.get("ORGANISATION_NAMES", {}).get(locale) or config["ORGANISATION_NAME"]
 
 
 @cache

@@ -6,9 +6,11 @@ import re
 
 from flask import Flask, request, url_for
 from flask_babel import format_decimal, format_percent, get_locale
+from markupsafe import Markup
 
 from campaign.config import LOCALES
-from campaign.web.i18n import LANGUAGE_NAMES, text_direction
+from campaign.text.bidi import isolate_runs
+from campaign.web.i18n import LANGUAGE_NAMES, language_name, organisation_name, text_direction
 from campaign.web.links import absolute_url
 
 
@@ -36,6 +38,18 @@ def _alternates() -> dict[str, str]:
     return {code: absolute_url(request.endpoint, **{**args, "lang": code}) for code in LOCALES}
 
 
+def _text_language(text_locale: str) -> Markup:
+    """`lang` and `dir` for text shown in another language than the page's (a fallback), so
+    that its punctuation and hyphenation follow its own language: nothing when they agree."""
+    if text_locale == _current_lang():
+        return Markup("")
+    return Markup(' lang="%s" dir="%s"') % (text_locale, text_direction(text_locale))
+
+
+def _language_name(code: str) -> str:
+    return language_name(code, _current_lang())
+
+
 def _progress(count: int, goal: int | None) -> float:
     if not goal:
         return 0.0
@@ -59,13 +73,18 @@ def register_template_helpers(app: Flask) -> None:
             "language_names": LANGUAGE_NAMES,
             "url_in": _url_in,
             "page_alternates": _alternates,
-            "organisation": app.config["ORGANISATION_NAME"],
+            "organisation": organisation_name(lang),
         }
 
     app.jinja_env.filters["number"] = lambda n: format_decimal(n)
     app.jinja_env.filters["percent"] = lambda f: format_percent(f)
     app.jinja_env.filters["hashtag_words"] = _hashtag_words
+    app.jinja_env.filters["isolate_runs"] = isolate_runs
     app.jinja_env.globals["progress"] = _progress
     app.jinja_env.globals["absolute_url"] = absolute_url
     # A global, not only a context variable, so that imported macros (fallback_notice) see it.
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
+    app.jinja_env.globals["text_language"] = _text_language
+    app.jinja_env.globals["language_name"] = _language_name
+    # For macros imported without the page's context (social_meta).
+    app.jinja_env.globals["organisation_name"] = organisation_name

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from babel.messages.frontend import CommandLineInterface
 
@@ -9,6 +11,15 @@ from campaign.config import LOCALES, ROOT
 
 POT = ROOT / "translations" / "messages.pot"
 TRANSLATIONS = ROOT / "translations"
+
+
+def missing_catalogues(translations: Path) -> list[str]:
+    """The languages whose compiled catalogue is absent: their pages would be in English."""
+    return [
+        locale
+        for locale in LOCALES[1:]
+        if not (translations / locale / "LC_MESSAGES" / "messages.mo").is_file()
+    ]
 
 
 def _pybabel(*args: str) -> None:

@@ -41,12 +41,13 @@ def campaign_form(slug: str, **texts) -> dict:
 
 
 def petition_form(slug: str, **texts) -> dict:
-    data = {"slug": slug, "default_locale": "en", "target": "The Minister", "goal": "1000"}
+    data = {"slug": slug, "default_locale": "en", "goal": "1000"}
     data["action"] = "save"
     for locale, (title, body) in texts.items():
         data[f"text_{locale}-title"] = title
         data[f"text_{locale}-body"] = body
         data[f"text_{locale}-share_text"] = f"Share {locale}"
+        data[f"text_{locale}-target"] = f"The Minister [{locale}]"
     return data
 
 
@@ -407,3 +408,21 @@ def test_the_petition_form_saves_the_option_to_raise_the_goal(
     assert client.post(f"/staff/petitions/{petition.slug}/edit", data=data).status_code == 303
     with app.app_context():
         assert db.session.get(Petition, petition.id).raise_goal_automatically is False
+
+
+def test_whom_a_petition_addresses_is_written_per_language(
+    app, client, make_user, log_in, make_campaign
+):
+    campaign = make_campaign(status="draft")
+    log_in(client, make_user("admin"))
+    data = petition_form("to-ministers", en=("To ministers", "Body"), ar=("إلى الوزراء", "نص"))
+    data["text_ar-target"] = "وزراء العدل"
+    created = client.post(f"/staff/campaigns/{campaign.slug}/petitions/new", data=data)
+    assert created.status_code == 303
+    with app.app_context():
+        petition = db.session.scalars(db.select(Petition).filter_by(slug="to-ministers")).one()
+        assert petition.text_for("en").target == "The Minister [en]"
+        assert petition.text_for("ar").target == "وزراء العدل"
+    page = client.get("/staff/petitions/to-ministers/edit").get_data(as_text=True)
+    assert 'name="text_ar-target"' in page and 'value="وزراء العدل"' in page
+    assert 'name="target"' not in page

@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from campaign.statements.listing import (
     PAGE_SIZE,
@@ -185,6 +186,8 @@ def test_filters_combine(session, catalogue, filters, expected):
         ("Consorcio Oaxaca", ["mx_es"]),  # every word must occur, in any order
         ("Oaxaca Nazran", []),  # ... in the same statement
         ("préalable", ["eu_mx"]),  # a text in another language than the page's
+        ("prealable", ["eu_mx"]),  # without its accent
+        ("PRÉALABLE", ["eu_mx"]),  # in capitals
         ("assessment", ["eu_mx"]),
         ("absent", []),
         ("%", ["ru", "mx_es", "eu_mx", "eg_2024", "report"]),  # no word: no search
@@ -402,3 +405,33 @@ def test_database_statements_are_counted_once_with_several_countries(session, ca
     # A statement about two countries must not appear twice, nor be counted twice.
     page = find_statements(session, Filters(topic="monitoring-protection-mechanisms"))
     assert page.total == 1 and len(page.items) == 1
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["defenseurs", "DÉFENSEURS", "Defenseurs egalite", "المدافعين", "المُدافِعين", "istanbul"],
+)
+def test_search_ignores_accents_case_and_arabic_vowel_marks(session, make_statement, q):
+    """ "defenseurs" finds "Défenseurs", a word typed with harakat finds it written without, and
+    Turkish "İstanbul" folds like any capital: on SQLite and on PostgreSQL alike."""
+    statement = make_statement(
+        texts={
+            "fr": ("Défenseurs en danger", "Égalité à İstanbul", "Corps"),
+            "ar": ("المدافعين في خطر", "", "نص"),
+        }
+    )
+    make_statement(texts={"en": ("Unrelated", "Nothing here", "Body")})
+    assert slugs(find_statements(session, Filters(q=q))) == [statement.slug]
+
+
+def test_an_edited_text_is_found_by_its_new_words(session, make_statement):
+    from campaign.models import StatementText
+
+    statement = make_statement(texts={"fr": ("Avant", "", "Corps")})
+    text = session.scalars(
+        select(StatementText).where(StatementText.statement_id == statement.id)
+    ).one()
+    text.title = "Répression à Genève"
+    session.commit()
+    assert slugs(find_statements(session, Filters(q="geneve"))) == [statement.slug]
+    assert slugs(find_statements(session, Filters(q="avant"))) == []

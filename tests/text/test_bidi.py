@@ -152,7 +152,7 @@ def test_petition_title_share_text_and_target_refuse_a_control(app, staff, make_
     data = {
         "slug": "end-impunity",
         "default_locale": "en",
-        "target": f"The {RLO}retsiniM",
+        "text_en-target": f"The {RLO}retsiniM",
         "goal": "1000",
         "action": "save",
         "text_en-title": f"End {RLO}ytinupmi",
@@ -163,7 +163,7 @@ def test_petition_title_share_text_and_target_refuse_a_control(app, staff, make_
     assert response.status_code == 422
     page = html.unescape(response.get_data(as_text=True))
     assert page.count(DIRECTION_ERROR) >= 3  # on each field, and in the summary
-    for field in ("target", "text_en-title", "text_en-share_text"):
+    for field in ("text_en-target", "text_en-title", "text_en-share_text"):
         assert f'href="#{field}"' in page
     assert count(app, PetitionText) == 0
 
