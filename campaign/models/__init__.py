@@ -24,9 +24,11 @@ from campaign.models.statements import (
     StatementTopic,
 )
 from campaign.models.types import utcnow
+from campaign.models.updates import OUTCOMES, Update, UpdateText
 from campaign.models.users import ROLES, User
 
 __all__ = [
+    "OUTCOMES",
     "ROLES",
     "STATEMENT_KINDS",
     "AuditEvent",
@@ -43,6 +45,8 @@ __all__ = [
     "StatementSignatory",
     "StatementText",
     "StatementTopic",
+    "Update",
+    "UpdateText",
     "User",
     "campaign_members",
     "utcnow",
