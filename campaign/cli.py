@@ -10,11 +10,13 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from campaign.demo.commands import demo_command
-from campaign.mail.commands import worker_command
+from campaign.mail.commands import WORKER_JOBS, worker_command
 from campaign.petitions.commands import signatures_group, signing_group
 from campaign.privacy.commands import export_command, purge_command
 from campaign.staff.commands import users_group
 from campaign.statements.commands import endorsements_group
+from campaign.updates.commands import updates_group
+from campaign.updates.queuing import queue_due_updates
 from campaign.web.markdown_commands import markdown_group
 from campaign.web.translations import translations_group
 
@@ -41,3 +43,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(signing_group)
     app.cli.add_command(signatures_group)
     app.cli.add_command(markdown_group)
+    app.cli.add_command(updates_group)
+    app.extensions.setdefault(WORKER_JOBS, []).append(queue_due_updates)

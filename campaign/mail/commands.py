@@ -16,6 +16,10 @@ from campaign.extensions import db
 
 # The name operators filter on, kept from before the worker had a module of its own.
 log = logging.getLogger("campaign.worker")
+# Jobs the features give the worker (the app's extensions hold the list): each is called with
+# the session and the time on every round, before delivering, and answers how many emails it
+# queued. So a feature can queue mail in the background without mail importing it.
+WORKER_JOBS = "mail.worker_jobs"
 # While the database is unreachable the worker waits longer each time, up to this (in seconds).
 LONGEST_OUTAGE_PAUSE = 10.0
 
@@ -41,6 +45,7 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
     """Deliver the outbox over SMTP (MAIL_URL), retrying with backoff."""
     from campaign.mail.mailer import SmtpConnection, SmtpSettings
     from campaign.mail.outbox import deliver_batch, mark_delivered_to_mailbox
+    from campaign.models import utcnow
 
     stopping = False
 
@@ -54,6 +59,7 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
         raise click.UsageError("MAIL_URL is not set")
     sender, domain = current_app.config["MAIL_FROM"], _mail_domain()
     lease = timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+    jobs = current_app.extensions.get(WORKER_JOBS, ())
     connection = SmtpConnection(SmtpSettings.from_url(mail_url)) if mail_url else None
     if not once:
         click.echo(f"worker delivering to {'SMTP' if connection else 'the development mailbox'}")
@@ -61,6 +67,7 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
     try:
         while not stopping:
             try:
+                queued = sum(job(db.session, now=utcnow()) for job in jobs)
                 if connection is None:
                     report = mark_delivered_to_mailbox(db.session, limit=batch, lease=lease)
                 else:
@@ -91,11 +98,12 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
                 log.info(
                     "sent %s, retrying %s, failed %s", report.sent, report.retrying, report.failed
                 )
+            busy = report.handled >= batch or queued
             if once:
-                if report.handled < batch:
+                if not busy:
                     break
                 continue
-            if report.handled < batch:
+            if not busy:
                 if connection is not None:
                     connection.close()
                 time.sleep(interval)

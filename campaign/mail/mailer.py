@@ -57,7 +57,14 @@ class SmtpSettings:
 
 
 def build_message(
-    *, sender: str, to: str, subject: str, text: str, html: str, domain: str
+    *,
+    sender: str,
+    to: str,
+    subject: str,
+    text: str,
+    html: str,
+    domain: str,
+    list_unsubscribe: str | None = None,
 ) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
@@ -67,6 +74,10 @@ def build_message(
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=domain)
     message["Auto-Submitted"] = "auto-generated"
+    if list_unsubscribe:
+        # RFC 8058: the mail provider's own unsubscribe button POSTs to this https address.
+        message["List-Unsubscribe"] = f"<{list_unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     return message

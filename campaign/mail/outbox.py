@@ -156,6 +156,7 @@ def _deliver(
             text=email.text_body,
             html=email.html_body,
             domain=domain,
+            list_unsubscribe=email.list_unsubscribe,
         )
     except Exception as exc:  # whatever the row holds, the next email goes out
         _give_up(email, f"cannot build the message: {exc.__class__.__name__}")

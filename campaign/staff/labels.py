@@ -70,6 +70,7 @@ ACTION_LABELS = {
     "signatures_invalidated": _l("Signatures invalidated"),
     "signing_paused": _l("Signing paused"),
     "signing_resumed": _l("Signing resumed"),
+    "update_sent": _l("Update sent to signers"),
 }
 COLUMN_LABELS = {
     "name": _l("Name"),
