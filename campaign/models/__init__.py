@@ -23,6 +23,7 @@ from campaign.models.statements import (
     StatementText,
     StatementTopic,
 )
+from campaign.models.suppressions import Suppression
 from campaign.models.types import utcnow
 from campaign.models.users import ROLES, User
 
@@ -43,6 +44,7 @@ __all__ = [
     "StatementSignatory",
     "StatementText",
     "StatementTopic",
+    "Suppression",
     "User",
     "campaign_members",
     "utcnow",
