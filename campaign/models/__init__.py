@@ -23,6 +23,7 @@ from campaign.models.statements import (
     StatementText,
     StatementTopic,
 )
+from campaign.models.suppressions import Suppression
 from campaign.models.types import utcnow
 from campaign.models.updates import OUTCOMES, Update, UpdateText
 from campaign.models.users import ROLES, User
@@ -45,6 +46,7 @@ __all__ = [
     "StatementSignatory",
     "StatementText",
     "StatementTopic",
+    "Suppression",
     "Update",
     "UpdateText",
     "User",

@@ -90,11 +90,12 @@ def queue_next_batch(session: Session, update_id: int, *, now: datetime, batch: 
 
 
 def recipients_not_suppressed(item: Update):
-    petition = item.petition
+    # The petition each signature is of: campaign-wide, a "not me" on one petition still
+    # keeps that petition's updates away.
     return not_suppressed(
         Signature.email_normalized,
-        campaign_id=petition.campaign_id,
-        petition_id=petition.id,
+        campaign_id=item.petition.campaign_id,
+        petition_id=Signature.petition_id,
     )
 
 

@@ -14,6 +14,8 @@ class Purpose(StrEnum):
     REFERRAL = "referral"
     RESET_PASSWORD = "reset-password"  # noqa: S105 (a token purpose)
     INVITATION = "invitation"
+    # An update's unsubscribe link: it names a signature and an update, and never expires.
+    UNSUBSCRIBE = "unsubscribe"
 
 
 class InvalidToken(Exception):

@@ -1,7 +1,7 @@
 """updates: what staff tell signers, per language, queued into the outbox in batches
 
 Revision ID: c7e2a9d41f08
-Revises: 5b1d7c2e9f40
+Revises: c7e2a91d4b35
 Create Date: 2026-12-08 09:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c7e2a9d41f08'
-down_revision = '5b1d7c2e9f40'
+down_revision = 'c7e2a91d4b35'
 branch_labels = None
 depends_on = None
 
