@@ -8,18 +8,28 @@ from collections import Counter
 from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from campaign.mail.suppressions import not_suppressed
 from campaign.models import Petition, Signature
 
 
-def _audience(
-    signature, petition: Petition, *, campaign_wide: bool
-) -> list[ColumnElement[bool]]:
+def _audience(signature, petition: Petition, *, campaign_wide: bool) -> list[ColumnElement[bool]]:
     if campaign_wide:
         same_campaign = select(Petition.id).where(Petition.campaign_id == petition.campaign_id)
         where = signature.petition_id.in_(same_campaign)
     else:
         where = signature.petition_id == petition.id
-    return [where, signature.confirmed_at.is_not(None), signature.newsletter.is_(True)]
+    return [
+        where,
+        signature.confirmed_at.is_not(None),
+        signature.newsletter.is_(True),
+        # Each signature's own petition: campaign-wide, a "this wasn't me" on one petition
+        # still keeps that petition's signature out.
+        not_suppressed(
+            signature.email_normalized,
+            campaign_id=petition.campaign_id,
+            petition_id=signature.petition_id,
+        ),
+    ]
 
 
 def recipients(petition: Petition, *, campaign_wide: bool) -> Select:

@@ -93,7 +93,9 @@ def updates_group() -> None:
     metavar="LANG=PATH",
     help="'Subject: ...', a blank line, then Markdown. Once per language.",
 )
-@click.option("--campaign-wide", is_flag=True, help="To the signers of every petition of the campaign.")
+@click.option(
+    "--campaign-wide", is_flag=True, help="To the signers of every petition of the campaign."
+)
 @click.option("--outcome", type=click.Choice(OUTCOMES), help="Record the petition's outcome.")
 @click.option("--at", "at", metavar="ISO_TIME", help="Send at this time (UTC unless it says).")
 @click.option("--yes", is_flag=True, help="Send: without it nothing happens.")

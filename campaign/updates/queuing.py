@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from campaign.mail.emails import EmailTemplate, email_template
-from campaign.mail.suppressions import not_suppressed, unsubscribe_url
+from campaign.mail.suppressions import unsubscribe_url
 from campaign.models import OutboxEmail, Petition, Signature, Update
 from campaign.updates.audience import recipients
 from campaign.web.i18n import LANGUAGE_NAMES
@@ -64,9 +64,7 @@ def queue_next_batch(session: Session, update_id: int, *, now: datetime, batch: 
         return 0
     petition = item.petition
     start = item.cursor
-    audience = recipients(petition, campaign_wide=item.campaign_wide).where(
-        recipients_not_suppressed(item)
-    )
+    audience = recipients(petition, campaign_wide=item.campaign_wide)
     rows = session.execute(audience.where(Signature.id > start).limit(batch)).all()
     inserted = _insert(session, _emails(session, item, rows, now=now)) if rows else 0
     values: dict[str, object] = {
@@ -87,16 +85,6 @@ def queue_next_batch(session: Session, update_id: int, *, now: datetime, batch: 
         return 0
     session.commit()
     return inserted
-
-
-def recipients_not_suppressed(item: Update):
-    # The petition each signature is of: campaign-wide, a "not me" on one petition still
-    # keeps that petition's updates away.
-    return not_suppressed(
-        Signature.email_normalized,
-        campaign_id=item.petition.campaign_id,
-        petition_id=Signature.petition_id,
-    )
 
 
 def _emails(session: Session, item: Update, rows, *, now: datetime) -> list[dict[str, object]]:
@@ -174,4 +162,3 @@ def _insert(session: Session, emails: list[dict[str, object]]) -> int:
         )
         inserted += session.execute(statement).rowcount
     return inserted
-
