@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+from flask_babel import force_locale, gettext
 from sqlalchemy.orm import Session
 
 from campaign.audit import UPDATE_SENT, record_event
 from campaign.config import LOCALES
+from campaign.mail.emails import queue_rendered
 from campaign.models import OUTCOMES, Petition, Update, UpdateText
 from campaign.text.bidi import has_reordering_controls
 from campaign.updates.audience import recipients_per_language
+from campaign.updates.queuing import update_email
+from campaign.web.links import absolute_url
 from campaign.web.refusals import InvalidFields
 
 SUBJECT_MAX = 200
@@ -123,3 +127,22 @@ def send_update(
         },
     )
     return item, counts
+
+
+def queue_test_email(
+    session: Session, petition: Petition, draft: UpdateDraft, *, to: str, locale: str, now: datetime
+) -> None:
+    """The update as a signer reading `locale` would get it, to one staff address, marked as a
+    test; nothing is stored but the email."""
+    texts = check_draft(draft, now=now)
+    item = Update(
+        petition=petition,
+        campaign_wide=draft.campaign_wide,
+        texts=[UpdateText(locale=lang, subject=s, body=b) for lang, (s, b) in texts.items()],
+    )
+    email = update_email(item, petition, locale).fill(
+        unsubscribe_url=absolute_url("public.petition", lang=locale, slug=petition.slug)
+    )
+    with force_locale(locale):
+        subject = gettext("Test: %(subject)s", subject=email.subject)
+    queue_rendered(session, replace(email, kind="update_test", subject=subject), to=to)

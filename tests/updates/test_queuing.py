@@ -78,13 +78,26 @@ def test_suppressed_mailboxes_are_left_out(session, signers):
     assert "en@example.org" not in {e.to_address for e in _emails(session, update_id)}
 
 
-def test_a_job_killed_between_batches_resumes_after_its_cursor(session, signers):
+class Killed(BaseException):
+    """The process dies where it stands."""
+
+
+def test_a_job_killed_mid_batch_resumes_after_its_cursor(session, signers, monkeypatch):
     update_id = _update(session, signers.id)
     assert queue_next_batch(session, update_id, now=utcnow(), batch=2) == 2
     item = session.get(Update, update_id)
-    assert (item.status, item.queued_count) == ("queuing", 2)
-    # A crash mid-batch: the transaction is lost, the cursor with it; nothing half-written.
+    assert (item.status, item.queued_count, len(_emails(session, update_id))) == ("queuing", 2, 2)
+
+    def die():
+        raise Killed
+
+    # Killed after writing the second batch's emails, before its commit: all of it is lost.
+    monkeypatch.setattr(session, "commit", die)
+    with pytest.raises(Killed):
+        queue_next_batch(session, update_id, now=utcnow(), batch=2)
+    monkeypatch.undo()
     session.rollback()
+    assert len(_emails(session, update_id)) == 2
     assert queue_due_updates(session, now=utcnow(), batch=2) == 1
     assert queue_due_updates(session, now=utcnow(), batch=2) == 0
     emails = _emails(session, update_id)
