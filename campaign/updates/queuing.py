@@ -58,7 +58,7 @@ def queue_next_batch(session: Session, update_id: int, *, now: datetime, batch: 
 
     An update whose recipients are all queued is marked `queued`.
     """
-    item = session.scalar(select(Update).where(Update.id == update_id).with_for_update())
+    item = session.scalar(select(Update).where(Update.id == update_id).with_for_update(of=Update))
     if item is None or item.status not in ("scheduled", "queuing") or item.send_at > now:
         session.rollback()
         return 0
@@ -159,6 +159,8 @@ def _insert(session: Session, emails: list[dict[str, object]]) -> int:
                 index_elements=["update_id", "recipient_key"],
                 index_where=text("update_id IS NOT NULL"),
             )
+            # The rows that went in come back: a driver's rowcount is not to be trusted here.
+            .returning(OutboxEmail.id)
         )
-        inserted += session.execute(statement).rowcount
+        inserted += len(session.execute(statement).all())
     return inserted
