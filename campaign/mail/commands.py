@@ -39,6 +39,7 @@ def _mail_domain() -> str:
 @with_appcontext
 def worker_command(once: bool, interval: float, batch: int) -> None:
     """Deliver the outbox over SMTP (MAIL_URL), retrying with backoff."""
+    from campaign.mail.addresses import address_policy
     from campaign.mail.mailer import SmtpConnection, SmtpSettings
     from campaign.mail.outbox import deliver_batch, mark_delivered_to_mailbox
 
@@ -54,6 +55,7 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
         raise click.UsageError("MAIL_URL is not set")
     sender, domain = current_app.config["MAIL_FROM"], _mail_domain()
     lease = timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+    rules = address_policy().rules
     connection = SmtpConnection(SmtpSettings.from_url(mail_url)) if mail_url else None
     if not once:
         click.echo(f"worker delivering to {'SMTP' if connection else 'the development mailbox'}")
@@ -71,6 +73,7 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
                         domain=domain,
                         limit=batch,
                         lease=lease,
+                        rules=rules,
                     )
             except Exception as exc:  # the database may be back in a moment
                 # The class only: a database error's message can quote the row it was writing.
