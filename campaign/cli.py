@@ -11,7 +11,8 @@ from flask.cli import FlaskGroup
 
 from campaign.demo.commands import demo_command
 from campaign.mail.commands import worker_command
-from campaign.petitions.commands import signatures_group, signing_group
+from campaign.petitions.commands import reminders_group, signatures_group, signing_group
+from campaign.petitions.reminders import remind_for_worker
 from campaign.privacy.commands import export_command, purge_command
 from campaign.staff.commands import users_group
 from campaign.statements.commands import endorsements_group
@@ -33,6 +34,9 @@ def main() -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
+    # What the worker does besides delivering (campaign.mail.commands).
+    app.extensions["worker.tasks"] = (remind_for_worker,)
+    app.cli.add_command(reminders_group)
     app.cli.add_command(users_group)
     app.cli.add_command(translations_group)
     app.cli.add_command(endorsements_group)
