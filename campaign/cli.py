@@ -13,7 +13,7 @@ from campaign.demo.commands import demo_command
 from campaign.mail.commands import worker_command
 from campaign.petitions.commands import reminders_group, signatures_group, signing_group
 from campaign.petitions.reminders import remind_for_worker
-from campaign.privacy.commands import export_command, purge_command
+from campaign.privacy.commands import export_command, purge_command, suppressions_group
 from campaign.staff.commands import users_group
 from campaign.statements.commands import endorsements_group
 from campaign.web.markdown_commands import markdown_group
@@ -37,6 +37,7 @@ def register_commands(app: Flask) -> None:
     # What the worker does besides delivering (campaign.mail.commands).
     app.extensions["worker.tasks"] = (remind_for_worker,)
     app.cli.add_command(reminders_group)
+    app.cli.add_command(suppressions_group)
     app.cli.add_command(users_group)
     app.cli.add_command(translations_group)
     app.cli.add_command(endorsements_group)

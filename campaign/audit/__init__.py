@@ -26,6 +26,7 @@ PURGE = "purge"
 SIGNATURES_INVALIDATED = "signatures_invalidated"
 SIGNING_PAUSED = "signing_paused"
 SIGNING_RESUMED = "signing_resumed"
+SUPPRESSIONS_ADDED = "suppressions_added"
 ACTIONS = (
     LOGIN,
     LOGIN_FAILED,
@@ -42,6 +43,7 @@ ACTIONS = (
     SIGNATURES_INVALIDATED,
     SIGNING_PAUSED,
     SIGNING_RESUMED,
+    SUPPRESSIONS_ADDED,
 )
 
 
