@@ -27,6 +27,7 @@ SIGNATURES_INVALIDATED = "signatures_invalidated"
 SIGNING_PAUSED = "signing_paused"
 SIGNING_RESUMED = "signing_resumed"
 UPDATE_SENT = "update_sent"
+SUPPRESSIONS_ADDED = "suppressions_added"
 ACTIONS = (
     LOGIN,
     LOGIN_FAILED,
@@ -44,6 +45,7 @@ ACTIONS = (
     SIGNING_PAUSED,
     SIGNING_RESUMED,
     UPDATE_SENT,
+    SUPPRESSIONS_ADDED,
 )
 
 

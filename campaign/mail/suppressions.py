@@ -12,13 +12,15 @@ end up in logs and browser histories, personal data must not.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import cache
 
 from sqlalchemy import ColumnElement, Insert, and_, exists, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from campaign.mail.addresses import EmailRules, InvalidAddress, parse_address
 from campaign.models import Petition, Signature, Suppression
 from campaign.web.links import absolute_url
 from campaign.web.tokens import (
@@ -142,3 +144,33 @@ def stop_updates(session: Session, subscriber: Subscriber, *, everything: bool) 
         reason="unsubscribed",
         update_id=subscriber.update_id,
     )
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    already: int = 0
+    invalid_lines: list[int] = field(default_factory=list)
+
+
+def import_suppressions(
+    session: Session, lines: Iterable[str], *, reason: str, rules: EmailRules
+) -> ImportReport:
+    """Suppress from everything each address of a provider's bounce or complaint export (one a
+    line; blank lines and `#` comments skipped), keyed as the platform keys mailboxes. Lines
+    that hold no address are reported by number, never quoted: they may hold one half-typed."""
+    report = ImportReport()
+    for number, line in enumerate(lines, start=1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        try:
+            key = parse_address(text, rules).key
+        except InvalidAddress:
+            report.invalid_lines.append(number)
+            continue
+        if suppress(session, key, scope="all", reason=reason):
+            report.added += 1
+        else:
+            report.already += 1
+    return report

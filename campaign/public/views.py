@@ -308,6 +308,7 @@ def privacy():
         closed_months=config["PURGE_CLOSED_MONTHS"],
         privacy_contact=config["PRIVACY_CONTACT"],
         security_contact=config["SECURITY_CONTACT"],
+        reminders=config["REMINDER_AFTER"] > 0,
     )
     return _cacheable(current_app.make_response(page))
 

@@ -42,7 +42,7 @@ def due_updates(session: Session, *, now: datetime) -> list[int]:
     )
 
 
-def queue_due_updates(session: Session, *, now: datetime, batch: int = BATCH) -> int:
+def queue_due_updates(session: Session, now: datetime, *, batch: int = BATCH) -> int:
     """Queue the next batch of every due update; the number of emails queued.
 
     The worker calls this on each round, so a large update goes out in steps between deliveries.
