@@ -11,10 +11,13 @@ from flask.cli import FlaskGroup
 
 from campaign.demo.commands import demo_command
 from campaign.mail.commands import worker_command
-from campaign.petitions.commands import signatures_group, signing_group
-from campaign.privacy.commands import export_command, purge_command
+from campaign.petitions.commands import reminders_group, signatures_group, signing_group
+from campaign.petitions.reminders import remind_for_worker
+from campaign.privacy.commands import export_command, purge_command, suppressions_group
 from campaign.staff.commands import users_group
 from campaign.statements.commands import endorsements_group
+from campaign.updates.commands import updates_group
+from campaign.updates.queuing import queue_due_updates
 from campaign.web.markdown_commands import markdown_group
 from campaign.web.translations import translations_group
 
@@ -33,6 +36,10 @@ def main() -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
+    # What the worker does besides delivering (campaign.mail.commands).
+    app.extensions["worker.tasks"] = (remind_for_worker, queue_due_updates)
+    app.cli.add_command(reminders_group)
+    app.cli.add_command(suppressions_group)
     app.cli.add_command(users_group)
     app.cli.add_command(translations_group)
     app.cli.add_command(endorsements_group)
@@ -41,3 +48,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(signing_group)
     app.cli.add_command(signatures_group)
     app.cli.add_command(markdown_group)
+    app.cli.add_command(updates_group)

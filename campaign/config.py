@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +64,19 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+_DURATION = re.compile(r"(\d+)([smhd]?)")
+_DURATION_UNITS = {"s": "seconds", "": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_duration(text: str) -> timedelta:
+    """`30m`, `24h`, `2d`, `0s` or a number of seconds; raises ValueError."""
+    found = _DURATION.fullmatch(text.strip().lower())
+    if found is None:
+        raise ValueError(f"not a duration like 30m, 24h or 0s: {text!r}")
+    amount, unit = found.groups()
+    return timedelta(**{_DURATION_UNITS[unit]: int(amount)})
+
+
 def engine_options(database_url: str) -> dict[str, Any]:
     """SQLAlchemy engine options for a database URL (SQLite's busy timeout is a driver option).
 
@@ -97,6 +112,8 @@ class Settings:
     ratelimit_key_prefix: str = "campaign"
     rate_limits: tuple[tuple[str, str], ...] = ()
     upload_dir: str = str(INSTANCE / "uploads")
+    # How long a signer may leave a signature pending before the one reminder; zero: never.
+    reminder_after: timedelta = timedelta(hours=24)
 
     @classmethod
     def from_environ(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -108,6 +125,10 @@ class Settings:
             )
         proxies = _whole_number(environ, "TRUSTED_PROXIES", 0)
         lease = _whole_number(environ, "OUTBOX_LEASE_SECONDS", cls.outbox_lease_seconds)
+        try:
+            reminder_after = parse_duration(environ.get("REMINDER_AFTER") or "24h")
+        except ValueError as exc:
+            raise ConfigError(f"REMINDER_AFTER: {exc}") from None
         defaults = cls()
         return cls(
             env=env,
@@ -136,6 +157,7 @@ class Settings:
                 (name, environ[name]) for name in RATE_LIMIT_KEYS if environ.get(name)
             ),
             upload_dir=environ.get("UPLOAD_DIR") or defaults.upload_dir,
+            reminder_after=reminder_after,
         )
 
     def check(self) -> None:
@@ -251,6 +273,8 @@ class Settings:
             or (_address_in(self.mail_from) if production else None),
             "HSTS_SECONDS": 365 * 24 * 3600,
             "OUTBOX_LEASE_SECONDS": self.outbox_lease_seconds,
+            # Seconds a signature stays pending before its reminder; 0 sends none.
+            "REMINDER_AFTER": int(self.reminder_after.total_seconds()),
             # Staff "signing unusually fast" view: signatures from one hashed address or email
             # domain on one petition at or above which a row is listed.
             "VELOCITY_THRESHOLD_HOUR": 20,

@@ -98,6 +98,8 @@ def route_values(site: Site, endpoint: str, arguments: set[str]) -> dict[str, ob
                 # Staff links: a damaged one is enough here (test_staff_security has real ones).
                 "staff.reset_password": "damaged-token",
                 "staff.accept_invitation": "damaged-token",
+                "public.unsubscribe": "damaged-token",
+                "public.not_me": "damaged-token",
             }[endpoint]
         elif name == "email_id":
             values[name] = site.email_id

@@ -58,6 +58,8 @@ _PETITION = {
         "status",
         "closes_at",
         "campaign",
+        "outcome",
+        "outcome_at",
     ],
     "properties": {
         "slug": {"type": "string", "description": "The petition's name in URLs."},
@@ -95,6 +97,18 @@ _PETITION = {
         "status": {"type": "string", "enum": ["open", "closed"]},
         "closes_at": {"type": ["string", "null"], "format": "date-time"},
         "campaign": {"type": "string", "description": "The slug of the petition's campaign."},
+        "outcome": {
+            "type": ["string", "null"],
+            "enum": ["victory", "response", "delivered", "closed", None],
+            "description": "What came of the petition, as its latest update with an outcome "
+            "said: a victory, a response from the target, delivered, or closed. Null until "
+            "one is recorded.",
+        },
+        "outcome_at": {
+            "type": ["string", "null"],
+            "format": "date-time",
+            "description": "When the update recording the outcome went out.",
+        },
     },
 }
 

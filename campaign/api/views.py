@@ -13,7 +13,8 @@ from campaign.api.openapi import openapi_document
 from campaign.campaigns.permissions import publicly_visible_petitions
 from campaign.config import LOCALES
 from campaign.extensions import db
-from campaign.models import Petition, utcnow
+from campaign.models import Petition, Update, utcnow
+from campaign.updates.outcomes import latest_outcome, latest_outcomes
 from campaign.web.i18n import signature_count_text
 from campaign.web.links import absolute_url
 from campaign.web.pagecache import cached_page
@@ -21,7 +22,7 @@ from campaign.web.pagecache import cached_page
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def petition_json(petition: Petition, lang: str) -> dict:
+def petition_json(petition: Petition, lang: str, outcome: Update | None) -> dict:
     text = petition.text_for(lang)
     # Formatted here so that pages updating their counter say it exactly as the server would.
     with force_locale(lang):
@@ -38,6 +39,8 @@ def petition_json(petition: Petition, lang: str) -> dict:
         "status": petition.public_status(utcnow()),
         "closes_at": petition.closes_at.isoformat() if petition.closes_at else None,
         "campaign": petition.campaign.slug,
+        "outcome": outcome.outcome if outcome else None,
+        "outcome_at": outcome.send_at.isoformat() if outcome else None,
     }
 
 
@@ -75,7 +78,10 @@ def list_petitions():
         .where((Petition.closes_at.is_(None)) | (Petition.closes_at > utcnow()))
         .order_by(Petition.id)
     ).all()
-    return _json_response({"petitions": [petition_json(p, lang) for p in petitions]})
+    outcomes = latest_outcomes(db.session, [p.id for p in petitions], now=utcnow())
+    return _json_response(
+        {"petitions": [petition_json(p, lang, outcomes.get(p.id)) for p in petitions]}
+    )
 
 
 @bp.get("/petitions/<slug>")
@@ -85,7 +91,8 @@ def get_petition(slug: str):
     petition = db.session.scalar(_public_petitions().where(Petition.slug == slug))
     if petition is None:
         abort(404, description="No such petition")
-    return _json_response(petition_json(petition, lang))
+    outcome = latest_outcome(db.session, petition.id, now=utcnow())
+    return _json_response(petition_json(petition, lang, outcome))
 
 
 @bp.get("/openapi.json")

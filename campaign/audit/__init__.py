@@ -26,6 +26,8 @@ PURGE = "purge"
 SIGNATURES_INVALIDATED = "signatures_invalidated"
 SIGNING_PAUSED = "signing_paused"
 SIGNING_RESUMED = "signing_resumed"
+UPDATE_SENT = "update_sent"
+SUPPRESSIONS_ADDED = "suppressions_added"
 ACTIONS = (
     LOGIN,
     LOGIN_FAILED,
@@ -42,6 +44,8 @@ ACTIONS = (
     SIGNATURES_INVALIDATED,
     SIGNING_PAUSED,
     SIGNING_RESUMED,
+    UPDATE_SENT,
+    SUPPRESSIONS_ADDED,
 )
 
 

@@ -1,4 +1,9 @@
-"""`campaign worker`: deliver the outbox over SMTP, or to the development mailbox."""
+"""`campaign worker`: deliver the outbox over SMTP, or to the development mailbox.
+
+Before each batch the worker runs the tasks features register under
+`app.extensions["worker.tasks"]` (callables `(session, now) -> emails queued`, committing what
+they queue): the platform's own timed emails, such as reminders, need no other process.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from campaign.extensions import db
+from campaign.models import utcnow
 
 # The name operators filter on, kept from before the worker had a module of its own.
 log = logging.getLogger("campaign.worker")
@@ -39,6 +45,7 @@ def _mail_domain() -> str:
 @with_appcontext
 def worker_command(once: bool, interval: float, batch: int) -> None:
     """Deliver the outbox over SMTP (MAIL_URL), retrying with backoff."""
+    from campaign.mail.addresses import address_policy
     from campaign.mail.mailer import SmtpConnection, SmtpSettings
     from campaign.mail.outbox import deliver_batch, mark_delivered_to_mailbox
 
@@ -54,6 +61,8 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
         raise click.UsageError("MAIL_URL is not set")
     sender, domain = current_app.config["MAIL_FROM"], _mail_domain()
     lease = timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+    rules = address_policy().rules
+    tasks = current_app.extensions.get("worker.tasks", ())
     connection = SmtpConnection(SmtpSettings.from_url(mail_url)) if mail_url else None
     if not once:
         click.echo(f"worker delivering to {'SMTP' if connection else 'the development mailbox'}")
@@ -61,6 +70,10 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
     try:
         while not stopping:
             try:
+                for task in tasks:
+                    queued = task(db.session, utcnow())
+                    if queued:
+                        log.info("queued %s by %s", queued, task.__name__)
                 if connection is None:
                     report = mark_delivered_to_mailbox(db.session, limit=batch, lease=lease)
                 else:
@@ -71,6 +84,7 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
                         domain=domain,
                         limit=batch,
                         lease=lease,
+                        rules=rules,
                     )
             except Exception as exc:  # the database may be back in a moment
                 # The class only: a database error's message can quote the row it was writing.

@@ -21,6 +21,16 @@ class TemporaryFailure(Exception):
 class PermanentFailure(Exception):
     """The server refused the message for good."""
 
+    def __init__(self, reason: str, *, mailbox_refused: bool = False):
+        super().__init__(reason)
+        # The refusal is about the mailbox itself (no such user...), not about this message.
+        self.mailbox_refused = mailbox_refused
+
+
+# Refusals that name the mailbox when they answer the message (RFC 5321 4.2.3): mailbox
+# unavailable, user not local, mailbox name not allowed. 552 and 554 may be about the content.
+MAILBOX_CODES = frozenset({550, 551, 553})
+
 
 class InvalidRecipient(ValueError):
     """The recipient is not exactly one well-formed address."""
@@ -57,7 +67,14 @@ class SmtpSettings:
 
 
 def build_message(
-    *, sender: str, to: str, subject: str, text: str, html: str, domain: str
+    *,
+    sender: str,
+    to: str,
+    subject: str,
+    text: str,
+    html: str,
+    domain: str,
+    list_unsubscribe: str | None = None,
 ) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
@@ -67,6 +84,10 @@ def build_message(
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=domain)
     message["Auto-Submitted"] = "auto-generated"
+    if list_unsubscribe:
+        # RFC 8058: the mail provider's own unsubscribe button POSTs to this https address.
+        message["List-Unsubscribe"] = f"<{list_unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     return message
@@ -124,9 +145,10 @@ class SmtpConnection:
             self._smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
-            raise _failure_for(min(codes), "recipient refused") from exc
+            raise _failure_for(min(codes), "recipient refused", mailbox=True) from exc
         except smtplib.SMTPResponseException as exc:
-            raise _failure_for(exc.smtp_code, "message refused") from exc
+            mailbox = exc.smtp_code in MAILBOX_CODES
+            raise _failure_for(exc.smtp_code, "message refused", mailbox=mailbox) from exc
         except (OSError, smtplib.SMTPException) as exc:
             self.close()
             raise TemporaryFailure(f"connection lost: {exc.__class__.__name__}") from exc
@@ -140,7 +162,7 @@ class SmtpConnection:
             self._smtp = None
 
 
-def _failure_for(code: int, what: str) -> Exception:
+def _failure_for(code: int, what: str, *, mailbox: bool) -> Exception:
     if 500 <= code < 600:
-        return PermanentFailure(f"{what}: SMTP {code}")
+        return PermanentFailure(f"{what}: SMTP {code}", mailbox_refused=mailbox)
     return TemporaryFailure(f"{what}: SMTP {code}")

@@ -9,7 +9,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session
 
+from campaign.config import DEFAULT_EMAIL_NORMALIZATION
+from campaign.mail.addresses import EmailRules, keys_reached
 from campaign.mail.mailer import PermanentFailure, SmtpConnection, TemporaryFailure, build_message
+from campaign.mail.suppressions import suppress
 from campaign.models import OutboxEmail, utcnow
 
 log = logging.getLogger(__name__)
@@ -115,12 +118,14 @@ def deliver_batch(
     domain: str,
     limit: int = 50,
     lease: timedelta = LEASE,
+    rules: EmailRules = DEFAULT_EMAIL_NORMALIZATION,
 ) -> DeliveryReport:
     """Send one batch of due emails; each outcome is committed as soon as it is known.
 
     No email stops the batch: one that cannot be built or is refused for good is marked failed,
     and any other error is retried like a temporary failure. Reasons stored and logged name the
-    error's class, never the address.
+    error's class, never the address. A mailbox refused for good is suppressed (keyed by
+    `rules`), in the transaction that marks its email failed: no update goes to it again.
     """
     report = DeliveryReport()
     for email in claim_due(session, now=utcnow(), limit=limit, lease=lease):
@@ -135,18 +140,20 @@ def deliver_batch(
         # of attempts instead of coming back with every lease.
         email.attempts += 1
         session.commit()
-        _deliver(email, connection, report, sender=sender, domain=domain)
+        _deliver(session, email, connection, report, sender=sender, domain=domain, rules=rules)
         session.commit()
     return report
 
 
 def _deliver(
+    session: Session,
     email: OutboxEmail,
     connection: SmtpConnection,
     report: DeliveryReport,
     *,
     sender: str,
     domain: str,
+    rules: EmailRules,
 ) -> None:
     try:
         message = build_message(
@@ -156,6 +163,7 @@ def _deliver(
             text=email.text_body,
             html=email.html_body,
             domain=domain,
+            list_unsubscribe=email.list_unsubscribe,
         )
     except Exception as exc:  # whatever the row holds, the next email goes out
         _give_up(email, f"cannot build the message: {exc.__class__.__name__}")
@@ -169,6 +177,9 @@ def _deliver(
         log.warning("outbox email %s not delivered (attempt %s): %s", email.id, email.attempts, exc)
     except PermanentFailure as exc:
         _give_up(email, str(exc))
+        if exc.mailbox_refused:
+            for key in keys_reached(email.to_address, rules):
+                suppress(session, key, scope="all", reason="bounced")
         report.failed += 1
         log.error("outbox email %s refused for good: %s", email.id, exc)
     except Exception as exc:  # a bug met by one email must not stop the others

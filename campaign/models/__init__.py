@@ -23,10 +23,13 @@ from campaign.models.statements import (
     StatementText,
     StatementTopic,
 )
+from campaign.models.suppressions import Suppression
 from campaign.models.types import utcnow
+from campaign.models.updates import OUTCOMES, Update, UpdateText
 from campaign.models.users import ROLES, User
 
 __all__ = [
+    "OUTCOMES",
     "ROLES",
     "STATEMENT_KINDS",
     "AuditEvent",
@@ -43,6 +46,9 @@ __all__ = [
     "StatementSignatory",
     "StatementText",
     "StatementTopic",
+    "Suppression",
+    "Update",
+    "UpdateText",
     "User",
     "campaign_members",
     "utcnow",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, Integer, String, Text, func
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from campaign.extensions import db
@@ -20,6 +20,16 @@ class OutboxEmail(db.Model):
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         # The worker asks for pending rows that are due, oldest first.
         Index("ix_outbox_emails_due", "status", "next_attempt_at"),
+        # One email of an update to one mailbox, ever: a queuing job that runs a batch twice
+        # (restarted, or two workers at once) inserts nothing the second time.
+        Index(
+            "uq_outbox_emails_update_recipient",
+            "update_id",
+            "recipient_key",
+            unique=True,
+            postgresql_where=text("update_id IS NOT NULL"),
+            sqlite_where=text("update_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,3 +49,10 @@ class OutboxEmail(db.Model):
     leased_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # Set on the emails of an update (campaign.updates), with the recipient's normalised address.
+    update_id: Mapped[int | None] = mapped_column(
+        ForeignKey("updates.id", ondelete="SET NULL"), index=True
+    )
+    recipient_key: Mapped[str | None] = mapped_column(String(254))
+    # The https address sent as List-Unsubscribe (RFC 8058), for mail that may be refused.
+    list_unsubscribe: Mapped[str | None] = mapped_column(String(500))

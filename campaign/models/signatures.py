@@ -53,6 +53,14 @@ class Signature(db.Model):
         ),
         # The staff view of signing speed reads one petition's recent rows.
         Index("ix_signatures_petition_created", "petition_id", "created_at"),
+        # The worker looks for pending signatures not yet reminded, oldest first, every cycle:
+        # the index holds only those, so the look-up costs nothing when none is due.
+        Index(
+            "ix_signatures_reminder_due",
+            "created_at",
+            postgresql_where=text("confirmed_at IS NULL AND reminder_sent_at IS NULL"),
+            sqlite_where=text("confirmed_at IS NULL AND reminder_sent_at IS NULL"),
+        ),
         # Never reuse an id: a deleted signature's id must never come to name someone else's
         # signature wherever it was kept.
         {"sqlite_autoincrement": True},
@@ -76,6 +84,8 @@ class Signature(db.Model):
         UTCDateTime, default=utcnow, server_default=func.now()
     )
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the one reminder to confirm was queued; never more than one per signature.
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     source_channel: Mapped[str | None] = mapped_column(String(32))
     referrer_id: Mapped[int | None] = mapped_column(
         ForeignKey("signatures.id", ondelete="SET NULL"), index=True

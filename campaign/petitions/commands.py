@@ -1,15 +1,16 @@
 """`campaign signing pause|resume|status` and `campaign signatures fast|invalidate`: the bad-day
-tools on the command line, beside their staff pages."""
+tools on the command line, beside their staff pages; `campaign reminders send`."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from campaign.config import parse_duration
 from campaign.extensions import db
 from campaign.models import Petition, utcnow
 from campaign.petitions.invalidation import (
@@ -18,8 +19,11 @@ from campaign.petitions.invalidation import (
     invalidate_signatures,
     preview,
 )
+from campaign.petitions.reminders import queue_due_reminders
 from campaign.petitions.switches import UnknownPetition, set_signing_paused, site_signing_paused
 from campaign.petitions.velocity import signing_speed
+
+REMINDER_BATCH = 1000  # reminders queued per transaction
 
 
 @click.group("signing")
@@ -161,3 +165,45 @@ _CRITERIA_PROBLEMS = {
     "ip_hash": "--ip-hash must be 32 hexadecimal characters",
     "dates": "--from must be before --until",
 }
+
+
+@click.group("reminders")
+def reminders_group() -> None:
+    """Remind signers who have not confirmed (the worker does it on its own: REMINDER_AFTER)."""
+
+
+@reminders_group.command("send")
+@click.option(
+    "--older-than",
+    default=None,
+    help="Remind signatures pending longer than this (30m, 24h, 0s); default: REMINDER_AFTER.",
+)
+@with_appcontext
+def send_reminders_command(older_than: str | None) -> None:
+    """Queue the due reminders now; the worker delivers them. Prints how many."""
+    config = current_app.config
+    if older_than is None:
+        if config["REMINDER_AFTER"] <= 0:
+            click.echo("reminders are off (REMINDER_AFTER=0): 0 reminders queued")
+            return
+        after = timedelta(seconds=config["REMINDER_AFTER"])
+    else:
+        try:
+            after = parse_duration(older_than)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--older-than") from None
+    queued = 0
+    while True:
+        batch = queue_due_reminders(
+            db.session,
+            now=utcnow(),
+            older_than=after,
+            limit=REMINDER_BATCH,
+            secret_key=config["SECRET_KEY"],
+            max_emails=config["MAX_EMAILS_PER_SIGNATURE"],
+        )
+        db.session.commit()
+        queued += batch
+        if batch < REMINDER_BATCH:
+            break
+    click.echo(f"{queued} reminder{'s' if queued != 1 else ''} queued")

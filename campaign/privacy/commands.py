@@ -1,4 +1,5 @@
-"""`campaign export` and `campaign purge`: the staff export and the retention purge, for scripts."""
+"""`campaign export`, `campaign purge` and `campaign suppressions import`: the staff export, the
+retention purge and a provider's bounce or complaint list, for scripts."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from campaign.audit import SUPPRESSIONS_ADDED, record_event
 from campaign.extensions import db
+from campaign.mail.addresses import address_policy
+from campaign.mail.suppressions import import_suppressions
 from campaign.models import Petition, utcnow
 from campaign.privacy.erasure import purge
 from campaign.privacy.exports import (
@@ -144,3 +148,50 @@ def purge_command(pending_days: int | None, closed_months: int | None) -> None:
         f"deleted {result.pending_deleted} unconfirmed signatures, "
         f"anonymised {result.anonymised} signatures of closed petitions"
     )
+
+
+@click.group("suppressions")
+def suppressions_group() -> None:
+    """The addresses that get no more mail: unsubscribed, bounced, complained."""
+
+
+@suppressions_group.command("import")
+@click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--reason",
+    type=click.Choice(["bounced", "complaint"]),
+    default="complaint",
+    show_default=True,
+    help="Why these addresses get no more mail.",
+)
+@with_appcontext
+def import_suppressions_command(path: str, reason: str) -> None:
+    """Suppress every address of FILE (one a line, UTF-8) from everything the platform sends."""
+    with open(path, "rb") as source:
+        raw = source.read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise click.UsageError(
+            f"{path} is not UTF-8 (byte {exc.start + 1}): save it as UTF-8 and try again"
+        ) from None
+    report = import_suppressions(
+        db.session, text.splitlines(), reason=reason, rules=address_policy().rules
+    )
+    # Counts only: the log of who did what must not become a second list of addresses.
+    record_event(
+        db.session,
+        SUPPRESSIONS_ADDED,
+        details={
+            "source": "import",
+            "reason": reason,
+            "added": report.added,
+            "already": report.already,
+            "invalid": len(report.invalid_lines),
+        },
+    )
+    db.session.commit()
+    click.echo(f"{report.added} added, {report.already} already suppressed")
+    if report.invalid_lines:
+        lines = ", ".join(str(n) for n in report.invalid_lines)
+        click.echo(f"{len(report.invalid_lines)} lines hold no valid address: {lines}", err=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -35,6 +36,7 @@ from campaign.statements.listing import (
     statements_for_campaign,
     statements_for_petition,
 )
+from campaign.updates.outcomes import OUTCOME_LABELS, latest_outcome
 from campaign.web import pagecache
 from campaign.web.clients import client_key
 from campaign.web.forgery import require_same_origin
@@ -267,6 +269,7 @@ def petition(slug: str):
         # The page shows the campaign's texts, which the petition kept for signing lacks.
         found = _public_petition(slug)
     form.set_country_choices(g.lang)
+    outcome = latest_outcome(db.session, found.id, now=utcnow())
     page = render_template(
         "embed/petition.html" if embedded else "public/petition.html",
         petition=found,
@@ -275,6 +278,9 @@ def petition(slug: str):
         is_open=found.is_open(utcnow()),
         paused=paused,
         statements=statements_for_petition(db.session, found.id),
+        outcome=outcome,
+        outcome_on=format_date(outcome.send_at, "long") if outcome else None,
+        outcome_labels=OUTCOME_LABELS,
     )
     response = current_app.make_response((page, status))
     if status == 503:
@@ -300,6 +306,7 @@ def privacy():
         closed_months=config["PURGE_CLOSED_MONTHS"],
         privacy_contact=config["PRIVACY_CONTACT"],
         security_contact=config["SECURITY_CONTACT"],
+        reminders=config["REMINDER_AFTER"] > 0,
     )
     return _cacheable(current_app.make_response(page))
 

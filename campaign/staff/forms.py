@@ -41,6 +41,7 @@ from campaign.privacy.exports import COLUMNS, DEFAULT_COLUMNS
 from campaign.staff.accounts import MIN_PASSWORD_LENGTH
 from campaign.staff.labels import ACTION_LABELS, COLUMN_LABELS, ROLE_LABELS
 from campaign.statements.vocabulary import KIND_LABELS, TOPIC_LABELS
+from campaign.updates.outcomes import OUTCOME_LABELS
 from campaign.web.i18n import LANGUAGE_NAMES
 
 EMAIL_MAX = 254
@@ -337,3 +338,45 @@ class InvalidationForm(FlaskForm):
     confirm = BooleanField(
         _l("I understand that the matching signatures are deleted and the counter goes down")
     )
+
+
+class UpdateTextForm(Form):
+    subject = StringField(_l("Subject"), validators=[Length(max=200)])
+    body = TextAreaField(_l("Text"), validators=[Length(max=50_000)])
+
+
+class UpdateForm(_TextsForm):
+    audience = SelectField(
+        _l("Send to"),
+        choices=[
+            SelectChoice("petition", _l("Signers of this petition who asked to be kept informed")),
+            SelectChoice(
+                "campaign",
+                _l("Signers of any petition of the campaign who asked to be kept informed"),
+            ),
+        ],
+        validators=[AnyOf(("petition", "campaign"))],
+    )
+    outcome = SelectField(
+        _l("Outcome"),
+        choices=[SelectChoice("", _l("No outcome"))]
+        + [SelectChoice(kind, label) for kind, label in OUTCOME_LABELS.items()],
+        validators=[AnyOf(("", *OUTCOME_LABELS), message=_l("Choose an outcome from the list"))],
+        description=_l("An outcome is shown at the top of the petition page, with this update."),
+    )
+    when = SelectField(
+        _l("When"),
+        choices=[SelectChoice("now", _l("Now")), SelectChoice("later", _l("At a set time"))],
+        validators=[AnyOf(("now", "later"))],
+    )
+    send_at = DateTimeLocalField(
+        _l("Send at (UTC)"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
+    )
+
+    def validate_send_at(self, field):
+        if self.when.data == "later" and not field.data:
+            raise ValidationError(_l("Choose the time to send the update"))
+
+
+for _code in LOCALES:
+    setattr(UpdateForm, f"text_{_code}", FormField(UpdateTextForm, LANGUAGE_NAMES[_code]))

@@ -70,6 +70,8 @@ ACTION_LABELS = {
     "signatures_invalidated": _l("Signatures invalidated"),
     "signing_paused": _l("Signing paused"),
     "signing_resumed": _l("Signing resumed"),
+    "update_sent": _l("Update sent to signers"),
+    "suppressions_added": _l("Addresses suppressed"),
 }
 COLUMN_LABELS = {
     "name": _l("Name"),

@@ -14,6 +14,10 @@ class Purpose(StrEnum):
     REFERRAL = "referral"
     RESET_PASSWORD = "reset-password"  # noqa: S105 (a token purpose)
     INVITATION = "invitation"
+    # An update's unsubscribe link: it names a signature and an update, and never expires.
+    UNSUBSCRIBE = "unsubscribe"
+    # "This wasn't me" in a reminder: names a pending signature, expires like confirmation links.
+    NOT_ME = "not-me"
 
 
 class InvalidToken(Exception):

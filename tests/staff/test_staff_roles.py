@@ -214,6 +214,23 @@ MATRIX = [
         (303, 200, 403, 403),
     ),
     ("POST", "/staff/signing/pause", {}, (303, 303, 403, 403)),
+    ("GET", "/staff/petitions/{own_petition}/updates", None, (303, 200, 200, 403)),
+    ("GET", "/staff/petitions/{other_petition}/updates", None, (303, 200, 404, 403)),
+    ("GET", "/staff/petitions/petition-999/updates", None, (303, 404, 404, 403)),
+    ("GET", "/staff/petitions/{own_petition}/updates/new", None, (303, 200, 200, 403)),
+    ("GET", "/staff/petitions/{other_petition}/updates/new", None, (303, 200, 404, 403)),
+    (
+        "POST",
+        "/staff/petitions/{own_petition}/updates/new",
+        {"action": "send", "audience": "petition", "when": "now"},
+        (303, 422, 422, 403),
+    ),
+    (
+        "POST",
+        "/staff/petitions/{other_petition}/updates/new",
+        {"action": "send", "audience": "petition", "when": "now"},
+        (303, 422, 404, 403),
+    ),
     ("POST", "/staff/signing/resume", {}, (303, 303, 403, 403)),
 ]
 

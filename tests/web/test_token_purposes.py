@@ -13,8 +13,10 @@ from helpers import outbox, sign_fields, signature_count, signatures
 from sqlalchemy import select
 
 from campaign.extensions import db
+from campaign.mail.suppressions import subscriber_from_token
 from campaign.models import AuditEvent, Signature, StatementEndorsement, User
 from campaign.petitions.attribution import referral_code, referral_public_id
+from campaign.petitions.disowning import public_id_from_disown_token
 from campaign.petitions.signing import public_id_from_token
 from campaign.staff.accounts import account_token, user_from_token
 from campaign.statements.endorsing import endorsement_from_token
@@ -109,7 +111,17 @@ def _payload(site: Site, name: str) -> object:
         "REFERRAL": site.signature_public_id,
         "RESET_PASSWORD": [site.user_id, site.user_fingerprint],
         "INVITATION": [site.user_id, site.user_fingerprint],
+        "UNSUBSCRIBE": [site.signature_public_id, 1],
+        "NOT_ME": site.signature_public_id,
     }[name]
+
+
+def _expected(site: Site, name: str) -> int | str:
+    """What `_named` gives for a genuine link of the purpose `name`."""
+    if name == "UNSUBSCRIBE":
+        return site.petition_id
+    payload = _payload(site, name)
+    return site.user_id if isinstance(payload, list) else payload
 
 
 def _named(session, key: str, name: str, token: str) -> int | str:
@@ -119,6 +131,10 @@ def _named(session, key: str, name: str, token: str) -> int | str:
         return public_id_from_token(key, token, max_age=MAX_AGE)
     if name == "CONFIRM_ENDORSEMENT":
         return endorsement_from_token(session, key, token, max_age=MAX_AGE).id
+    if name == "UNSUBSCRIBE":
+        return subscriber_from_token(session, key, token).petition_id
+    if name == "NOT_ME":
+        return public_id_from_disown_token(key, token, max_age=MAX_AGE)
     if name == "REFERRAL":
         public_id = referral_public_id(key, token)
         if public_id is None:
@@ -130,10 +146,11 @@ def _named(session, key: str, name: str, token: str) -> int | str:
 @pytest.mark.parametrize("read_as", PURPOSES)
 def test_each_reader_refuses_what_it_wants_under_any_other_purpose(app, session, site, read_as):
     key = app.config["SECRET_KEY"]
-    # Personal share links are the platform's lasting tokens; every other link expires.
-    make = make_lasting_token if read_as == "REFERRAL" else make_token
+    # Personal share and unsubscribe links are the platform's lasting tokens; every other
+    # link expires.
+    make = make_lasting_token if read_as in {"REFERRAL", "UNSUBSCRIBE"} else make_token
     payload = _payload(site, read_as)
-    named = site.user_id if isinstance(payload, list) else payload
+    named = _expected(site, read_as)
     assert _named(session, key, read_as, make(key, Purpose[read_as], payload)) == named
     for made_for in set(PURPOSES) - {read_as}:
         with pytest.raises(InvalidToken) as refused:

@@ -1,0 +1,166 @@
+"""Queuing an update into the outbox, a batch at a time, from the worker (never in a request).
+
+Each batch is one transaction: the emails of the next `batch` recipients after the update's
+cursor, and the cursor moved past them. A job killed at any point has either queued a batch and
+moved the cursor, or done neither; the outbox's unique (update, mailbox) index makes a batch run
+twice (two workers, a retried transaction) insert nothing the second time. So a million
+recipients are queued in bounded memory, survive restarts and are never written to twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import and_, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from campaign.mail.emails import EmailTemplate, email_template
+from campaign.mail.suppressions import unsubscribe_url
+from campaign.models import OutboxEmail, Petition, Signature, Update
+from campaign.updates.audience import recipients
+from campaign.web.i18n import LANGUAGE_NAMES
+
+BATCH = 2000
+# Rows per INSERT statement: under SQLite's and PostgreSQL's limits on bound parameters.
+ROWS_PER_STATEMENT = 500
+
+
+def due_updates(session: Session, *, now: datetime) -> list[int]:
+    return list(
+        session.scalars(
+            select(Update.id)
+            .where(
+                or_(
+                    and_(Update.status == "scheduled", Update.send_at <= now),
+                    Update.status == "queuing",
+                )
+            )
+            .order_by(Update.send_at, Update.id)
+        )
+    )
+
+
+def queue_due_updates(session: Session, now: datetime, *, batch: int = BATCH) -> int:
+    """Queue the next batch of every due update; the number of emails queued.
+
+    The worker calls this on each round, so a large update goes out in steps between deliveries.
+    """
+    queued = 0
+    for update_id in due_updates(session, now=now):
+        queued += queue_next_batch(session, update_id, now=now, batch=batch)
+    return queued
+
+
+def queue_next_batch(session: Session, update_id: int, *, now: datetime, batch: int) -> int:
+    """Queue the next `batch` recipients of one update and commit; the number of emails queued.
+
+    An update whose recipients are all queued is marked `queued`.
+    """
+    item = session.scalar(select(Update).where(Update.id == update_id).with_for_update(of=Update))
+    if item is None or item.status not in ("scheduled", "queuing") or item.send_at > now:
+        session.rollback()
+        return 0
+    petition = item.petition
+    start = item.cursor
+    audience = recipients(petition, campaign_wide=item.campaign_wide)
+    rows = session.execute(audience.where(Signature.id > start).limit(batch)).all()
+    inserted = _insert(session, _emails(session, item, rows, now=now)) if rows else 0
+    values: dict[str, object] = {
+        "status": "queuing" if len(rows) == batch else "queued",
+        "cursor": rows[-1].id if rows else start,
+        "queued_count": Update.queued_count + inserted,
+        "skipped_count": Update.skipped_count + len(rows) - inserted,
+    }
+    if len(rows) < batch:
+        values["queued_at"] = now
+    # Guarded by the cursor read above: on SQLite, where FOR UPDATE does not exist, a second
+    # worker that queued the same batch meanwhile makes this one roll back.
+    moved = session.execute(
+        update(Update).where(Update.id == update_id, Update.cursor == start).values(**values)
+    )
+    if moved.rowcount != 1:
+        session.rollback()
+        return 0
+    session.commit()
+    return inserted
+
+
+def _emails(session: Session, item: Update, rows, *, now: datetime) -> list[dict[str, object]]:
+    secret_key = current_app.config["SECRET_KEY"]
+    # Campaign-wide, each reader is told which of the campaign's petitions they signed.
+    petitions = {p.id: p for p in item.petition.campaign.petitions}
+    templates: dict[tuple[str, int], EmailTemplate] = {}
+    emails = []
+    for row in rows:
+        key = (row.locale, row.petition_id)
+        template = templates.get(key)
+        if template is None:
+            template = templates[key] = update_email(item, petitions[row.petition_id], row.locale)
+        link = unsubscribe_url(
+            secret_key, public_id=row.public_id, update_id=item.id, lang=row.locale
+        )
+        email = template.fill(unsubscribe_url=link)
+        emails.append(
+            {
+                "kind": email.kind,
+                "to_address": row.email,
+                "subject": email.subject,
+                "text_body": email.text_body,
+                "html_body": email.html_body,
+                "locale": email.locale,
+                "status": "pending",
+                "attempts": 0,
+                "created_at": now,
+                "next_attempt_at": now,
+                "update_id": item.id,
+                "recipient_key": row.email_normalized,
+                "list_unsubscribe": link,
+            }
+        )
+    return emails
+
+
+def update_email(item: Update, signed: Petition, reader_locale: str) -> EmailTemplate:
+    """The update as a reader of `reader_locale` who signed `signed` gets it, with a
+    placeholder for the unsubscribe link."""
+    text_ = item.text_for(reader_locale)
+    return email_template(
+        "update",
+        locale=reader_locale,
+        fields=("unsubscribe_url",),
+        **update_context(item, text_, signed, reader_locale),
+    )
+
+
+def update_context(item: Update, text_, signed: Petition, reader_locale: str) -> dict[str, str]:
+    fallback = "" if text_.locale == reader_locale else LANGUAGE_NAMES[text_.locale]
+    return {
+        "organisation": current_app.config["ORGANISATION_NAME"],
+        "petition_title": signed.text_for(reader_locale).title,
+        "text_locale": text_.locale,
+        "fallback_language": fallback,
+        "update_subject": text_.subject,
+        "update_body": text_.body,
+        "update_body_html": str(text_.body_markup()),
+    }
+
+
+def _insert(session: Session, emails: list[dict[str, object]]) -> int:
+    """Insert the emails, skipping a mailbox that has this update already; how many went in."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    inserted = 0
+    for start in range(0, len(emails), ROWS_PER_STATEMENT):
+        statement = (
+            dialect.insert(OutboxEmail.__table__)
+            .values(emails[start : start + ROWS_PER_STATEMENT])
+            .on_conflict_do_nothing(
+                index_elements=["update_id", "recipient_key"],
+                index_where=text("update_id IS NOT NULL"),
+            )
+            # The rows that went in come back: a driver's rowcount is not to be trusted here.
+            .returning(OutboxEmail.id)
+        )
+        inserted += len(session.execute(statement).all())
+    return inserted
