@@ -108,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.extensions import csrf
     from campaign.public.embed import bp as embed_bp
     from campaign.public.outreach import bp as outreach_bp
+    from campaign.public.sitefiles import bp as sitefiles_bp
     from campaign.public.sitemap import bp as sitemap_bp
     from campaign.public.statements import bp as statements_bp
     from campaign.public.views import bp as public_bp
@@ -125,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(statements_bp)
     app.register_blueprint(sitemap_bp)
+    app.register_blueprint(sitefiles_bp)
     app.register_blueprint(outreach_bp)
     app.register_blueprint(embed_bp)
     app.register_blueprint(api_bp)

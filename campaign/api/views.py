@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from flask_babel import force_locale, format_decimal
 from sqlalchemy import select
 
+from campaign.api.cors import allow_cross_origin_reads
 from campaign.api.openapi import openapi_document
 from campaign.campaigns.permissions import publicly_visible_petitions
 from campaign.config import LOCALES
@@ -19,6 +20,7 @@ from campaign.web.links import absolute_url
 from campaign.web.pagecache import cached_page
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp.after_request(allow_cross_origin_reads)
 
 
 def petition_json(petition: Petition, lang: str) -> dict:

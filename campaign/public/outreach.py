@@ -35,12 +35,12 @@ from campaign.petitions.sharing import (
 )
 from campaign.public.forms import MastodonForm
 from campaign.public.views import _add_lang, _cacheable, _public_petition, _pull_lang
-from campaign.web.i18n import signature_count_text, text_direction
+from campaign.web.i18n import LANG_PREFIX, signature_count_text, text_direction
 from campaign.web.links import absolute_url
 from campaign.web.pagecache import cached_page
 from campaign.web.security_headers import allow_external_form_targets
 
-bp = Blueprint("outreach", __name__, url_prefix="/<lang>")
+bp = Blueprint("outreach", __name__, url_prefix=LANG_PREFIX)
 bp.url_value_preprocessor(_pull_lang)
 bp.url_defaults(_add_lang)
 

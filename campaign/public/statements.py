@@ -66,14 +66,14 @@ from campaign.statements.messages import (
 from campaign.statements.vocabulary import KIND_LABELS, TOPIC_LABELS, sorted_countries
 from campaign.web.forgery import require_same_origin
 from campaign.web.honeypot import caught
-from campaign.web.i18n import LANGUAGE_NAMES, country_name
+from campaign.web.i18n import LANG_PREFIX, LANGUAGE_NAMES, country_name
 from campaign.web.inputs import require_utf8_form
 from campaign.web.links import absolute_url
 from campaign.web.pagecache import cached_page
 from campaign.web.ratelimits import endorsing_limit
 from campaign.web.tokens import ExpiredToken, InvalidToken
 
-bp = Blueprint("statements", __name__, url_prefix="/<lang>")
+bp = Blueprint("statements", __name__, url_prefix=LANG_PREFIX)
 bp.url_value_preprocessor(_pull_lang)
 bp.url_defaults(_add_lang)
 
