@@ -44,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
+    from campaign.web.compression import init_compression
     from campaign.web.errors import register_error_handlers
     from campaign.web.inputs import refuse_nul_in_path
     from campaign.web.links import redirect_on_base_url
@@ -55,6 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.before_request(redirect_on_base_url)
     register_template_helpers(app)
     init_security_headers(app)
+    init_compression(app)
 
     from campaign.cli import register_commands
 

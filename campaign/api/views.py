@@ -57,7 +57,6 @@ def _json_response(payload: object) -> Response:
     response.set_etag(hashlib.blake2b(body, digest_size=16).hexdigest())
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["PUBLIC_CACHE_SECONDS"]
-    response.vary.add("Accept-Encoding")
     return response.make_conditional(request)
 
 

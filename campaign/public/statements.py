@@ -140,6 +140,8 @@ def index():
         items=items,
         problem=None,
         choices=_filter_choices(filters),
+        # Each page of the listing is a page of its own for search engines.
+        alternate_query={"page": number} if number > 1 else None,
     )
     return _cacheable(current_app.make_response(page))
 
