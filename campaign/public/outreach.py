@@ -127,7 +127,10 @@ def preview_card(petition: Petition, lang: str) -> PreviewCard:
 @bp.get("/petitions/<slug>/preview.png")
 def preview_image(slug: str):
     petition = _public_petition(slug, preview=False)
-    card = preview_card(petition, g.lang)
+    return _card_response(preview_card(petition, g.lang))
+
+
+def _card_response(card: PreviewCard) -> Response:
     response = Response(mimetype="image/png")
     response.set_etag(card.etag)
     response.cache_control.public = True
@@ -138,6 +141,32 @@ def preview_image(slug: str):
         return response
     response.set_data(cached_preview(card))
     return response
+
+
+def site_card(lang: str) -> PreviewCard:
+    """The link-preview card of pages that show no petition: the site's promise."""
+    return PreviewCard(
+        slug="",
+        title=site_description(),
+        count_line="",
+        hashtag="",
+        footer=current_app.config["ORGANISATION_NAME"],
+        progress=None,
+        rtl=text_direction(lang) == "rtl",
+    )
+
+
+@bp.app_template_global()
+def site_description() -> str:
+    return _(
+        "Sign petitions, follow campaigns and read the statements of %(organisation)s.",
+        organisation=current_app.config["ORGANISATION_NAME"],
+    )
+
+
+@bp.get("/card.png")
+def site_card_image():
+    return _card_response(site_card(g.lang))
 
 
 def _file_response(body: bytes, mimetype: str, filename: str) -> Response:
