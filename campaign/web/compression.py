@@ -7,7 +7,8 @@ that no body is compressed more often than needed:
 - pages from the page cache (campaign.web.pagecache) carry both bodies in their entry,
   compressed once when the entry is made;
 - static files are compressed once per file version (their ETag) and kept;
-- anything else text-like and large enough is compressed here, per response.
+- anything else text-like and large enough is compressed here, per response, except what
+  may hold a secret (`Cache-Control: no-store`, see below).
 
 A compressed body is a different representation: it gets its own ETag (`…-gzip`), and every
 response that could be compressed says `Vary: Accept-Encoding`. Tiny bodies stay as they are:
@@ -73,7 +74,10 @@ def compress_response(response: Response) -> Response:
     response.vary.add("Accept-Encoding")
     if "Content-Encoding" in response.headers:
         return response
-    if response.status_code != 200 or not accepts_gzip(request):
+    # `no-store` marks what holds a secret (staff pages and their CSRF tokens, pages reached by
+    # a token link): compressing a secret beside text an attacker can put in the same response
+    # lets them guess it from the size (BREACH), so these go uncompressed.
+    if response.status_code != 200 or response.cache_control.no_store or not accepts_gzip(request):
         return response
     if response.direct_passthrough:
         body = _static_file_gzipped(response)

@@ -111,3 +111,13 @@ def test_an_uncached_text_response_is_compressed_per_request(client, petition):
 
     assert response.headers["Content-Encoding"] == "gzip"
     assert b"<!doctype html>" in gzip.decompress(response.data)
+
+
+def test_pages_holding_secrets_are_never_compressed(client):
+    # Staff pages carry a CSRF token, and BREACH reads a secret from compressed sizes.
+    response = client.get("/staff/login", headers=GZIP)
+
+    assert response.status_code == 200
+    assert "no-store" in response.headers["Cache-Control"]
+    assert len(response.data) >= compression.MIN_SIZE
+    assert "Content-Encoding" not in response.headers
