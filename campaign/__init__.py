@@ -45,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
+    from campaign.web.compression import init_compression
     from campaign.web.errors import register_error_handlers
     from campaign.web.inputs import refuse_nul_in_path
     from campaign.web.links import redirect_on_base_url
@@ -56,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.before_request(redirect_on_base_url)
     register_template_helpers(app)
     init_security_headers(app)
+    init_compression(app)
 
     from campaign.cli import register_commands
 
@@ -131,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.extensions import csrf
     from campaign.public.embed import bp as embed_bp
     from campaign.public.outreach import bp as outreach_bp
+    from campaign.public.sitefiles import bp as sitefiles_bp
     from campaign.public.sitemap import bp as sitemap_bp
     from campaign.public.statements import bp as statements_bp
     from campaign.public.views import bp as public_bp
@@ -148,6 +151,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(statements_bp)
     app.register_blueprint(sitemap_bp)
+    app.register_blueprint(sitefiles_bp)
     app.register_blueprint(outreach_bp)
     app.register_blueprint(embed_bp)
     app.register_blueprint(api_bp)

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from flask_babel import force_locale, format_decimal
 from sqlalchemy import select
 
+from campaign.api.cors import allow_cross_origin_reads
 from campaign.api.openapi import openapi_document
 from campaign.campaigns.permissions import publicly_visible_petitions
 from campaign.config import LOCALES
@@ -20,6 +21,7 @@ from campaign.web.links import absolute_url
 from campaign.web.pagecache import cached_page
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp.after_request(allow_cross_origin_reads)
 
 
 def petition_json(petition: Petition, lang: str, outcome: Update | None) -> dict:
@@ -58,7 +60,6 @@ def _json_response(payload: object) -> Response:
     response.set_etag(hashlib.blake2b(body, digest_size=16).hexdigest())
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["PUBLIC_CACHE_SECONDS"]
-    response.vary.add("Accept-Encoding")
     return response.make_conditional(request)
 
 

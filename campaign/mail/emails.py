@@ -46,7 +46,8 @@ def render_email(kind: str, *, locale: str, **context) -> RenderedEmail:
         context = {"locale": locale, **context}
         subject = subject_line(render_template(f"email/{kind}.subject", **context))
         text_body = render_template(f"email/{kind}.txt", **context)
-        html_body = render_template(f"email/{kind}.html", **context)
+        # The HTML part is a document of its own, whose <title> is the subject.
+        html_body = render_template(f"email/{kind}.html", subject=subject, **context)
     return RenderedEmail(kind, locale, subject, text_body, html_body)
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from datetime import UTC, datetime
+from email.message import EmailMessage, MIMEPart
+from email.utils import format_datetime, make_msgid
 from urllib.parse import unquote, urlsplit
 
 
@@ -81,15 +82,21 @@ def build_message(
     message["To"] = to
     _check_single_recipient(message)
     message["Subject"] = subject
-    message["Date"] = formatdate(localtime=False)
+    # An aware UTC time is written "+0000"; formatdate's "-0000" means "time zone unknown".
+    message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain=domain)
     message["Auto-Submitted"] = "auto-generated"
     if list_unsubscribe:
         # RFC 8058: the mail provider's own unsubscribe button POSTs to this https address.
         message["List-Unsubscribe"] = f"<{list_unsubscribe}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
+    message["MIME-Version"] = "1.0"
+    # Parts built as MIMEPart, not EmailMessage: a part of a message carries no MIME-Version.
+    message.make_alternative()
+    for body, subtype in ((text, "plain"), (html, "html")):
+        part = MIMEPart()
+        part.set_content(body, subtype=subtype)
+        message.attach(part)
     return message
 
 

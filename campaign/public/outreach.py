@@ -15,7 +15,7 @@ from flask import (
     render_template,
     request,
 )
-from flask_babel import format_decimal, ngettext
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import escape
 from sqlalchemy import select
@@ -35,12 +35,12 @@ from campaign.petitions.sharing import (
 )
 from campaign.public.forms import MastodonForm
 from campaign.public.views import _add_lang, _cacheable, _public_petition, _pull_lang
-from campaign.web.i18n import organisation_name, signature_count_text, text_direction
+from campaign.web.i18n import LANG_PREFIX, organisation_name, signature_count_text, text_direction
 from campaign.web.links import absolute_url
 from campaign.web.pagecache import cached_page
 from campaign.web.security_headers import allow_external_form_targets
 
-bp = Blueprint("outreach", __name__, url_prefix="/<lang>")
+bp = Blueprint("outreach", __name__, url_prefix=LANG_PREFIX)
 bp.url_value_preprocessor(_pull_lang)
 bp.url_defaults(_add_lang)
 
@@ -127,7 +127,10 @@ def preview_card(petition: Petition, lang: str) -> PreviewCard:
 @bp.get("/petitions/<slug>/preview.png")
 def preview_image(slug: str):
     petition = _public_petition(slug, preview=False)
-    card = preview_card(petition, g.lang)
+    return _card_response(preview_card(petition, g.lang))
+
+
+def _card_response(card: PreviewCard) -> Response:
     response = Response(mimetype="image/png")
     response.set_etag(card.etag)
     response.cache_control.public = True
@@ -138,6 +141,32 @@ def preview_image(slug: str):
         return response
     response.set_data(cached_preview(card))
     return response
+
+
+def site_card(lang: str) -> PreviewCard:
+    """The link-preview card of pages that show no petition: the site's promise."""
+    return PreviewCard(
+        slug="",
+        title=site_description(),
+        count_line="",
+        hashtag="",
+        footer=organisation_name(lang),
+        progress=None,
+        rtl=text_direction(lang) == "rtl",
+    )
+
+
+@bp.app_template_global()
+def site_description() -> str:
+    return _(
+        "Sign petitions, follow campaigns and read the statements of %(organisation)s.",
+        organisation=organisation_name(str(get_locale())),
+    )
+
+
+@bp.get("/card.png")
+def site_card_image():
+    return _card_response(site_card(g.lang))
 
 
 def _file_response(body: bytes, mimetype: str, filename: str) -> Response:

@@ -13,6 +13,7 @@ from campaign.campaigns.permissions import publicly_visible_campaigns, publicly_
 from campaign.config import LOCALES
 from campaign.extensions import db
 from campaign.models import Campaign, Petition, Statement
+from campaign.web.i18n import DEFAULT_LOCALE
 from campaign.web.links import absolute_url
 from campaign.web.pagecache import cached_page
 
@@ -61,7 +62,8 @@ def sitemap_xml(pages: Iterable[tuple[dict[str, str], date | datetime | None]]) 
             ET.SubElement(url, f"{{{SITEMAP}}}loc").text = href
             if lastmod is not None:
                 ET.SubElement(url, f"{{{SITEMAP}}}lastmod").text = lastmod.isoformat()
-            for code, alternate in urls.items():
+            # The same alternates as the pages' own <link> tags, x-default included.
+            for code, alternate in (*urls.items(), ("x-default", urls[DEFAULT_LOCALE])):
                 ET.SubElement(
                     url,
                     f"{{{XHTML}}}link",

@@ -66,14 +66,14 @@ from campaign.statements.messages import (
 from campaign.statements.vocabulary import KIND_LABELS, TOPIC_LABELS, sorted_countries
 from campaign.web.forgery import require_same_origin
 from campaign.web.honeypot import caught
-from campaign.web.i18n import LANGUAGE_NAMES, country_name, organisation_name
+from campaign.web.i18n import LANG_PREFIX, LANGUAGE_NAMES, country_name, organisation_name
 from campaign.web.inputs import require_utf8_form
 from campaign.web.links import absolute_url
 from campaign.web.pagecache import cached_page
 from campaign.web.ratelimits import endorsing_limit
 from campaign.web.tokens import ExpiredToken, InvalidToken
 
-bp = Blueprint("statements", __name__, url_prefix="/<lang>")
+bp = Blueprint("statements", __name__, url_prefix=LANG_PREFIX)
 bp.url_value_preprocessor(_pull_lang)
 bp.url_defaults(_add_lang)
 
@@ -140,6 +140,8 @@ def index():
         items=items,
         problem=None,
         choices=_filter_choices(filters),
+        # Each page of the listing is a page of its own for search engines.
+        alternate_query={"page": number} if number > 1 else None,
     )
     return _cacheable(current_app.make_response(page))
 

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from campaign.campaigns.permissions import can_view_campaign, can_view_petition
-from campaign.config import LOCALES
 from campaign.extensions import db
 from campaign.mail.addresses import address_policy
 from campaign.models import Campaign, Petition, utcnow
@@ -42,23 +41,21 @@ from campaign.web.clients import client_key
 from campaign.web.forgery import require_same_origin
 from campaign.web.framing import allow_framing
 from campaign.web.honeypot import caught
-from campaign.web.i18n import best_locale, organisation_name
+from campaign.web.i18n import LANG_PREFIX, best_locale, organisation_name
 from campaign.web.inputs import require_utf8_form
 from campaign.web.pagecache import cached_page
 from campaign.web.ratelimits import signing_limit
 from campaign.web.tokens import ExpiredToken, InvalidToken
 
-bp = Blueprint("public", __name__, url_prefix="/<lang>")
+bp = Blueprint("public", __name__, url_prefix=LANG_PREFIX)
 HOME_STATEMENTS = 4  # the newest statements under the campaigns on the home page
 root = Blueprint("root", __name__)
 
 
 @bp.url_value_preprocessor
 def _pull_lang(_endpoint, values) -> None:
-    lang = (values or {}).pop("lang", None)
-    if lang not in LOCALES:
-        abort(404)
-    g.lang = lang
+    # The route's converter admits only supported languages.
+    g.lang = values.pop("lang")
 
 
 @bp.url_defaults

@@ -20,7 +20,7 @@ from campaign.mail.emails import EmailTemplate, email_template
 from campaign.mail.suppressions import unsubscribe_url
 from campaign.models import OutboxEmail, Petition, Signature, Update
 from campaign.updates.audience import recipients
-from campaign.web.i18n import LANGUAGE_NAMES
+from campaign.web.i18n import language_name, organisation_name
 
 BATCH = 2000
 # Rows per INSERT statement: under SQLite's and PostgreSQL's limits on bound parameters.
@@ -135,9 +135,9 @@ def update_email(item: Update, signed: Petition, reader_locale: str) -> EmailTem
 
 
 def update_context(item: Update, text_, signed: Petition, reader_locale: str) -> dict[str, str]:
-    fallback = "" if text_.locale == reader_locale else LANGUAGE_NAMES[text_.locale]
+    fallback = "" if text_.locale == reader_locale else language_name(text_.locale, reader_locale)
     return {
-        "organisation": current_app.config["ORGANISATION_NAME"],
+        "organisation": organisation_name(reader_locale),
         "petition_title": signed.text_for(reader_locale).title,
         "text_locale": text_.locale,
         "fallback_language": fallback,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
+from flask_babel import refresh
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import (
     HTTPException,
@@ -14,6 +15,7 @@ from werkzeug.exceptions import (
 )
 
 from campaign.extensions import db
+from campaign.web.i18n import path_locale
 from campaign.web.ratelimits import seconds_until_reset
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,7 @@ def _render(error: HTTPException, *, retry_after: int | None = None):
     if request.path.startswith("/api/"):
         response = make_response(jsonify(error={"code": code, "message": error.description}), code)
     else:
+        _speak_the_path_language()
         response = make_response(render_template("errors/error.html", code=code), code)
     response.cache_control.no_store = True
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
@@ -36,6 +39,15 @@ def _render(error: HTTPException, *, retry_after: int | None = None):
     if code in (429, 503):
         response.headers["Retry-After"] = str(retry_after or RETRY_AFTER_SECONDS)
     return response
+
+
+def _speak_the_path_language() -> None:
+    """An error under `/ar/` is in Arabic, even when no route matched (so no view set the
+    language) or the locale was chosen from the browser before the error."""
+    lang = path_locale(request.path)
+    if lang is not None and g.get("lang") != lang:
+        g.lang = lang
+        refresh()
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -14,6 +14,9 @@ from campaign.config import LOCALES
 
 DEFAULT_LOCALE = "en"
 RTL_LOCALES = frozenset({"ar"})
+# The URL prefix of localised pages. Only the supported codes match it, so that an unknown
+# top-level path (`/robots.txt`, `/xx`) is a plain 404 rather than a trailing-slash redirect.
+LANG_PREFIX = "/<any(" + ", ".join(LOCALES) + "):lang>"
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية"}
 # Babel's territory list also holds regions and placeholders; these are not countries.
 _NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"})
@@ -27,6 +30,12 @@ def text_direction(locale: str) -> str:
 def language_name(code: str, in_locale: str) -> str:
     """A language's name as written in another: "الإنجليزية" for English on an Arabic page."""
     return Locale.parse(code).get_display_name(in_locale) or LANGUAGE_NAMES[code]
+
+
+def path_locale(path: str) -> str | None:
+    """The language a path starts with (`/ar/no-such-page` -> "ar"), if it is a supported one."""
+    first = path.lstrip("/").split("/", 1)[0]
+    return first if first in LOCALES else None
 
 
 def best_locale(accept_languages) -> str:

@@ -11,6 +11,11 @@ What is never cached: anything but a 200 answer to GET/HEAD that the view marks
 link), requests that carry a cookie (a signed-in staff member may see a different page), and
 responses that set a cookie or write to the session.
 
+Each entry keeps the response's validators (its ETag, and as Last-Modified the time it was
+made unless the view set one: a time that only moves forward, unlike the newest item shown,
+which goes back when that item is withdrawn), so a client holding either is answered 304; and
+the body gzipped once, so a hit costs no compression (campaign.web.compression).
+
 Freshness within the process: when a transaction in this process commits a change to a table
 the cached pages are built from (a confirmation increments `petitions.signature_count`, staff
 edit a text), every cache in the process is emptied, so the next visitor sees the new figure.
@@ -35,6 +40,7 @@ import time
 import weakref
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from flask import Flask, Response, current_app, g, request
@@ -42,6 +48,8 @@ from flask.globals import request_ctx
 from sqlalchemy import event
 from sqlalchemy.orm import Session, UOWTransaction
 from werkzeug.datastructures import MultiDict
+
+from campaign.web import compression
 
 # Tables whose rows never appear on a cached page: writing them keeps the cache.
 UNCACHED_TABLES = frozenset({"signatures", "outbox_emails", "audit_events", "users"})
@@ -61,6 +69,8 @@ _UNSTORED_HEADERS = frozenset({"Content-Length", "Set-Cookie"})
 class CachedResponse:
     body: bytes
     headers: tuple[tuple[str, str], ...]
+    # The body gzipped when the entry was made, if worth it (campaign.web.compression).
+    gzipped: bytes | None = None
 
 
 class PageCache:
@@ -194,14 +204,9 @@ def cached_page(
                 response = current_app.make_response(view(**kwargs))
                 if not _storable(response):
                     return response
-                if response.get_etag()[0] is None:
-                    response.set_etag(_etag(response.get_data()))
-                cache.put(key, CachedResponse(response.get_data(), _headers_to_keep(response)))
-                return response.make_conditional(request)
-            response = Response(entry.body, headers=list(entry.headers))
-            if "HTTP_IF_NONE_MATCH" in request.environ:
-                response.make_conditional(request)
-            return response
+                entry = _entry(response)
+                cache.put(key, entry)
+            return _serve(entry)
 
         return wrapper
 
@@ -229,8 +234,28 @@ def _session_written() -> bool:
     return bool(opened is not None and opened.modified)
 
 
-def _etag(body: bytes) -> str:
-    return hashlib.blake2b(body, digest_size=16).hexdigest()
+def _entry(response: Response) -> CachedResponse:
+    """What the cache keeps of a response: its validators, and its body compressed once."""
+    body = response.get_data()
+    if response.get_etag()[0] is None:
+        response.set_etag(hashlib.blake2b(body, digest_size=16).hexdigest())
+    if response.last_modified is None:
+        response.last_modified = datetime.now(UTC)
+    gzipped = (
+        compression.gzipped(body)
+        if compression.compressible(response.mimetype, len(body))
+        else None
+    )
+    return CachedResponse(body, _headers_to_keep(response), gzipped)
+
+
+def _serve(entry: CachedResponse) -> Response:
+    response = Response(entry.body, headers=list(entry.headers))
+    if entry.gzipped is not None and compression.accepts_gzip(request):
+        compression.use_gzipped_body(response, entry.gzipped)
+    if "HTTP_IF_NONE_MATCH" in request.environ or "HTTP_IF_MODIFIED_SINCE" in request.environ:
+        response.make_conditional(request)
+    return response
 
 
 def _headers_to_keep(response: Response) -> tuple[tuple[str, str], ...]:

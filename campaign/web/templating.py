@@ -10,7 +10,13 @@ from markupsafe import Markup
 
 from campaign.config import LOCALES
 from campaign.text.bidi import isolate_runs
-from campaign.web.i18n import LANGUAGE_NAMES, language_name, organisation_name, text_direction
+from campaign.web.i18n import (
+    DEFAULT_LOCALE,
+    LANGUAGE_NAMES,
+    language_name,
+    organisation_name,
+    text_direction,
+)
 from campaign.web.links import absolute_url
 
 
@@ -29,12 +35,15 @@ def _url_in(lang: str) -> str | None:
     return url_for(request.endpoint, **{**(request.view_args or {}), "lang": lang})
 
 
-def _alternates() -> dict[str, str]:
-    """Absolute URLs of this page in every language, for hreflang and canonical links."""
+def _alternates(query: dict[str, object] | None = None) -> dict[str, str]:
+    """Absolute URLs of this page in every language, for hreflang and canonical links.
+
+    `query` holds what of the query string makes this page a page of its own (a listing's
+    `page`); everything else is left out, so that filtered variants point at the plain page."""
     rule = request.url_rule
     if request.endpoint is None or rule is None or "lang" not in rule.arguments:
         return {}
-    args = request.view_args or {}
+    args = {**(request.view_args or {}), **(query or {})}
     return {code: absolute_url(request.endpoint, **{**args, "lang": code}) for code in LOCALES}
 
 
@@ -73,6 +82,7 @@ def register_template_helpers(app: Flask) -> None:
             "language_names": LANGUAGE_NAMES,
             "url_in": _url_in,
             "page_alternates": _alternates,
+            "default_locale": DEFAULT_LOCALE,
             "organisation": organisation_name(lang),
         }
 

@@ -7,10 +7,14 @@ any host but 127.0.0.1 fails the test that caused it.
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from conftest import free_port
 from playwright.sync_api import Browser, sync_playwright
 
 from browser.support import AXE, CHROMIUM, CHROMIUM_ARGS, Browsing
@@ -46,3 +50,23 @@ def demo(app) -> None:
     """The demo content: the #HumansAgainstTorture campaign, its petitions and statements."""
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002  (the signature of the base class)
+        pass
+
+
+@pytest.fixture
+def partner_site(tmp_path):
+    """A plain static web server on another loopback port: a partner's website."""
+    port = free_port()
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", port), functools.partial(QuietHandler, directory=str(tmp_path))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield tmp_path, f"http://127.0.0.1:{port}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)

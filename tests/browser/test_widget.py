@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import re
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
-from conftest import free_port
 from helpers import signatures
 from playwright.sync_api import expect
 
@@ -24,26 +19,6 @@ from browser.support import (
 )
 from campaign.models import Signature
 from campaign.public.outreach import embed_snippet
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002  (the signature of the base class)
-        pass
-
-
-@pytest.fixture
-def partner_site(tmp_path):
-    """A plain static web server on another loopback port: a partner's website."""
-    port = free_port()
-    server = ThreadingHTTPServer(
-        ("127.0.0.1", port), functools.partial(QuietHandler, directory=str(tmp_path))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield tmp_path, f"http://127.0.0.1:{port}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
 
 
 def test_the_widget_on_a_partner_page_fits_its_frame_and_takes_signatures(

@@ -239,11 +239,11 @@ def test_campaign_page_has_opengraph_tags_with_its_petitions_preview(client, pet
     assert meta(html, "twitter:card") == "summary_large_image"
 
 
-def test_campaign_without_petition_gets_a_summary_card(client, make_campaign):
+def test_campaign_without_petition_gets_the_site_card(client, make_campaign):
     campaign = make_campaign()
     html = client.get(f"/en/campaigns/{campaign.slug}").get_data(as_text=True)
-    assert meta(html, "twitter:card") == "summary"
-    assert 'property="og:image"' not in html
+    assert meta(html, "twitter:card") == "summary_large_image"
+    assert meta(html, "og:image") == "http://localhost/en/card.png"
 
 
 def test_meta_macro_is_reusable_by_other_pages(app):

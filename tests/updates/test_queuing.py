@@ -61,7 +61,7 @@ def test_only_confirmed_opted_in_signers_each_in_their_language(session, signers
     assert "<strong>won</strong>" in emails["en@example.org"].html_body
     # Spanish was not written: the main language, with the notice in Spanish.
     assert emails["es@example.org"].subject == "News"
-    assert "Se muestra en English" in emails["es@example.org"].text_body
+    assert "Se muestra en inglés" in emails["es@example.org"].text_body
     for email in emails.values():
         assert email.list_unsubscribe and "/unsubscribe/" in email.list_unsubscribe
         assert email.list_unsubscribe in email.text_body
