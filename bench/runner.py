@@ -334,9 +334,10 @@ class Bench:
         self.processes.append(process)
         return process
 
-    def start_sink(self) -> None:
+    def start_sink(self, niceness: int = 10) -> None:
         command = [sys.executable, "-m", "bench.sink", "--port", str(self.sink_port)]
-        self.start(["nice", "-n", "10", *command, "--log", str(self.sink_log)], "sink")
+        command = ["nice", "-n", str(niceness), *command, "--log", str(self.sink_log)]
+        self.start(command, "sink")
 
         def listening() -> bool:
             with socket.socket() as sock:
@@ -734,9 +735,10 @@ def wrk_command(
 
 
 def bulk_insert_signatures(
-    session, petition_id: int, count: int, tag: str, confirmed: bool
+    session, petition_id: int, count: int, tag: str, confirmed: bool, newsletter: bool = False
 ) -> None:
-    """Insert `count` signatures in one statement (generate_series, or a recursive CTE)."""
+    """Insert `count` signatures in one statement (generate_series, or a recursive CTE);
+    `newsletter`: they asked to be kept informed (the audience of updates)."""
     from sqlalchemy import bindparam, text
 
     from campaign.models import utcnow
@@ -755,7 +757,7 @@ def bulk_insert_signatures(
     )
     values = (
         f"{public_id}, :petition_id, 'Bulk Signer ' || g, :tag || '-' || g || '@bench.example', "
-        ":tag || '-' || g || '@bench.example', 'FR', 'en', 'bench', :now, false, :now, "
+        ":tag || '-' || g || '@bench.example', 'FR', 'en', 'bench', :now, :newsletter, :now, "
         f"{':now' if confirmed else 'NULL'}, 1"
     )
     if postgresql:
@@ -767,7 +769,14 @@ def bulk_insert_signatures(
         )
     statement = text(sql).bindparams(bindparam("now", type_=UTCDateTime))
     session.execute(
-        statement, {"petition_id": petition_id, "n": count, "tag": tag, "now": utcnow()}
+        statement,
+        {
+            "petition_id": petition_id,
+            "n": count,
+            "tag": tag,
+            "now": utcnow(),
+            "newsletter": newsletter,
+        },
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 RESULT_MARK = "BENCH_RESULT "
@@ -175,3 +175,20 @@ def best_threshold_accuracy(first: Sequence[float], second: Sequence[float]) -> 
         if accuracy > best:
             best, threshold = accuracy, value
     return best, threshold
+
+
+def queued_from_output(output: str) -> int:
+    """The emails `campaign updates send` says it queued ("update 7: 1000 emails queued")."""
+    for line in reversed(output.splitlines()):
+        head, colon, tail = line.partition(": ")
+        words = tail.split()
+        if colon and head.startswith("update ") and words[1:] == ["emails", "queued"]:
+            return int(words[0])
+    raise ValueError("no 'update N: M emails queued' line in the output")
+
+
+def delivery_tally(expected: Iterable[str], received: Mapping[str, int]) -> tuple[int, int]:
+    """(recipients who got nothing, extra copies beyond one each) of an update's delivery."""
+    missing = sum(1 for address in expected if received.get(address, 0) < 1)
+    twice = sum(n - 1 for n in received.values() if n > 1)
+    return missing, twice

@@ -11,10 +11,12 @@ from bench.stats import (
     ScenarioResult,
     best_threshold_accuracy,
     combine_rounds,
+    delivery_tally,
     format_result,
     merge_results,
     parse_report,
     percentile,
+    queued_from_output,
 )
 
 REPORT = (
@@ -116,3 +118,16 @@ def test_best_threshold_accuracy_of_groups_apart_together_and_overlapping():
     # One value of each group on the wrong side: 6 of 8 right at best.
     assert best_threshold_accuracy([1, 2, 3, 7], [0, 5, 6, 8]) == (0.75, 3)
     assert math.isnan(best_threshold_accuracy([], [])[0])
+
+
+def test_queued_count_is_read_from_the_send_commands_last_line():
+    output = "en: 998 recipients\nfr: 2 recipients\nupdate 7: 1000 emails queued\n"
+    assert queued_from_output(output) == 1000
+    with pytest.raises(ValueError):
+        queued_from_output("en: 998 recipients\nupdate 7 scheduled for 2030-01-01T00:00:00\n")
+
+
+def test_delivery_tally_counts_missing_recipients_and_extra_copies():
+    expected = ["a@x", "b@x", "c@x"]
+    assert delivery_tally(expected, {"a@x": 1, "b@x": 1, "c@x": 1}) == (0, 0)
+    assert delivery_tally(expected, {"a@x": 3, "c@x": 1}) == (1, 2)

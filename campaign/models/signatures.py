@@ -51,6 +51,15 @@ class Signature(db.Model):
             postgresql_where=text("confirmed_at IS NOT NULL"),
             sqlite_where=text("confirmed_at IS NOT NULL"),
         ),
+        # An update is queued in batches after a cursor: the next confirmed rows of one
+        # petition by id, read from the index in order instead of sorting the petition each time.
+        Index(
+            "ix_signatures_confirmed_by_id",
+            "petition_id",
+            "id",
+            postgresql_where=text("confirmed_at IS NOT NULL"),
+            sqlite_where=text("confirmed_at IS NOT NULL"),
+        ),
         # The staff view of signing speed reads one petition's recent rows.
         Index("ix_signatures_petition_created", "petition_id", "created_at"),
         # The worker looks for pending signatures not yet reminded, oldest first, every cycle:

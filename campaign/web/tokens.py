@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import lru_cache
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
@@ -49,13 +50,20 @@ def read_token(secret_key: str, purpose: Purpose, token: str, max_age: int) -> o
         raise InvalidToken from exc
 
 
+@lru_cache(maxsize=32)
+def _lasting_serializer(secret_key: str, purpose: Purpose) -> URLSafeSerializer:
+    # Kept: an update makes one token per recipient, a million in a row, and building the
+    # serializer costs about as much as signing.
+    return URLSafeSerializer(secret_key, salt=_salt(purpose))
+
+
 def make_lasting_token(secret_key: str, purpose: Purpose, payload: object) -> str:
     """A token without a timestamp: the same payload always gives the same, shorter token."""
-    return URLSafeSerializer(secret_key, salt=_salt(purpose)).dumps(payload)
+    return _lasting_serializer(secret_key, purpose).dumps(payload)
 
 
 def read_lasting_token(secret_key: str, purpose: Purpose, token: str) -> object:
     try:
-        return URLSafeSerializer(secret_key, salt=_salt(purpose)).loads(token)
+        return _lasting_serializer(secret_key, purpose).loads(token)
     except BadSignature as exc:
         raise InvalidToken from exc
