@@ -28,6 +28,7 @@ SIGNING_PAUSED = "signing_paused"
 SIGNING_RESUMED = "signing_resumed"
 UPDATE_SENT = "update_sent"
 SUPPRESSIONS_ADDED = "suppressions_added"
+SUPPRESSION_REMOVED = "suppression_removed"
 ACTIONS = (
     LOGIN,
     LOGIN_FAILED,
@@ -46,6 +47,7 @@ ACTIONS = (
     SIGNING_RESUMED,
     UPDATE_SENT,
     SUPPRESSIONS_ADDED,
+    SUPPRESSION_REMOVED,
 )
 
 

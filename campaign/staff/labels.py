@@ -72,6 +72,15 @@ ACTION_LABELS = {
     "signing_resumed": _l("Signing resumed"),
     "update_sent": _l("Update sent to signers"),
     "suppressions_added": _l("Addresses suppressed"),
+    "suppression_removed": _l("Suppression removed"),
+}
+# Why an address gets no more updates (campaign.models.Suppression.reason).
+SUPPRESSION_REASON_LABELS = {
+    "unsubscribed": _l("Unsubscribed"),
+    "bounced": _l("Refused by the mail server"),
+    "complaint": _l("Complaint"),
+    "not_me": _l("Someone else signed with the address"),
+    "staff": _l("Added by staff"),
 }
 COLUMN_LABELS = {
     "name": _l("Name"),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from campaign.extensions import db
-from campaign.models import Campaign, StatementEndorsement, User, utcnow
+from campaign.models import Campaign, StatementEndorsement, Suppression, User, utcnow
 from campaign.staff.blueprint import OPEN_ENDPOINTS
 
 
@@ -23,6 +23,7 @@ class World:
     other_statement: str  # statement-2, linked to the other campaigner's
     own_endorsement: int  # confirmed endorsements of each statement, neighbouring ids
     other_endorsement: int
+    suppression: int
     users: dict[str, User]
 
 
@@ -66,7 +67,10 @@ def world(app, make_campaign, make_petition, make_statement, make_user) -> World
         other_row.members.append(db.session.get(User, users["other_campaigner"].id))
         own_endorsement = _confirmed_endorsement(own_statement.id, "own@example.org")
         other_endorsement = _confirmed_endorsement(other_statement.id, "other@example.org")
+        suppression = Suppression(email_key="gone@example.org", scope="all", reason="staff")
+        db.session.add(suppression)
         db.session.commit()
+        suppression_id = suppression.id
     return World(
         own.slug,
         other.slug,
@@ -76,6 +80,7 @@ def world(app, make_campaign, make_petition, make_statement, make_user) -> World
         other_statement.slug,
         own_endorsement,
         other_endorsement,
+        suppression_id,
         users,
     )
 
@@ -201,6 +206,17 @@ MATRIX = [
     ("GET", "/staff/erasure", None, (303, 200, 403, 403)),
     ("POST", "/staff/erasure", {"email": "x@example.org", "confirm": "y"}, (303, 303, 403, 403)),
     ("GET", "/staff/audit", None, (303, 200, 403, 403)),
+    ("GET", "/staff/suppressions", None, (303, 200, 403, 403)),
+    (
+        "POST",
+        "/staff/suppressions",
+        {"add-email": "x@example.org", "add-reason": "complaint", "add-scope": "all"},
+        (303, 303, 403, 403),
+    ),
+    ("POST", "/staff/suppressions", {"add-email": "x"}, (303, 422, 403, 403)),
+    ("POST", "/staff/suppressions/lookup", {"lookup-email": "x@example.org"}, (303, 200, 403, 403)),
+    ("POST", "/staff/suppressions/{suppression}/remove", {}, (303, 303, 403, 403)),
+    ("POST", "/staff/suppressions/99999/remove", {}, (303, 404, 403, 403)),
     ("GET", "/staff/outbox", None, (303, 200, 403, 403)),
     ("GET", "/staff/petitions/{own_petition}/signing", None, (303, 200, 200, 200)),
     ("GET", "/staff/petitions/{other_petition}/signing", None, (303, 200, 404, 200)),
@@ -245,6 +261,7 @@ def _fill(template: str, world: World) -> str:
         other_statement=world.other_statement,
         own_endorsement=world.own_endorsement,
         other_endorsement=world.other_endorsement,
+        suppression=world.suppression,
         campaigner_id=world.users["campaigner"].id,
         other_campaigner_id=world.users["other_campaigner"].id,
         exporter_id=world.users["exporter"].id,
