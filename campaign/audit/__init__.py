@@ -27,7 +27,9 @@ SIGNATURES_INVALIDATED = "signatures_invalidated"
 SIGNING_PAUSED = "signing_paused"
 SIGNING_RESUMED = "signing_resumed"
 UPDATE_SENT = "update_sent"
+UPDATE_CANCELLED = "update_cancelled"
 SUPPRESSIONS_ADDED = "suppressions_added"
+SUPPRESSION_REMOVED = "suppression_removed"
 ACTIONS = (
     LOGIN,
     LOGIN_FAILED,
@@ -45,7 +47,9 @@ ACTIONS = (
     SIGNING_PAUSED,
     SIGNING_RESUMED,
     UPDATE_SENT,
+    UPDATE_CANCELLED,
     SUPPRESSIONS_ADDED,
+    SUPPRESSION_REMOVED,
 )
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
-from sqlalchemy import ColumnElement, Insert, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Insert, and_, exists, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -68,6 +68,24 @@ def suppress(
         },
     )
     return result.first() is not None
+
+
+def reason_counts(session: Session) -> dict[str, int]:
+    """How many suppressions there are for each reason: figures, never addresses."""
+    return dict(
+        session.execute(select(Suppression.reason, func.count()).group_by(Suppression.reason)).all()
+    )
+
+
+def suppressions_of(session: Session, email_key: str) -> list[Suppression]:
+    """Every suppression of one mailbox, the widest scope first."""
+    return list(
+        session.scalars(
+            select(Suppression)
+            .where(Suppression.email_key == email_key)
+            .order_by(Suppression.scope, Suppression.scope_id)
+        )
+    )
 
 
 def not_suppressed(

@@ -13,6 +13,7 @@ from campaign.staff import (  # noqa: F401
     petitions,
     protection,
     statements,
+    suppressions,
     updates,
     users,
 )

@@ -38,6 +38,7 @@ from campaign.campaigns.authoring import SLUG_MAX
 from campaign.config import LOCALES
 from campaign.models import ROLES, STATEMENT_KINDS
 from campaign.privacy.exports import COLUMNS, DEFAULT_COLUMNS
+from campaign.privacy.suppression_list import STAFF_REASONS
 from campaign.staff.accounts import MIN_PASSWORD_LENGTH
 from campaign.staff.labels import ACTION_LABELS, COLUMN_LABELS, ROLE_LABELS
 from campaign.statements.vocabulary import KIND_LABELS, TOPIC_LABELS
@@ -296,6 +297,36 @@ class ErasureForm(FlaskForm):
     confirm = BooleanField(
         _l("I understand that this cannot be undone"),
         validators=[DataRequired(_l("Tick the box to confirm"))],
+    )
+
+
+class SuppressionForm(FlaskForm):
+    """Suppress one address; the view fills `scope` with the campaigns."""
+
+    email = EmailField(
+        _l("Email address of the person"),
+        validators=[DataRequired(_l("Enter an email address")), Length(max=EMAIL_MAX)],
+    )
+    reason = SelectField(
+        _l("Reason"),
+        choices=[
+            SelectChoice("complaint", _l("Complaint")),
+            SelectChoice("staff", _l("Added by staff")),
+        ],
+        validate_choice=False,
+        validators=[AnyOf(STAFF_REASONS, message=_l("Choose a reason from the list"))],
+    )
+    scope = SelectField(_l("No more updates from"), choices=[], validate_choice=False)
+
+    def validate_scope(self, field):
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(_l("Choose everything or one campaign from the list"))
+
+
+class SuppressionLookupForm(FlaskForm):
+    email = EmailField(
+        _l("Email address of the person"),
+        validators=[DataRequired(_l("Enter an email address")), Length(max=EMAIL_MAX)],
     )
 
 

@@ -71,7 +71,24 @@ ACTION_LABELS = {
     "signing_paused": _l("Signing paused"),
     "signing_resumed": _l("Signing resumed"),
     "update_sent": _l("Update sent to signers"),
+    "update_cancelled": _l("Update cancelled"),
     "suppressions_added": _l("Addresses suppressed"),
+    "suppression_removed": _l("Suppression removed"),
+}
+UPDATE_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "scheduled": _l("Scheduled"),
+    "queuing": _l("Adding recipients to the queue"),
+    "queued": _l("Every recipient is queued"),
+    "cancelled": _l("Cancelled"),
+}
+# Why an address gets no more updates (campaign.models.Suppression.reason).
+SUPPRESSION_REASON_LABELS = {
+    "unsubscribed": _l("Unsubscribed"),
+    "bounced": _l("Refused by the mail server"),
+    "complaint": _l("Complaint"),
+    "not_me": _l("Someone else signed with the address"),
+    "staff": _l("Added by staff"),
 }
 COLUMN_LABELS = {
     "name": _l("Name"),

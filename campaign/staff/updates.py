@@ -1,20 +1,23 @@
-"""Updates to a petition's signers: the list with each one's progress, and the compose form."""
+"""Updates to a petition's signers: the list with each one's progress, each update's own page
+(where a scheduled one may be cancelled), and the compose form."""
 
 from __future__ import annotations
 
 from datetime import UTC
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 from campaign.extensions import db
-from campaign.models import Petition, utcnow
+from campaign.models import Petition, Update, utcnow
 from campaign.staff.authoring_forms import previewing, previews
 from campaign.staff.blueprint import bp
 from campaign.staff.forms import UpdateForm
 from campaign.staff.guards import actor, editable_petition_or_404, request_origin, require_role
+from campaign.staff.labels import UPDATE_STATUS_LABELS
 from campaign.updates.audience import recipients_per_language
+from campaign.updates.cancelling import AlreadyStarted, cancel_update
 from campaign.updates.composing import InvalidUpdate, UpdateDraft, queue_test_email, send_update
 from campaign.updates.outcomes import OUTCOME_LABELS
 from campaign.updates.progress import progress_of, updates_of
@@ -35,6 +38,48 @@ def updates(slug: str):
         progress=progress_of(db.session, [item.id for item in items]),
         outcome_labels=OUTCOME_LABELS,
     )
+
+
+def _update_or_404(petition: Petition, update_id: int) -> Update:
+    item = db.session.get(Update, update_id)
+    if item is None or item.petition_id != petition.id:
+        abort(404)
+    return item
+
+
+def _update_page(petition: Petition, item: Update, status: int = 200, problem: str | None = None):
+    return render_template(
+        "staff/update.html",
+        petition=petition,
+        item=item,
+        progress=progress_of(db.session, [item.id])[item.id],
+        outcome_labels=OUTCOME_LABELS,
+        status_labels=UPDATE_STATUS_LABELS,
+        problem=problem,
+    ), status
+
+
+@bp.get("/petitions/<slug>/updates/<int:update_id>")
+@require_role(*SENDERS)
+def update(slug: str, update_id: int):
+    petition = editable_petition_or_404(slug)
+    return _update_page(petition, _update_or_404(petition, update_id))
+
+
+@bp.post("/petitions/<slug>/updates/<int:update_id>/cancel")
+@require_role(*SENDERS)
+def cancel(slug: str, update_id: int):
+    petition = editable_petition_or_404(slug)
+    item = _update_or_404(petition, update_id)
+    try:
+        cancel_update(db.session, item, actor_id=actor().id, origin=request_origin())
+    except AlreadyStarted:
+        db.session.rollback()
+        problem = _("It is too late to cancel this update: it is already on its way.")
+        return _update_page(petition, item, 409, problem)
+    db.session.commit()
+    flash(_("The update is cancelled: nobody will receive it."), "success")
+    return redirect(url_for("staff.update", slug=petition.slug, update_id=item.id), code=303)
 
 
 def _draft(form: UpdateForm) -> UpdateDraft:

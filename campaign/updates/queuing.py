@@ -73,10 +73,13 @@ def queue_next_batch(session: Session, update_id: int, *, now: datetime, batch: 
     }
     if len(rows) < batch:
         values["queued_at"] = now
-    # Guarded by the cursor read above: on SQLite, where FOR UPDATE does not exist, a second
-    # worker that queued the same batch meanwhile makes this one roll back.
+    # Guarded by the cursor and status read above: on SQLite, where FOR UPDATE does not exist,
+    # a second worker that queued the same batch, or staff who cancelled the update, meanwhile
+    # make this one roll back.
     moved = session.execute(
-        update(Update).where(Update.id == update_id, Update.cursor == start).values(**values)
+        update(Update)
+        .where(Update.id == update_id, Update.cursor == start, Update.status == item.status)
+        .values(**values)
     )
     if moved.rowcount != 1:
         session.rollback()

@@ -102,6 +102,7 @@ def staff_pages() -> list[tuple[str, str]]:
         ("export", f"/staff/petitions/{PETITION}/export"),
         ("accounts", "/staff/users"),
         ("erasure", "/staff/erasure"),
+        ("suppression list", "/staff/suppressions"),
         ("audit log", "/staff/audit"),
     ]
 

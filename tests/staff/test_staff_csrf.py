@@ -44,3 +44,15 @@ def test_another_sessions_token_is_refused(app, client, make_user, log_in):
     stolen = token_from(other.get("/staff/login").get_data(as_text=True))
     response = client.post("/staff/logout", data={"csrf_token": stolen})
     assert response.status_code == 400
+
+
+def test_the_suppression_forms_need_the_form_token(client, make_user, log_in):
+    log_in(client, make_user("admin"))
+    data = {"add-email": "ann@example.org", "add-reason": "complaint", "add-scope": "all"}
+    assert client.post("/staff/suppressions", data=data).status_code == 400
+    lookup = {"lookup-email": "ann@example.org"}
+    assert client.post("/staff/suppressions/lookup", data=lookup).status_code == 400
+    page = client.get("/staff/suppressions").get_data(as_text=True)
+    token = re.search(r'name="add-csrf_token"[^>]* value="([^"]+)"', page).group(1)
+    added = client.post("/staff/suppressions", data={**data, "add-csrf_token": token})
+    assert added.status_code == 303

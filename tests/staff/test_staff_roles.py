@@ -5,11 +5,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 
 from campaign.extensions import db
-from campaign.models import Campaign, StatementEndorsement, User, utcnow
+from campaign.models import (
+    Campaign,
+    StatementEndorsement,
+    Suppression,
+    Update,
+    UpdateText,
+    User,
+    utcnow,
+)
 from campaign.staff.blueprint import OPEN_ENDPOINTS
 
 
@@ -23,7 +32,22 @@ class World:
     other_statement: str  # statement-2, linked to the other campaigner's
     own_endorsement: int  # confirmed endorsements of each statement, neighbouring ids
     other_endorsement: int
+    suppression: int
+    own_update: int  # a scheduled update of each petition
+    other_update: int
     users: dict[str, User]
+
+
+def _scheduled_update(petition_id: int) -> int:
+    update = Update(
+        petition_id=petition_id,
+        status="scheduled",
+        send_at=utcnow() + timedelta(days=1),
+        texts=[UpdateText(locale="en", subject="News", body="News.")],
+    )
+    db.session.add(update)
+    db.session.flush()
+    return update.id
 
 
 def _confirmed_endorsement(statement_id: int, email: str) -> int:
@@ -66,7 +90,12 @@ def world(app, make_campaign, make_petition, make_statement, make_user) -> World
         other_row.members.append(db.session.get(User, users["other_campaigner"].id))
         own_endorsement = _confirmed_endorsement(own_statement.id, "own@example.org")
         other_endorsement = _confirmed_endorsement(other_statement.id, "other@example.org")
+        suppression = Suppression(email_key="gone@example.org", scope="all", reason="staff")
+        db.session.add(suppression)
+        own_update = _scheduled_update(own_petition.id)
+        other_update = _scheduled_update(other_petition.id)
         db.session.commit()
+        suppression_id = suppression.id
     return World(
         own.slug,
         other.slug,
@@ -76,6 +105,9 @@ def world(app, make_campaign, make_petition, make_statement, make_user) -> World
         other_statement.slug,
         own_endorsement,
         other_endorsement,
+        suppression_id,
+        own_update,
+        other_update,
         users,
     )
 
@@ -201,6 +233,17 @@ MATRIX = [
     ("GET", "/staff/erasure", None, (303, 200, 403, 403)),
     ("POST", "/staff/erasure", {"email": "x@example.org", "confirm": "y"}, (303, 303, 403, 403)),
     ("GET", "/staff/audit", None, (303, 200, 403, 403)),
+    ("GET", "/staff/suppressions", None, (303, 200, 403, 403)),
+    (
+        "POST",
+        "/staff/suppressions",
+        {"add-email": "x@example.org", "add-reason": "complaint", "add-scope": "all"},
+        (303, 303, 403, 403),
+    ),
+    ("POST", "/staff/suppressions", {"add-email": "x"}, (303, 422, 403, 403)),
+    ("POST", "/staff/suppressions/lookup", {"lookup-email": "x@example.org"}, (303, 200, 403, 403)),
+    ("POST", "/staff/suppressions/{suppression}/remove", {}, (303, 303, 403, 403)),
+    ("POST", "/staff/suppressions/99999/remove", {}, (303, 404, 403, 403)),
     ("GET", "/staff/outbox", None, (303, 200, 403, 403)),
     ("GET", "/staff/petitions/{own_petition}/signing", None, (303, 200, 200, 200)),
     ("GET", "/staff/petitions/{other_petition}/signing", None, (303, 200, 404, 200)),
@@ -231,6 +274,28 @@ MATRIX = [
         {"action": "send", "audience": "petition", "when": "now"},
         (303, 422, 404, 403),
     ),
+    ("GET", "/staff/petitions/{own_petition}/updates/{own_update}", None, (303, 200, 200, 403)),
+    ("GET", "/staff/petitions/{other_petition}/updates/{other_update}", None, (303, 200, 404, 403)),
+    ("GET", "/staff/petitions/{own_petition}/updates/{other_update}", None, (303, 404, 404, 403)),
+    ("GET", "/staff/petitions/{own_petition}/updates/99999", None, (303, 404, 404, 403)),
+    (
+        "POST",
+        "/staff/petitions/{own_petition}/updates/{own_update}/cancel",
+        {},
+        (303, 303, 303, 403),
+    ),
+    (
+        "POST",
+        "/staff/petitions/{other_petition}/updates/{other_update}/cancel",
+        {},
+        (303, 303, 404, 403),
+    ),
+    (
+        "POST",
+        "/staff/petitions/{own_petition}/updates/{other_update}/cancel",
+        {},
+        (303, 404, 404, 403),
+    ),
     ("POST", "/staff/signing/resume", {}, (303, 303, 403, 403)),
 ]
 
@@ -245,6 +310,9 @@ def _fill(template: str, world: World) -> str:
         other_statement=world.other_statement,
         own_endorsement=world.own_endorsement,
         other_endorsement=world.other_endorsement,
+        suppression=world.suppression,
+        own_update=world.own_update,
+        other_update=world.other_update,
         campaigner_id=world.users["campaigner"].id,
         other_campaigner_id=world.users["other_campaigner"].id,
         exporter_id=world.users["exporter"].id,
