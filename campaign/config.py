@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+from email.headerregistry import Address
+from email.utils import parseaddr
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from limits import parse_many
 
@@ -64,8 +67,11 @@ class Settings:
     secret_key: str = DEVELOPMENT_SECRET_KEY
     database_url: str = field(default_factory=_default_database_url)
     mail_url: str | None = None
-    mail_from: str = "Campaigns <campaigns@localhost>"
+    # Without a display name, emails go out under the organisation's name.
+    mail_from: str = "campaigns@localhost"
     organisation: str = "World Organisation Against Torture"
+    # Closing dates are shown on this clock (an IANA name such as Europe/Zurich).
+    organisation_timezone: str = "UTC"
     base_url: str = "http://127.0.0.1:5000"
     redis_url: str | None = None
     trusted_proxies: int = 0
@@ -100,6 +106,9 @@ class Settings:
             mail_url=environ.get("MAIL_URL") or None,
             mail_from=environ.get("MAIL_FROM") or defaults.mail_from,
             organisation=environ.get("ORGANISATION_NAME") or defaults.organisation,
+            organisation_timezone=(
+                environ.get("ORGANISATION_TIMEZONE") or defaults.organisation_timezone
+            ),
             base_url=(environ.get("BASE_URL") or defaults.base_url).rstrip("/"),
             redis_url=environ.get("REDIS_URL") or None,
             trusted_proxies=proxies,
@@ -141,6 +150,13 @@ class Settings:
                 raise ConfigError(
                     f"{name} must look like '5 per minute; 30 per hour', not {value!r}"
                 ) from exc
+        try:
+            ZoneInfo(self.organisation_timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(
+                "ORGANISATION_TIMEZONE must name a time zone such as Europe/Zurich, "
+                f"not {self.organisation_timezone!r}"
+            ) from exc
         if self.disposable_domains_file and not Path(self.disposable_domains_file).is_file():
             raise ConfigError(
                 f"DISPOSABLE_EMAIL_DOMAINS_FILE names no file: {self.disposable_domains_file}"
@@ -178,7 +194,7 @@ class Settings:
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "MAIL_URL": self.mail_url,
-            "MAIL_FROM": self.mail_from,
+            "MAIL_FROM": sender_named(self.mail_from, self.organisation),
             "ORGANISATION_NAME": self.organisation,
             "BASE_URL": self.base_url,
             "REDIS_URL": self.redis_url,
@@ -204,6 +220,9 @@ class Settings:
             "ENDORSEMENT_TOKEN_MAX_AGE": 30 * 24 * 3600,
             "MAX_EMAILS_PER_SIGNATURE": 5,
             "BABEL_DEFAULT_LOCALE": "en",
+            "ORGANISATION_TIMEZONE": self.organisation_timezone,
+            # Dates and times on pages and in emails are the organisation's.
+            "BABEL_DEFAULT_TIMEZONE": self.organisation_timezone,
             "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
             "PUBLIC_CACHE_SECONDS": 5,
             # Abuse resistance (SECURITY.md). Limits are "burst; sustained", per client address.
@@ -251,6 +270,18 @@ class Settings:
             # How long each worker process reuses a rendered public page (campaign.web.pagecache).
             "PAGE_CACHE_SECONDS": 2,
         }
+
+
+def sender_named(sender: str, organisation: str) -> str:
+    """`sender` as given when it has a display name, else under the organisation's name: a
+    supporter recognises an email by who it is from before they read its subject."""
+    name, address = parseaddr(sender)
+    if name or not address:
+        return sender
+    try:
+        return str(Address(display_name=organisation, addr_spec=address))
+    except ValueError:  # not an address the header parser accepts: the server will say so
+        return sender
 
 
 def _address_in(sender: str) -> str:
