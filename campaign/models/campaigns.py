@@ -89,6 +89,11 @@ class Campaign(Translated, db.Model):
     def is_hidden(self) -> bool:
         return self.status in HIDDEN_STATUSES
 
+    @property
+    def signature_count(self) -> int:
+        """Confirmed signatures across the petitions the public sees, open or closed."""
+        return sum(p.signature_count for p in self.petitions if not p.is_hidden())
+
 
 class CampaignText(RenderedBody, db.Model):
     __tablename__ = "campaign_texts"

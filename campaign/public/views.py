@@ -13,6 +13,7 @@ from campaign.extensions import db
 from campaign.mail.addresses import address_policy
 from campaign.models import Campaign, Petition, utcnow
 from campaign.petitions.attribution import genuine_referral_code, referral_code, referrer_for
+from campaign.petitions.closing import closing
 from campaign.petitions.sharing import channel_from
 from campaign.petitions.signing import (
     ConfirmationRefused,
@@ -192,6 +193,7 @@ def campaign(slug: str):
 PAUSED_RETRY_AFTER = 600
 
 
+@bp.app_template_global("signing_paused_now")
 def petition_paused(petition: Petition) -> bool:
     site_paused = pagecache.remembered(
         ("site-signing-paused",), lambda: site_signing_paused(db.session), shows_counts=False
@@ -276,6 +278,7 @@ def petition(slug: str):
         consent=consent_text(current_app.config["ORGANISATION_NAME"]),
         is_open=found.is_open(utcnow()),
         paused=paused,
+        closing=closing(found, utcnow(), current_app.config["ORGANISATION_TIMEZONE"]),
         statements=statements_for_petition(db.session, found.id),
     )
     response = current_app.make_response((page, status))
