@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.utils import parseaddr
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,6 +18,7 @@ INSECURE_SECRET_KEYS = {"", "dev", "change-me", DEVELOPMENT_SECRET_KEY}
 LOCALES = ("en", "fr", "es", "ar")
 RATE_LIMIT_KEYS = (
     "SIGN_RATE_LIMIT",
+    "RESEND_RATE_LIMIT",
     "ENDORSE_RATE_LIMIT",
     "LOGIN_RATE_LIMIT",
     "LOGIN_ACCOUNT_RATE_LIMIT",
@@ -227,6 +228,9 @@ class Settings:
             "PUBLIC_CACHE_SECONDS": 5,
             # Abuse resistance (SECURITY.md). Limits are "burst; sustained", per client address.
             "SIGN_RATE_LIMIT": "5 per minute; 30 per hour",  # per address and petition
+            # "Send the email again", per address and petition (emails per signature are capped
+            # besides, MAX_EMAILS_PER_SIGNATURE).
+            "RESEND_RATE_LIMIT": "3 per minute; 10 per hour",
             "ENDORSE_RATE_LIMIT": "5 per minute; 30 per hour",  # per address and statement
             "LOGIN_RATE_LIMIT": "10 per minute; 50 per hour",  # per address
             "LOGIN_ACCOUNT_RATE_LIMIT": "5 per minute; 20 per hour",  # per account email

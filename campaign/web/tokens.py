@@ -14,6 +14,8 @@ class Purpose(StrEnum):
     REFERRAL = "referral"
     RESET_PASSWORD = "reset-password"  # noqa: S105 (a token purpose)
     INVITATION = "invitation"
+    # The "send the email again" button of the page that answers a signing: its form's fields.
+    RESEND_CONFIRMATION = "resend-confirmation"
 
 
 class InvalidToken(Exception):
