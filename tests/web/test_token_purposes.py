@@ -13,8 +13,9 @@ from helpers import outbox, sign_fields, signature_count, signatures
 from sqlalchemy import select
 
 from campaign.extensions import db
-from campaign.models import AuditEvent, Signature, StatementEndorsement, User
+from campaign.models import AuditEvent, Petition, Signature, StatementEndorsement, User
 from campaign.petitions.attribution import referral_code, referral_public_id
+from campaign.petitions.resending import resend_request
 from campaign.petitions.signing import public_id_from_token
 from campaign.staff.accounts import account_token, user_from_token
 from campaign.statements.endorsing import endorsement_from_token
@@ -77,7 +78,7 @@ def site(app, client, make_petition, make_statement, make_user) -> Site:
     """A pending signature, a pending endorsement and a staff account, each a link's target."""
     petition = make_petition()
     statement = make_statement(kind="joint_statement", open_for_endorsement=True)
-    assert client.post(f"/en/petitions/{petition.slug}", data=sign_fields()).status_code == 303
+    assert client.post(f"/en/petitions/{petition.slug}", data=sign_fields()).status_code == 200
     endorsed = client.post(
         f"/en/statements/{statement.slug}/endorse",
         data={
@@ -109,6 +110,7 @@ def _payload(site: Site, name: str) -> object:
         "REFERRAL": site.signature_public_id,
         "RESET_PASSWORD": [site.user_id, site.user_fingerprint],
         "INVITATION": [site.user_id, site.user_fingerprint],
+        "RESEND_CONFIRMATION": [site.petition_id, "Ann Example", "ann@example.org", "FR", False],
     }[name]
 
 
@@ -119,6 +121,10 @@ def _named(session, key: str, name: str, token: str) -> int | str:
         return public_id_from_token(key, token, max_age=MAX_AGE)
     if name == "CONFIRM_ENDORSEMENT":
         return endorsement_from_token(session, key, token, max_age=MAX_AGE).id
+    if name == "RESEND_CONFIRMATION":
+        # The "send the email again" button names the petition its page was made on.
+        petition_id = session.scalars(select(Petition.id)).one()
+        return resend_request(key, token, petition_id=petition_id, consent_text="yes").email
     if name == "REFERRAL":
         public_id = referral_public_id(key, token)
         if public_id is None:
@@ -133,7 +139,9 @@ def test_each_reader_refuses_what_it_wants_under_any_other_purpose(app, session,
     # Personal share links are the platform's lasting tokens; every other link expires.
     make = make_lasting_token if read_as == "REFERRAL" else make_token
     payload = _payload(site, read_as)
-    named = site.user_id if isinstance(payload, list) else payload
+    named = {"RESEND_CONFIRMATION": "ann@example.org"}.get(
+        read_as, site.user_id if isinstance(payload, list) else payload
+    )
     assert _named(session, key, read_as, make(key, Purpose[read_as], payload)) == named
     for made_for in set(PURPOSES) - {read_as}:
         with pytest.raises(InvalidToken) as refused:
