@@ -11,7 +11,6 @@ from campaign.models import OutboxEmail, Signature, utcnow
 from campaign.petitions.resending import resend_request
 from campaign.petitions.signing import confirm_signature
 
-
 _RESEND_FIELD = re.compile(rb'name="resend" value="[^"]*"')
 
 
