@@ -530,7 +530,7 @@ class Bench:
                         check_line(
                             f"accepted signatures are rows ({scenario})",
                             rows == accepted,
-                            f"{accepted} answered 303, {rows} rows",
+                            f"{accepted} answered check your email, {rows} rows",
                         ),
                     )
                 )

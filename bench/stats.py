@@ -44,7 +44,7 @@ class ScenarioResult:
     p99_ms: float
     statuses: dict[int, int] = field(default_factory=dict)
     socket_errors: int = 0
-    accepted: int = 0  # sign forms answered 303
+    accepted: int = 0  # sign forms answered with the "check your email" page
     confirmed: int = 0  # confirmation POSTs answered with the "your signature counts" page
     generator_cpu: float = 0.0  # CPU seconds the load generator used
     server_cpu: float = 0.0  # CPU seconds the app servers used

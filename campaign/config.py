@@ -7,8 +7,11 @@ import re
 import sys
 from dataclasses import dataclass, field
 from datetime import timedelta
+from email.headerregistry import Address
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from limits import parse_many
 
@@ -25,6 +28,7 @@ INSECURE_SECRET_KEYS = {"", "dev", "change-me", DEVELOPMENT_SECRET_KEY}
 LOCALES = ("en", "fr", "es", "ar")
 RATE_LIMIT_KEYS = (
     "SIGN_RATE_LIMIT",
+    "RESEND_RATE_LIMIT",
     "ENDORSE_RATE_LIMIT",
     "LOGIN_RATE_LIMIT",
     "LOGIN_ACCOUNT_RATE_LIMIT",
@@ -96,9 +100,12 @@ class Settings:
     secret_key: str = DEVELOPMENT_SECRET_KEY
     database_url: str = field(default_factory=_default_database_url)
     mail_url: str | None = None
-    mail_from: str = "Campaigns <campaigns@localhost>"
+    # Without a display name, emails go out under the organisation's name.
+    mail_from: str = "campaigns@localhost"
     organisation: str = DEFAULT_ORGANISATION_NAMES["en"]
     organisation_names: tuple[tuple[str, str], ...] = tuple(DEFAULT_ORGANISATION_NAMES.items())
+    # Closing dates are shown on this clock (an IANA name such as Europe/Zurich).
+    organisation_timezone: str = "UTC"
     base_url: str = "http://127.0.0.1:5000"
     redis_url: str | None = None
     trusted_proxies: int = 0
@@ -140,6 +147,9 @@ class Settings:
             mail_from=environ.get("MAIL_FROM") or defaults.mail_from,
             organisation=environ.get("ORGANISATION_NAME") or defaults.organisation,
             organisation_names=_organisation_names(environ),
+            organisation_timezone=(
+                environ.get("ORGANISATION_TIMEZONE") or defaults.organisation_timezone
+            ),
             base_url=(environ.get("BASE_URL") or defaults.base_url).rstrip("/"),
             redis_url=environ.get("REDIS_URL") or None,
             trusted_proxies=proxies,
@@ -182,6 +192,13 @@ class Settings:
                 raise ConfigError(
                     f"{name} must look like '5 per minute; 30 per hour', not {value!r}"
                 ) from exc
+        try:
+            ZoneInfo(self.organisation_timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(
+                "ORGANISATION_TIMEZONE must name a time zone such as Europe/Zurich, "
+                f"not {self.organisation_timezone!r}"
+            ) from exc
         if self.disposable_domains_file and not Path(self.disposable_domains_file).is_file():
             raise ConfigError(
                 f"DISPOSABLE_EMAIL_DOMAINS_FILE names no file: {self.disposable_domains_file}"
@@ -219,7 +236,7 @@ class Settings:
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "MAIL_URL": self.mail_url,
-            "MAIL_FROM": self.mail_from,
+            "MAIL_FROM": sender_named(self.mail_from, self.organisation),
             "ORGANISATION_NAME": self.organisation,
             # By language; campaign.web.i18n.organisation_name falls back to ORGANISATION_NAME.
             "ORGANISATION_NAMES": dict(self.organisation_names),
@@ -247,10 +264,16 @@ class Settings:
             "ENDORSEMENT_TOKEN_MAX_AGE": 30 * 24 * 3600,
             "MAX_EMAILS_PER_SIGNATURE": 5,
             "BABEL_DEFAULT_LOCALE": "en",
+            "ORGANISATION_TIMEZONE": self.organisation_timezone,
+            # Dates and times on pages and in emails are the organisation's.
+            "BABEL_DEFAULT_TIMEZONE": self.organisation_timezone,
             "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
             "PUBLIC_CACHE_SECONDS": 5,
             # Abuse resistance (SECURITY.md). Limits are "burst; sustained", per client address.
             "SIGN_RATE_LIMIT": "5 per minute; 30 per hour",  # per address and petition
+            # "Send the email again", per address and petition (emails per signature are capped
+            # besides, MAX_EMAILS_PER_SIGNATURE).
+            "RESEND_RATE_LIMIT": "3 per minute; 10 per hour",
             "ENDORSE_RATE_LIMIT": "5 per minute; 30 per hour",  # per address and statement
             "LOGIN_RATE_LIMIT": "10 per minute; 50 per hour",  # per address
             "LOGIN_ACCOUNT_RATE_LIMIT": "5 per minute; 20 per hour",  # per account email
@@ -305,6 +328,18 @@ def _organisation_names(environ) -> tuple[tuple[str, str], ...]:
         if name:
             names[locale] = name
     return tuple(names.items())
+
+
+def sender_named(sender: str, organisation: str) -> str:
+    """`sender` as given when it has a display name, else under the organisation's name: a
+    supporter recognises an email by who it is from before they read its subject."""
+    name, address = parseaddr(sender)
+    if name or not address:
+        return sender
+    try:
+        return str(Address(display_name=organisation, addr_spec=address))
+    except ValueError:  # not an address the header parser accepts: the server will say so
+        return sender
 
 
 def _address_in(sender: str) -> str:

@@ -33,7 +33,7 @@ def build_site(app, client, make_petition, make_statement) -> Site:
     statement = make_statement(
         kind="joint_statement", open_for_endorsement=True, petitions=[petition]
     )
-    assert client.post(f"/en/petitions/{petition.slug}", data=sign_fields()).status_code == 303
+    assert client.post(f"/en/petitions/{petition.slug}", data=sign_fields()).status_code == 200
     endorsed = client.post(
         f"/en/statements/{statement.slug}/endorse",
         data={
@@ -94,6 +94,7 @@ def route_values(site: Site, endpoint: str, arguments: set[str]) -> dict[str, ob
         elif name == "token":
             values[name] = {
                 "public.confirm": site.confirm_token,
+                "public.opt_in": site.confirm_token,
                 "statements.confirm_endorsement": site.endorsement_token,
                 # Staff links: a damaged one is enough here (test_staff_security has real ones).
                 "staff.reset_password": "damaged-token",

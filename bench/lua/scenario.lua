@@ -108,7 +108,10 @@ function response(status, headers, body)
   last_response = now()
   answered = answered + 1
   statuses[status] = (statuses[status] or 0) + 1
-  if status == 303 then accepted = accepted + 1 end
+  -- A signing is answered by the "check your email" page itself, with its resend button.
+  if status == 200 and body ~= nil and string.find(body, 'name="resend"', 1, true) then
+    accepted = accepted + 1
+  end
   if mode == "confirm" and status == 200 and body ~= nil
       and string.find(body, '<title>Your signature counts', 1, true) then
     confirmed = confirmed + 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +20,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MAX = 80
 RESERVED_SLUGS = frozenset({"new"})  # /staff/campaigns/new is the creation form
 HASHTAG = re.compile(r"^\w{1,100}$")
+DONATION_URL_MAX = 500
 # Texts set into other text (page titles, share messages, email subjects, cards): no control
 # that reorders what follows (campaign.text.bidi). Bodies are Markdown blocks, paragraphs of
 # their own.
@@ -88,6 +90,7 @@ class CampaignData:
     default_locale: str
     texts: dict[str, TextData] = field(default_factory=dict)
     hashtag: str = ""
+    donation_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,15 @@ def flush_claiming_slug(session: Session) -> None:
         raise
 
 
+def is_donation_url(url: str) -> bool:
+    """An https address with a host, nothing a browser would read otherwise: the link is shown
+    to every signer, so no http (readable on the way), javascript: or credentials in it."""
+    if len(url) > DONATION_URL_MAX or any(c.isspace() or ord(c) < 32 for c in url):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme == "https" and bool(parts.hostname) and "@" not in parts.netloc
+
+
 def save_campaign(
     session: Session, campaign: Campaign | None, data: CampaignData, *, author: User
 ) -> Campaign:
@@ -163,6 +175,9 @@ def save_campaign(
     hashtag = data.hashtag.strip().lstrip("#")
     if hashtag and not HASHTAG.match(hashtag):
         errors["hashtag"] = "invalid"
+    donation_url = data.donation_url.strip()
+    if donation_url and not is_donation_url(donation_url):
+        errors["donation_url"] = "invalid"
     if errors:
         raise InvalidContent(errors)
     check_slug(session, Campaign, campaign, data.slug)
@@ -173,6 +188,7 @@ def save_campaign(
         session.add(campaign)
     campaign.slug = data.slug
     campaign.hashtag = hashtag or None
+    campaign.donation_url = donation_url or None
     campaign.default_locale = data.default_locale
     apply_texts(campaign, data.texts, CampaignText, ("title", "summary", "body"))
     flush_claiming_slug(session)

@@ -62,6 +62,9 @@ class Campaign(Translated, db.Model):
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'preview', 'published', 'archived')", name="status"),
         CheckConstraint(SLUG_CHECK, name="slug_length"),
+        CheckConstraint(
+            "donation_url IS NULL OR donation_url LIKE 'https://%'", name="donation_https"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,6 +78,8 @@ class Campaign(Translated, db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # File name of the re-encoded hero image in UPLOAD_DIR (see campaign.web.images).
     hero_image: Mapped[str | None] = mapped_column(String(64))
+    # Where the "your signature counts" page invites signers to give, if the campaign asks.
+    donation_url: Mapped[str | None] = mapped_column(String(500))
 
     texts: Mapped[list[CampaignText]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan", lazy="selectin"
@@ -87,6 +92,11 @@ class Campaign(Translated, db.Model):
 
     def is_hidden(self) -> bool:
         return self.status in HIDDEN_STATUSES
+
+    @property
+    def signature_count(self) -> int:
+        """Confirmed signatures across the petitions the public sees, open or closed."""
+        return sum(p.signature_count for p in self.petitions if not p.is_hidden())
 
 
 class CampaignText(RenderedBody, db.Model):

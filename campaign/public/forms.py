@@ -26,7 +26,10 @@ class SignForm(FlaskForm):
     email = EmailField(
         _l("Your email address"), render_kw={"autocomplete": "email", "maxlength": EMAIL_MAX}
     )
-    country = SelectField(_l("Country"), choices=[], validate_choice=False)
+    # static/js/country.js preselects it from the browser's language region.
+    country = SelectField(
+        _l("Country"), choices=[], validate_choice=False, render_kw={"data-country": True}
+    )
     consent = BooleanField()
     newsletter = BooleanField(_l("Keep me informed about this campaign"))
     # Share attribution, from the link the visitor followed: see campaign.petitions.attribution.

@@ -60,12 +60,17 @@ class ShareOptions:
 
 
 @bp.app_template_global()
-def share_options(petition: Petition, lang: str, ref: str | None = None) -> ShareOptions:
+def share_options(
+    petition: Petition, lang: str, ref: str | None = None, *, as_signer: bool = True
+) -> ShareOptions:
+    """`as_signer`: the share text may speak as one who signed; before a signature is
+    confirmed the title is the message."""
     # The share panel's Mastodon form ends in a redirect to the visitor's server.
     allow_external_form_targets()
     text = petition.text_for(lang)
     link = absolute_url("public.petition", lang=lang, slug=petition.slug)
-    message = share_message(text.share_text or text.title, petition.campaign.hashtag)
+    said = text.share_text if as_signer else ""
+    message = share_message(said or text.title, petition.campaign.hashtag)
     return ShareOptions(
         link=link,
         message=message,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_login import current_user
@@ -13,6 +15,9 @@ from campaign.extensions import db
 from campaign.mail.addresses import address_policy
 from campaign.models import Campaign, Petition, utcnow
 from campaign.petitions.attribution import genuine_referral_code, referral_code, referrer_for
+from campaign.petitions.closing import closing
+from campaign.petitions.opt_in import opt_in_to_updates, wants_updates
+from campaign.petitions.resending import resend_request, resend_token
 from campaign.petitions.sharing import channel_from
 from campaign.petitions.signing import (
     ConfirmationRefused,
@@ -44,7 +49,7 @@ from campaign.web.honeypot import caught
 from campaign.web.i18n import LANG_PREFIX, best_locale, organisation_name
 from campaign.web.inputs import require_utf8_form
 from campaign.web.pagecache import cached_page
-from campaign.web.ratelimits import signing_limit
+from campaign.web.ratelimits import resending_limit, signing_limit
 from campaign.web.tokens import ExpiredToken, InvalidToken
 
 bp = Blueprint("public", __name__, url_prefix=LANG_PREFIX)
@@ -191,6 +196,7 @@ def campaign(slug: str):
 PAUSED_RETRY_AFTER = 600
 
 
+@bp.app_template_global("signing_paused_now")
 def petition_paused(petition: Petition) -> bool:
     site_paused = pagecache.remembered(
         ("site-signing-paused",), lambda: site_signing_paused(db.session), shows_counts=False
@@ -221,9 +227,6 @@ def petition(slug: str):
         allow_framing()
     status = 200
     paused = petition_paused(found)
-    if request.method == "POST" and found.is_open(utcnow()) and not paused and caught(form, "sign"):
-        # The answer a real signer gets, so the bot cannot tell; nothing stored, nothing sent.
-        return _check_your_email(found, embedded)
     if request.method == "POST":
         data = SignatureData(
             name=form.name.data or "",
@@ -232,23 +235,20 @@ def petition(slug: str):
             consent_text=consent_text(organisation_name()) if form.consent.data else "",
             newsletter=bool(form.newsletter.data),
             source_channel=channel,
+            referrer_id=None,
+        )
+    if request.method == "POST" and found.is_open(utcnow()) and not paused and caught(form, "sign"):
+        # The answer a real signer gets, so the bot cannot tell; nothing stored, nothing sent.
+        return _check_your_email(found, embedded, data)
+    if request.method == "POST":
+        data = replace(
+            data,
             referrer_id=referrer_for(
                 db.session, found, current_app.config["SECRET_KEY"], form.ref.data
             ),
         )
         try:
-            sign_petition(
-                db.session,
-                found,
-                data,
-                locale=g.lang,
-                now=utcnow(),
-                secret_key=current_app.config["SECRET_KEY"],
-                max_emails=current_app.config["MAX_EMAILS_PER_SIGNATURE"],
-                addresses=address_policy(),
-                ip_hash=client_key(),
-                paused=paused,
-            )
+            _sign(found, data, paused=paused)
         except PetitionNotOpen:
             db.session.rollback()
             status = 409
@@ -262,7 +262,7 @@ def petition(slug: str):
             status = 422
         else:
             db.session.commit()
-            return _check_your_email(found, embedded)
+            return _check_your_email(found, embedded, data)
         # The page shows the campaign's texts, which the petition kept for signing lacks.
         found = _public_petition(slug)
     form.set_country_choices(g.lang)
@@ -274,6 +274,7 @@ def petition(slug: str):
         consent=consent_text(organisation_name()),
         is_open=found.is_open(utcnow()),
         paused=paused,
+        closing=closing(found, utcnow(), current_app.config["ORGANISATION_TIMEZONE"]),
         statements=statements_for_petition(db.session, found.id),
         outcome=outcome,
         outcome_on=format_date(outcome.send_at, "long") if outcome else None,
@@ -287,10 +288,75 @@ def petition(slug: str):
     return _not_shared(response) if attributed else _cacheable(response)
 
 
-def _check_your_email(petition: Petition, embedded: bool):
+def _sign(petition: Petition, data: SignatureData, *, paused: bool) -> None:
+    config = current_app.config
+    sign_petition(
+        db.session,
+        petition,
+        data,
+        locale=g.lang,
+        now=utcnow(),
+        secret_key=config["SECRET_KEY"],
+        max_emails=config["MAX_EMAILS_PER_SIGNATURE"],
+        addresses=address_policy(),
+        ip_hash=client_key(),
+        paused=paused,
+    )
+
+
+def _check_your_email(petition: Petition, embedded: bool, data: SignatureData):
+    """The answer to a signing. On our site it is the page itself, not a redirect: it carries,
+    in a hidden field, what its "send the email again" button needs (campaign.petitions.resending),
+    so it is made for this visitor and kept by no cache."""
     if embedded:
         return redirect(url_for("embed.check_email", slug=petition.slug, lang=g.lang), 303)
-    return redirect(url_for("public.check_email", slug=petition.slug), code=303)
+    token = resend_token(current_app.config["SECRET_KEY"], petition.id, data)
+    return _personal_check_email(petition, token)
+
+
+def _personal_check_email(petition: Petition, token: str, *, sent_again: bool = False, status=200):
+    page = render_template(
+        "public/check_email.html", petition=petition, resend=token, sent_again=sent_again
+    )
+    response = current_app.make_response((page, status))
+    response.cache_control.no_store = True
+    response.cache_control.private = True
+    return response
+
+
+@bp.post("/petitions/<slug>/resend")
+@resending_limit
+def resend(slug: str):
+    """ "Send the email again": the signing once more, from the token the page carried."""
+    found = _petition_to_sign(slug)
+    require_same_origin()
+    require_utf8_form()
+    token = request.form.get("resend", "")
+    try:
+        data = resend_request(
+            current_app.config["SECRET_KEY"],
+            token,
+            petition_id=found.id,
+            consent_text=consent_text(current_app.config["ORGANISATION_NAME"]),
+        )
+        _sign(found, data, paused=petition_paused(found))
+    except InvalidToken:
+        db.session.rollback()
+        return _personal_check_email(found, "", status=400)
+    except PetitionNotOpen:
+        db.session.rollback()
+        return _personal_check_email(found, "", status=409)
+    except SigningPaused:
+        db.session.rollback()
+        response = _personal_check_email(found, "", status=503)
+        response.headers["Retry-After"] = str(PAUSED_RETRY_AFTER)
+        return response
+    except InvalidSignature:
+        # Only a token made before the rules changed can hold what they now refuse.
+        db.session.rollback()
+        return _personal_check_email(found, "", status=400)
+    db.session.commit()
+    return _personal_check_email(found, token, sent_again=True)
 
 
 @bp.get("/privacy")
@@ -377,10 +443,60 @@ def _confirm(token: str):
         count = db.session.scalar(
             select(Petition.signature_count).where(Petition.id == petition_id)
         )
+    return _confirmed_page(token, public_id, petition_id, count)
+
+
+def _confirmed_page(
+    token: str, public_id: str, petition_id: int, count: int, *, opted_in: bool = False
+) -> str:
+    """ "Your signature counts", with its next steps: the updates opt-in only to a signer who
+    did not tick it, and word that it is recorded right after they do."""
     return personal_page(
         "public/confirmed.html",
         petition_id,
         token=token,
-        ref=referral_code(config["SECRET_KEY"], public_id),
+        ref=referral_code(current_app.config["SECRET_KEY"], public_id),
         count=count,
+        offer_updates=not opted_in and not wants_updates(db.session, public_id),
+        opted_in=opted_in,
     )
+
+
+@bp.post("/confirm/<token>/updates")
+def opt_in(token: str):
+    """The one-click "send me updates" on the confirmed page, authorised by the same token."""
+    config = current_app.config
+    require_same_origin()
+    try:
+        public_id = public_id_from_token(
+            config["SECRET_KEY"], token, max_age=config["SIGNATURE_TOKEN_MAX_AGE"]
+        )
+        if not opt_in_to_updates(db.session, public_id):
+            raise ConfirmationRefused("no confirmed signature")
+    except ExpiredToken:
+        response = _confirmation_problem("expired")
+    except (InvalidToken, ConfirmationRefused):
+        db.session.rollback()
+        response = _confirmation_problem("invalid")
+    else:
+        db.session.commit()
+        link = signature_from_token(
+            db.session, config["SECRET_KEY"], token, max_age=config["SIGNATURE_TOKEN_MAX_AGE"]
+        )
+        count = db.session.scalar(
+            select(Petition.signature_count).where(Petition.id == link.petition_id)
+        )
+        response = current_app.make_response(
+            _confirmed_page(token, public_id, link.petition_id, count, opted_in=True)
+        )
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.cache_control.no_store = True
+    response.cache_control.private = True
+    return response
+
+
+@bp.app_template_global()
+def campaign_statements(campaign: Campaign) -> list:
+    """The campaign's published statements, for the confirmed page's next steps (rendered once
+    per petition and language, campaign.public.personal_pages)."""
+    return statements_for_campaign(db.session, campaign.id)

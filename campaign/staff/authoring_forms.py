@@ -30,6 +30,8 @@ def _content_message(key: str, problem: str, default_locale: str) -> str:
         return _("Use lowercase letters, digits and hyphens, like stop-torture-now")
     if key == "hashtag":
         return _("A hashtag has letters, digits and underscores only")
+    if key == "donation_url":
+        return _("Give an address starting with https://, like https://example.org/give")
     if key == "goal":
         return _("The goal must be a whole number above zero")
     if key == "default_locale":

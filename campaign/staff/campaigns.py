@@ -114,6 +114,7 @@ def _save_campaign_form(form, campaign: Campaign | None):
         hashtag=form.hashtag.data or "",
         default_locale=form.default_locale.data,
         texts=texts_from(form),
+        donation_url=form.donation_url.data or "",
     )
     try:
         image = _hero_image(form)
@@ -155,6 +156,7 @@ def edit_campaign(slug: str):
             data={
                 "slug": campaign.slug,
                 "hashtag": campaign.hashtag or "",
+                "donation_url": campaign.donation_url or "",
                 "default_locale": campaign.default_locale,
                 **text_data(campaign, ("title", "summary", "body")),
             }

@@ -170,6 +170,13 @@ class CampaignForm(_TextsForm):
         description=_l("JPEG, PNG, WebP or GIF. Location and camera data are removed."),
     )
     remove_hero_image = BooleanField(_l("Remove the current image"))
+    donation_url = StringField(
+        _l("Donation page"),
+        validators=[Length(max=500)],
+        description=_l(
+            "Optional. An https address: the page that thanks signers invites them to give there."
+        ),
+    )
 
 
 class PetitionForm(_TextsForm):

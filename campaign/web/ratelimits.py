@@ -53,6 +53,7 @@ signing_limit = limit_posts("SIGN_RATE_LIMIT", key_func=per_client_and("slug"), 
 endorsing_limit = limit_posts(
     "ENDORSE_RATE_LIMIT", key_func=per_client_and("slug"), scope="endorse"
 )
+resending_limit = limit_posts("RESEND_RATE_LIMIT", key_func=per_client_and("slug"), scope="resend")
 login_address_limit = limit_posts("LOGIN_RATE_LIMIT", key_func=client_key, scope="login")
 reset_address_limit = limit_posts(
     "PASSWORD_RESET_RATE_LIMIT", key_func=client_key, scope="password-reset"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import Flask, request, url_for
-from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import format_date, format_decimal, format_percent, get_locale
 from markupsafe import Markup
 
 from campaign.config import LOCALES
@@ -88,6 +88,8 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters["number"] = lambda n: format_decimal(n)
     app.jinja_env.filters["percent"] = lambda f: format_percent(f)
+    # "31 March 2026" in the page's language, on the organisation's clock (BABEL_DEFAULT_TIMEZONE).
+    app.jinja_env.filters["long_date"] = lambda d: format_date(d, "long")
     app.jinja_env.filters["hashtag_words"] = _hashtag_words
     app.jinja_env.filters["isolate_runs"] = isolate_runs
     app.jinja_env.globals["progress"] = _progress

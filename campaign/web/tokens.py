@@ -19,6 +19,8 @@ class Purpose(StrEnum):
     UNSUBSCRIBE = "unsubscribe"
     # "This wasn't me" in a reminder: names a pending signature, expires like confirmation links.
     NOT_ME = "not-me"
+    # The "send the email again" button of the page that answers a signing: its form's fields.
+    RESEND_CONFIRMATION = "resend-confirmation"
 
 
 class InvalidToken(Exception):

@@ -28,13 +28,24 @@
       return;
     }
     field.addEventListener("focus", function () { field.select(); });
+    // A live region that exists before it changes, so screen readers announce the change.
     var status = document.createElement("p");
-    status.className = "share__status";
+    status.className = "share__status visually-hidden";
     status.setAttribute("role", "status");
+    status.setAttribute("aria-live", "polite");
     var copyButton = button(panel.dataset.labelCopy);
+    var restore = null;
     copyButton.addEventListener("click", function () {
       copy(field).then(
-        function () { status.textContent = panel.dataset.labelCopied; },
+        function () {
+          copyButton.textContent = panel.dataset.labelCopied;
+          status.textContent = panel.dataset.labelCopied;
+          window.clearTimeout(restore);
+          restore = window.setTimeout(function () {
+            copyButton.textContent = panel.dataset.labelCopy;
+            status.textContent = "";
+          }, 4000);
+        },
         function () { field.focus(); field.select(); }
       );
     });

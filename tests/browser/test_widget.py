@@ -74,7 +74,7 @@ def test_the_counter_goes_up_without_reloading(browsing, app, demo, smtp_server,
     signer = browsing.new_page(locale="fr")
     signer.goto(f"/fr/petitions/{PETITION}")
     sign_with_pointer(signer, name="Lucie Martin", email="lucie@example.org", country="FR")
-    signer.wait_for_url("**/check-your-email")
+    signer.wait_for_selector("[data-resend]")
     run_worker()
     signer.goto(path_of(confirmation_link(wait_for_mail(smtp_server.inbox, "lucie@example.org"))))
     signer.locator("form button[type=submit]").click()

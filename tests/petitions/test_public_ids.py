@@ -51,7 +51,7 @@ def sign_over_http(http, base: str, slug: str, email: str, **link: str) -> None:
         data={**sign_fields(email=email), **hidden_fields(page.text)},
         timeout=TIMEOUT,
     )
-    assert signed.url.endswith("/check-your-email")
+    assert signed.status_code == 200 and 'name="resend"' in signed.text
 
 
 def confirm_by_email(http, smtp_server, run_worker, email: str) -> tuple[str, str]:
@@ -135,6 +135,6 @@ def test_a_referral_code_naming_a_sequential_id_is_ignored(
         data={**sign_fields(email="cat@example.org"), "src": "x", "ref": old},
     )
 
-    assert signed.status_code == 303
+    assert signed.status_code == 200
     cat = signature_of(app, "cat@example.org")
     assert cat.source_channel == "x" and cat.referrer_id is None

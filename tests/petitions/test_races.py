@@ -94,9 +94,8 @@ def test_twenty_clients_posting_one_email_at_once_make_one_row(app, make_petitio
         )
     )
 
-    assert {(r.status_code, r.headers["Location"]) for r in responses} == {
-        (303, f"/en/petitions/{petition.slug}/check-your-email")
-    }
+    assert {r.status_code for r in responses} == {200}
+    assert all(b"Check your email" in r.get_data() for r in responses)
     assert count(app, Signature) == 1
     assert count(app, OutboxEmail) == app.config["MAX_EMAILS_PER_SIGNATURE"]
 

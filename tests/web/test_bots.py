@@ -69,6 +69,12 @@ def test_the_honeypot_is_hidden_from_people_screen_readers_keyboards_and_autofil
     assert "position: absolute" in rule and "inset-inline-start: -10000px" in rule
 
 
+def _answer(response) -> tuple:
+    """What a bot sees of a sign response, but the resend token (made of what it posted)."""
+    page = re.sub(rb'name="resend" value="[^"]*"', b"", response.get_data())
+    return response.status_code, response.headers.get("Location"), page
+
+
 @pytest.mark.parametrize("embedded", [False, True])
 def test_a_filled_honeypot_gets_the_signers_answer_and_stores_nothing(
     app, client, make_petition, embedded
@@ -83,10 +89,7 @@ def test_a_filled_honeypot_gets_the_signers_answer_and_stores_nothing(
         data=sign_fields(email="bot@example.org", homepage="http://spam.example", **extra),
     )
 
-    assert (bot.status_code, bot.headers["Location"]) == (
-        real.status_code,
-        real.headers["Location"],
-    )
+    assert _answer(bot) == _answer(real)
     assert [s.email for s in signatures(app)] == ["real@example.org"]
     assert [e.to_address for e in outbox(app)] == ["real@example.org"]
 
@@ -97,7 +100,7 @@ def test_a_filled_honeypot_on_an_invalid_form_still_looks_accepted(app, client, 
         f"/en/petitions/{petition.slug}",
         data={"name": "", "email": "nonsense", "homepage": "x"},
     )
-    assert bot.status_code == 303
+    assert bot.status_code == 200 and b"Check your email" in bot.get_data()
     assert count(app, Signature) == 0 and count(app, OutboxEmail) == 0
 
 
@@ -134,7 +137,7 @@ def test_disposable_domains_are_accepted_unless_configured(client, make_petition
     response = client.post(
         f"/en/petitions/{petition.slug}", data=sign_fields(email="x@mailinator.com")
     )
-    assert response.status_code == 303
+    assert response.status_code == 200
 
 
 @pytest.fixture
@@ -234,7 +237,7 @@ def test_signing_as_two_spellings_of_one_mailbox_makes_one_signer(app, client, m
     petition = make_petition()
     for email in ("Jane.Doe+x@gmail.com", "janedoe@gmail.com", "jane.doe@googlemail.com"):
         response = client.post(f"/en/petitions/{petition.slug}", data=sign_fields(email=email))
-        assert response.status_code == 303
+        assert response.status_code == 200
 
     [signature] = signatures(app)
     assert signature.email == "Jane.Doe+x@gmail.com"  # where the emails go

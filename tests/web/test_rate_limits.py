@@ -61,7 +61,7 @@ def test_the_sixth_signature_in_a_minute_is_refused_with_a_translated_429(
         f"/fr/petitions/{petition.slug}", data=sign_fields(email="six@example.org")
     )
 
-    assert answers == [303] * 5
+    assert answers == [200] * 5
     assert refused.status_code == 429
     page = refused.get_data(as_text=True)
     assert '<html lang="fr"' in page
@@ -81,7 +81,7 @@ def test_retry_after_is_the_reset_time_of_the_limit_that_was_broken(make_app, ma
     petition = make_petition()
     client = app.test_client()
 
-    assert [sign(client, petition, n).status_code for n in range(3)] == [303] * 3
+    assert [sign(client, petition, n).status_code for n in range(3)] == [200] * 3
     refused = sign(client, petition, 3)
 
     assert refused.status_code == 429
@@ -94,7 +94,7 @@ def test_reading_pages_never_counts(limited, make_petition):
     client = limited.test_client()
     for _ in range(30):
         assert client.get(f"/en/petitions/{petition.slug}").status_code == 200
-    assert [sign(client, petition, n).status_code for n in range(5)] == [303] * 5
+    assert [sign(client, petition, n).status_code for n in range(5)] == [200] * 5
 
 
 def test_the_limit_is_per_petition(limited, make_petition):
@@ -103,7 +103,7 @@ def test_the_limit_is_per_petition(limited, make_petition):
     for n in range(5):
         sign(client, first, n)
     assert sign(client, first, 5).status_code == 429
-    assert sign(client, second, 5).status_code == 303
+    assert sign(client, second, 5).status_code == 200
 
 
 def test_another_address_is_not_held_back(limited, make_petition):
@@ -113,7 +113,7 @@ def test_another_address_is_not_held_back(limited, make_petition):
         sign(client, petition, n)
     assert sign(client, petition, 5).status_code == 429
     other = sign(client, petition, 6, environ_base={"REMOTE_ADDR": "192.0.2.44"})
-    assert other.status_code == 303
+    assert other.status_code == 200
 
 
 def test_a_forged_forwarded_for_gains_nothing_without_trusted_proxies(limited, make_petition):
@@ -124,7 +124,7 @@ def test_a_forged_forwarded_for_gains_nothing_without_trusted_proxies(limited, m
         sign(client, petition, n, headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code
         for n in range(8)
     ]
-    assert answers == [303] * 5 + [429] * 3
+    assert answers == [200] * 5 + [429] * 3
     assert count(limited, Signature) == 5
 
 
@@ -145,12 +145,12 @@ def test_behind_one_proxy_only_the_last_hop_counts(make_app, make_petition):
         ).status_code
         for n in range(7)
     ]
-    assert answers == [303] * 5 + [429] * 2
+    assert answers == [200] * 5 + [429] * 2
     # Another visitor behind the same proxy is a different client.
     other = sign(
         client, petition, 9, headers={"X-Forwarded-For": "198.51.100.8"}, environ_base=proxy
     )
-    assert other.status_code == 303
+    assert other.status_code == 200
     hashes = {s for (s,) in _ip_hashes(app)}
     secret = app.config["SECRET_KEY"]
     assert hashes == {address_hash(secret, "198.51.100.7"), address_hash(secret, "198.51.100.8")}
@@ -189,7 +189,7 @@ def test_limits_can_be_turned_off_for_load_tests(make_app, make_petition):
     app = make_app(SIGN_RATE_LIMIT=BURST, RATELIMIT_ENABLED=False)
     petition = make_petition()
     client = app.test_client()
-    assert {sign(client, petition, n).status_code for n in range(12)} == {303}
+    assert {sign(client, petition, n).status_code for n in range(12)} == {200}
 
 
 # --- several processes ------------------------------------------------------------------------
@@ -237,7 +237,7 @@ def test_two_server_processes_share_one_count_in_redis(
         ]
         keys = [key.decode() for key in connection.scan_iter(match=f"*{prefix}*")]
 
-    assert answers == [303, 303, 303, 429, 429]
+    assert answers == [200, 200, 200, 429, 429]
     assert keys, "the limits were not counted in Redis"
     # Keys hold a keyed hash of the address, never the address itself.
     assert not any("127.0.0.1" in key for key in keys)
@@ -251,7 +251,7 @@ def test_without_redis_each_process_counts_alone(migrated_database, make_petitio
         answers = [_sign_over_http(url, petition.slug, n) for n, url in enumerate([first] * 3)]
         answers += [_sign_over_http(second, petition.slug, n) for n in range(3, 6)]
         answers.append(_sign_over_http(first, petition.slug, 6))
-    assert answers == [303] * 6 + [429]
+    assert answers == [200] * 6 + [429]
 
 
 def test_signing_goes_on_and_stays_limited_when_redis_is_unreachable(
@@ -265,7 +265,7 @@ def test_signing_goes_on_and_stays_limited_when_redis_is_unreachable(
     with gunicorn(env) as url:
         answers = [_sign_over_http(url, petition.slug, n) for n in range(4)]
     # Limits fall back to this process's memory rather than failing or letting everyone in.
-    assert answers == [303, 303, 303, 429]
+    assert answers == [200, 200, 200, 429]
 
 
 def _production_env(database_url: str, **extra: str) -> dict[str, str]:
@@ -321,5 +321,5 @@ def test_two_production_workers_share_one_count_in_redis(
     with gunicorn(env, workers=2) as url:
         answers = [_sign_over_http(url, petition.slug, n) for n in range(16)]
         keys = list(connection.scan_iter(match=f"*{prefix}*"))
-    assert sorted(answers) == [303] * 5 + [429] * 11
+    assert sorted(answers) == [200] * 5 + [429] * 11
     assert keys, "the limits were not counted in Redis"

@@ -14,9 +14,10 @@ from sqlalchemy import select
 
 from campaign.extensions import db
 from campaign.mail.suppressions import subscriber_from_token
-from campaign.models import AuditEvent, Signature, StatementEndorsement, User
+from campaign.models import AuditEvent, Petition, Signature, StatementEndorsement, User
 from campaign.petitions.attribution import referral_code, referral_public_id
 from campaign.petitions.disowning import public_id_from_disown_token
+from campaign.petitions.resending import resend_request
 from campaign.petitions.signing import public_id_from_token
 from campaign.staff.accounts import account_token, user_from_token
 from campaign.statements.endorsing import endorsement_from_token
@@ -79,7 +80,7 @@ def site(app, client, make_petition, make_statement, make_user) -> Site:
     """A pending signature, a pending endorsement and a staff account, each a link's target."""
     petition = make_petition()
     statement = make_statement(kind="joint_statement", open_for_endorsement=True)
-    assert client.post(f"/en/petitions/{petition.slug}", data=sign_fields()).status_code == 303
+    assert client.post(f"/en/petitions/{petition.slug}", data=sign_fields()).status_code == 200
     endorsed = client.post(
         f"/en/statements/{statement.slug}/endorse",
         data={
@@ -113,6 +114,7 @@ def _payload(site: Site, name: str) -> object:
         "INVITATION": [site.user_id, site.user_fingerprint],
         "UNSUBSCRIBE": [site.signature_public_id, 1],
         "NOT_ME": site.signature_public_id,
+        "RESEND_CONFIRMATION": [site.petition_id, "Ann Example", "ann@example.org", "FR", False],
     }[name]
 
 
@@ -120,6 +122,8 @@ def _expected(site: Site, name: str) -> int | str:
     """What `_named` gives for a genuine link of the purpose `name`."""
     if name == "UNSUBSCRIBE":
         return site.petition_id
+    if name == "RESEND_CONFIRMATION":
+        return "ann@example.org"
     payload = _payload(site, name)
     return site.user_id if isinstance(payload, list) else payload
 
@@ -135,6 +139,10 @@ def _named(session, key: str, name: str, token: str) -> int | str:
         return subscriber_from_token(session, key, token).petition_id
     if name == "NOT_ME":
         return public_id_from_disown_token(key, token, max_age=MAX_AGE)
+    if name == "RESEND_CONFIRMATION":
+        # The "send the email again" button names the petition its page was made on.
+        petition_id = session.scalars(select(Petition.id)).one()
+        return resend_request(key, token, petition_id=petition_id, consent_text="yes").email
     if name == "REFERRAL":
         public_id = referral_public_id(key, token)
         if public_id is None:
