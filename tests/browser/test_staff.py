@@ -49,7 +49,7 @@ def test_log_in_create_publish_and_export(browsing, app, make_user, make_signatu
 
     page.get_by_role("link", name="Add a petition").click()
     page.locator("#slug").fill("release-the-defenders")
-    page.locator("#target").fill("The Minister of Justice")
+    page.locator("#text_en-target").fill("The Minister of Justice")
     page.locator("#goal").fill("500")
     page.locator("#text_en-title").fill("Release the defenders")
     page.locator("#text_en-body").fill("Release every defender held for their work.")

@@ -17,6 +17,7 @@ from campaign.extensions import db
 from campaign.models import Campaign, OutboxEmail, Petition, Signature
 from campaign.petitions.closing import closing
 from campaign.petitions.signing import confirmation_token
+from campaign.web.i18n import organisation_name
 
 RESEND = re.compile(r'name="resend" value="([^"]+)"')
 
@@ -193,7 +194,8 @@ def test_the_confirmation_email_names_the_organisation_and_the_petition_first(
     petition = make_petition(locales=("en", "fr"))
     client.post(f"/fr/petitions/{petition.slug}", data=sign_fields())
     [email] = outbox(app)
-    organisation = app.config["ORGANISATION_NAME"]
+    with app.app_context():
+        organisation = organisation_name("fr")  # as French names it
     first_line = email.text_body.strip().splitlines()[0]
     assert organisation in first_line
     assert f"Petition {petition.slug.split('-')[1]} [fr]" in first_line

@@ -12,7 +12,8 @@ from security_support import assert_secure_headers, inline_code
 from sqlalchemy import func, select
 
 from campaign.extensions import db
-from campaign.models import AuditEvent, Petition, StatementEndorsement, User
+from campaign.models import AuditEvent, Petition, StatementEndorsement, User, utcnow
+from campaign.models.updates import Update, UpdateText
 from campaign.staff.accounts import account_token
 from campaign.web.tokens import Purpose
 
@@ -37,7 +38,14 @@ def test_every_staff_post_route_refuses_a_request_without_its_token(
     admin = make_user("admin")
     client = csrf_app.test_client()
     log_in(client, admin)
-    values = {"slug": petition.slug, "user_id": admin.id, "token": "x", "endorsement_id": 1}
+    values = {
+        "slug": petition.slug,
+        "user_id": admin.id,
+        "token": "x",
+        "endorsement_id": 1,
+        "update_id": 1,
+        "suppression_id": 1,
+    }
     posts = [
         rule
         for rule in csrf_app.url_map.iter_rules()
@@ -253,7 +261,11 @@ def test_every_staff_page_has_the_headers_and_no_inline_code(
                 app.config["SECRET_KEY"], Purpose.INVITATION, account
             ),
         }
-    values = {"slug": petition.slug, "user_id": admin.id}
+        update = Update(petition_id=petition.id, status="draft", send_at=utcnow())
+        update.texts.append(UpdateText(locale="en", subject="News", body="We **won**."))
+        db.session.add(update)
+        db.session.commit()
+        values = {"slug": petition.slug, "user_id": admin.id, "update_id": update.id}
     anonymous = app.test_client()
     client = app.test_client()
     log_in(client, admin)
