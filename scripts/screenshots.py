@@ -133,7 +133,8 @@ def shoot(app, base_url: str, out: Path, only: set[str] | None = None) -> list[P
                 page.locator("#country").select_option("FR" if lang == "en" else "JO")
                 page.locator("#consent").check()
                 page.locator(".sign-form button[type=submit]").click()
-                page.wait_for_url(f"**/petitions/{PETITION}/check-your-email")
+                # The answer to the POST is the "check your email" page itself.
+                page.locator("input[name=resend]").wait_for(state="attached")
                 take("check-your-email")
                 page.goto(confirm_path(app, lang))
                 page.locator("form button[type=submit]").click()
