@@ -143,16 +143,25 @@ def validate_signature(
         "invalid_characters" if has_control_characters(data.name) else None
     ):
         errors["name"] = problem
-    problem, typed, normalized = email_problem(data.email, policy)
-    if problem:
-        errors["email"] = problem
-    if data.country not in country_codes():
-        errors["country"] = "required" if not data.country else "invalid"
-    if not data.consent_text:
-        errors["consent"] = "required"
+    typed, normalized = check_contact(errors, data.email, data.country, data.consent_text, policy)
     if errors:
         raise InvalidSignature(errors)
     return name, typed, normalized
+
+
+def check_contact(
+    errors: dict[str, str], email: str, country: str, consent_text: str, policy: AddressPolicy
+) -> tuple[str, str]:
+    """The fields every public form shares (address, country, consent): their problems go into
+    `errors`; returns (address to send to, mailbox key), empty when the address is refused."""
+    problem, typed, normalized = email_problem(email, policy)
+    if problem:
+        errors["email"] = problem
+    if country not in country_codes():
+        errors["country"] = "required" if not country else "invalid"
+    if not consent_text:
+        errors["consent"] = "required"
+    return typed, normalized
 
 
 def sign_petition(

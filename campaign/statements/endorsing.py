@@ -21,12 +21,11 @@ from campaign.mail.emails import queue_email
 from campaign.models import Statement, StatementEndorsement, StatementSignatory
 from campaign.petitions.signing import (
     SigningPaused,
+    check_contact,
     clean_name,
-    email_problem,
     has_control_characters,
     text_problem,
 )
-from campaign.web.i18n import country_codes
 from campaign.web.links import absolute_url
 from campaign.web.refusals import InvalidFields
 from campaign.web.tokens import Purpose, make_token, read_token
@@ -99,13 +98,7 @@ def validate_endorsement(
         website = clean_website(data.website)
     except ValueError:
         errors["website"] = "invalid"
-    problem, typed, normalized = email_problem(data.email, policy)
-    if problem:
-        errors["email"] = problem
-    if data.country not in country_codes():
-        errors["country"] = "required" if not data.country else "invalid"
-    if not data.consent_text:
-        errors["consent"] = "required"
+    typed, normalized = check_contact(errors, data.email, data.country, data.consent_text, policy)
     if errors:
         raise InvalidEndorsement(errors)
     return organisation, website, typed, normalized
