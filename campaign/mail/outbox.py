@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from campaign.config import DEFAULT_EMAIL_NORMALIZATION
@@ -66,8 +66,9 @@ def retry_delay(attempts: int) -> timedelta:
 
 def claim_due(
     session: Session, *, now: datetime, limit: int, lease: timedelta = LEASE
-) -> list[OutboxEmail]:
-    """Lease up to `limit` due emails to this worker, and commit the lease.
+) -> list[Row]:
+    """Lease up to `limit` due emails to this worker, and commit the lease; the rows, oldest
+    first (plain rows: the worker reads each once and writes it back with one UPDATE).
 
     A worker that dies holding a lease delays those emails by `lease`; a lease shorter than
     the time one batch takes lets a second worker send them again.
@@ -75,39 +76,27 @@ def claim_due(
     On PostgreSQL rows other workers are claiming are skipped (SKIP LOCKED); on SQLite the
     guarded UPDATE below is what keeps two workers from taking the same row.
     """
+    table = OutboxEmail.__table__
+    free = (table.c.leased_until.is_(None)) | (table.c.leased_until < now)
     candidates = session.scalars(
-        select(OutboxEmail.id)
-        .where(
-            OutboxEmail.status == "pending",
-            OutboxEmail.next_attempt_at <= now,
-            (OutboxEmail.leased_until.is_(None)) | (OutboxEmail.leased_until < now),
-        )
-        .order_by(OutboxEmail.next_attempt_at, OutboxEmail.id)
+        select(table.c.id)
+        .where(table.c.status == "pending", table.c.next_attempt_at <= now, free)
+        .order_by(table.c.next_attempt_at, table.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
-    claimed: list[int] = []
-    lease_until = now + lease
-    for email_id in candidates:
-        result = session.execute(
-            update(OutboxEmail)
-            .where(
-                OutboxEmail.id == email_id,
-                OutboxEmail.status == "pending",
-                (OutboxEmail.leased_until.is_(None)) | (OutboxEmail.leased_until < now),
+    claimed: list[Row] = []
+    if candidates:
+        claimed = list(
+            session.execute(
+                update(table)
+                .where(table.c.id.in_(candidates), table.c.status == "pending", free)
+                .values(leased_until=now + lease)
+                .returning(*table.c)
             )
-            .values(leased_until=lease_until)
         )
-        if result.rowcount == 1:
-            claimed.append(email_id)
     session.commit()
-    if not claimed:
-        return []
-    return list(
-        session.scalars(
-            select(OutboxEmail).where(OutboxEmail.id.in_(claimed)).order_by(OutboxEmail.id)
-        )
-    )
+    return sorted(claimed, key=lambda row: (row.next_attempt_at, row.id))
 
 
 def deliver_batch(
@@ -120,41 +109,64 @@ def deliver_batch(
     lease: timedelta = LEASE,
     rules: EmailRules = DEFAULT_EMAIL_NORMALIZATION,
 ) -> DeliveryReport:
-    """Send one batch of due emails; each outcome is committed as soon as it is known.
+    """Send one batch of due emails; each outcome is committed before the next email is sent.
 
     No email stops the batch: one that cannot be built or is refused for good is marked failed,
     and any other error is retried like a temporary failure. Reasons stored and logged name the
     error's class, never the address. A mailbox refused for good is suppressed (keyed by
     `rules`), in the transaction that marks its email failed: no update goes to it again.
+
+    An attempt is counted before its email is sent, so an email that takes its worker down with
+    it still runs out of attempts instead of coming back with every lease. That count and the
+    previous email's outcome share one commit: a commit per email, not two, is what the
+    delivery rate of a large update hangs on.
     """
     report = DeliveryReport()
     for email in claim_due(session, now=utcnow(), limit=limit, lease=lease):
         if email.attempts >= MAX_ATTEMPTS:
             # Every attempt so far ended with its worker gone (killed mid-send, say).
-            _give_up(email, "no attempt finished: the worker stopped each time")
+            _record(
+                session, email.id, _give_up("no attempt finished: the worker stopped each time")
+            )
             report.failed += 1
             log.error("outbox email %s given up: no attempt finished", email.id)
-            session.commit()
             continue
-        # Counted before sending, so an email that takes its worker down with it still runs out
-        # of attempts instead of coming back with every lease.
-        email.attempts += 1
+        attempts = email.attempts + 1
+        session.execute(_COUNT_ATTEMPT, {"email_id": email.id})
         session.commit()
-        _deliver(session, email, connection, report, sender=sender, domain=domain, rules=rules)
-        session.commit()
+        outcome = _deliver(
+            session, email, attempts, connection, report, sender=sender, domain=domain, rules=rules
+        )
+        _record(session, email.id, outcome)
+    session.commit()
     return report
+
+
+_COUNT_ATTEMPT = (
+    update(OutboxEmail.__table__)
+    .where(OutboxEmail.__table__.c.id == bindparam("email_id"))
+    .values(attempts=OutboxEmail.__table__.c.attempts + 1)
+)
+
+
+def _record(session: Session, email_id: int, values: dict[str, object]) -> None:
+    session.execute(
+        update(OutboxEmail.__table__).where(OutboxEmail.__table__.c.id == email_id).values(values)
+    )
 
 
 def _deliver(
     session: Session,
-    email: OutboxEmail,
+    email: Row,
+    attempts: int,
     connection: SmtpConnection,
     report: DeliveryReport,
     *,
     sender: str,
     domain: str,
     rules: EmailRules,
-) -> None:
+) -> dict[str, object]:
+    """Send one email; the values its row gets for the outcome."""
     try:
         message = build_message(
             sender=sender,
@@ -166,38 +178,33 @@ def _deliver(
             list_unsubscribe=email.list_unsubscribe,
         )
     except Exception as exc:  # whatever the row holds, the next email goes out
-        _give_up(email, f"cannot build the message: {exc.__class__.__name__}")
         report.failed += 1
         log.error("outbox email %s cannot be built: %s", email.id, exc.__class__.__name__)
-        return
+        return _give_up(f"cannot build the message: {exc.__class__.__name__}")
     try:
         connection.send(message)
     except TemporaryFailure as exc:
-        _retry_later(email, str(exc), report)
-        log.warning("outbox email %s not delivered (attempt %s): %s", email.id, email.attempts, exc)
+        log.warning("outbox email %s not delivered (attempt %s): %s", email.id, attempts, exc)
+        return _retry_later(attempts, str(exc), report)
     except PermanentFailure as exc:
-        _give_up(email, str(exc))
         if exc.mailbox_refused:
             for key in keys_reached(email.to_address, rules):
                 suppress(session, key, scope="all", reason="bounced")
         report.failed += 1
         log.error("outbox email %s refused for good: %s", email.id, exc)
+        return _give_up(str(exc))
     except Exception as exc:  # a bug met by one email must not stop the others
         # Where the SMTP conversation stands is unknown: the next email starts a new one.
         connection.close()
-        _retry_later(email, f"unexpected error: {exc.__class__.__name__}", report)
         log.error(
             "outbox email %s: unexpected %s (attempt %s)",
             email.id,
             exc.__class__.__name__,
-            email.attempts,
+            attempts,
         )
-    else:
-        email.status = "sent"
-        email.sent_at = utcnow()
-        email.leased_until = None
-        email.last_error = None
-        report.sent += 1
+        return _retry_later(attempts, f"unexpected error: {exc.__class__.__name__}", report)
+    report.sent += 1
+    return {"status": "sent", "sent_at": utcnow(), "leased_until": None, "last_error": None}
 
 
 def mark_delivered_to_mailbox(
@@ -205,27 +212,30 @@ def mark_delivered_to_mailbox(
 ) -> DeliveryReport:
     """Development without SMTP: the mailbox page shows the rows, so they count as delivered."""
     emails = claim_due(session, now=utcnow(), limit=limit, lease=lease)
-    for email in emails:
-        email.status = "sent"
-        email.attempts += 1
-        email.sent_at = utcnow()
-        email.leased_until = None
+    table = OutboxEmail.__table__
+    if emails:
+        session.execute(
+            update(table)
+            .where(table.c.id.in_([email.id for email in emails]))
+            .values(
+                status="sent", attempts=table.c.attempts + 1, sent_at=utcnow(), leased_until=None
+            )
+        )
     session.commit()
     return DeliveryReport(sent=len(emails))
 
 
-def _retry_later(email: OutboxEmail, reason: str, report: DeliveryReport) -> None:
-    if email.attempts >= MAX_ATTEMPTS:
-        _give_up(email, reason)
+def _retry_later(attempts: int, reason: str, report: DeliveryReport) -> dict[str, object]:
+    if attempts >= MAX_ATTEMPTS:
         report.failed += 1
-        return
-    email.next_attempt_at = utcnow() + retry_delay(email.attempts)
-    email.leased_until = None
-    email.last_error = reason[:500]
+        return _give_up(reason)
     report.retrying += 1
+    return {
+        "next_attempt_at": utcnow() + retry_delay(attempts),
+        "leased_until": None,
+        "last_error": reason[:500],
+    }
 
 
-def _give_up(email: OutboxEmail, reason: str) -> None:
-    email.status = "failed"
-    email.leased_until = None
-    email.last_error = reason[:500]
+def _give_up(reason: str) -> dict[str, object]:
+    return {"status": "failed", "leased_until": None, "last_error": reason[:500]}

@@ -25,6 +25,10 @@ from sqlalchemy.orm import selectinload
 from campaign.extensions import db
 from campaign.models import Petition
 from campaign.web.pagecache import countless_cache
+from campaign.web.security_headers import (
+    allow_external_form_targets,
+    external_form_targets_allowed,
+)
 
 _MARKERS = {name: f"personal{secrets.token_hex(16)}" for name in ("token", "ref", "counter")}
 
@@ -42,6 +46,9 @@ class CounterFacts:
 class _Skeleton:
     html: str
     counter: CounterFacts
+    # Whether rendering it let forms post to other sites (the share panel's Mastodon form):
+    # the page's policy must say so on every copy, rendered or not.
+    external_forms: bool
 
 
 def personal_page(
@@ -64,6 +71,8 @@ def personal_page(
         skeleton = _render_skeleton(template, petition_id, token, ref, count, context)
         if shared:
             cache.put(key, skeleton)
+    if skeleton.external_forms:
+        allow_external_form_targets()
     html = skeleton.html.replace(_MARKERS["token"], token)
     if ref is not None:
         html = html.replace(_MARKERS["ref"], ref)
@@ -92,5 +101,7 @@ def _render_skeleton(
         **context,
     )
     return _Skeleton(
-        html.replace(token, _MARKERS["token"]), CounterFacts(petition.slug, petition.goal)
+        html.replace(token, _MARKERS["token"]),
+        CounterFacts(petition.slug, petition.goal),
+        external_form_targets_allowed(),
     )

@@ -315,9 +315,14 @@ def _check_your_email(petition: Petition, embedded: bool, data: SignatureData):
 
 
 def _personal_check_email(petition: Petition, token: str, *, sent_again: bool = False, status=200):
-    page = render_template(
-        "public/check_email.html", petition=petition, resend=token, sent_again=sent_again
-    )
+    # Rendering this page was most of what a signing cost; all of it but the token is the same
+    # for every signer of the petition in a language.
+    if token:
+        page = personal_page(
+            "public/check_email.html", petition.id, token=token, sent_again=sent_again
+        )
+    else:
+        page = render_template("public/check_email.html", petition=petition, token="")
     response = current_app.make_response((page, status))
     response.cache_control.no_store = True
     response.cache_control.private = True

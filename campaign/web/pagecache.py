@@ -50,6 +50,10 @@ from sqlalchemy.orm import Session, UOWTransaction
 from werkzeug.datastructures import MultiDict
 
 from campaign.web import compression
+from campaign.web.security_headers import (
+    allow_external_form_targets,
+    external_form_targets_allowed,
+)
 
 # Tables whose rows never appear on a cached page: writing them keeps the cache.
 UNCACHED_TABLES = frozenset({"signatures", "outbox_emails", "audit_events", "users"})
@@ -71,6 +75,9 @@ class CachedResponse:
     headers: tuple[tuple[str, str], ...]
     # The body gzipped when the entry was made, if worth it (campaign.web.compression).
     gzipped: bytes | None = None
+    # Whether the page's forms may post to other sites (campaign.web.security_headers): the
+    # policy is set after the view, on every answer, so the entry must remember it.
+    external_forms: bool = False
 
 
 class PageCache:
@@ -246,10 +253,14 @@ def _entry(response: Response) -> CachedResponse:
         if compression.compressible(response.mimetype, len(body))
         else None
     )
-    return CachedResponse(body, _headers_to_keep(response), gzipped)
+    return CachedResponse(
+        body, _headers_to_keep(response), gzipped, external_form_targets_allowed()
+    )
 
 
 def _serve(entry: CachedResponse) -> Response:
+    if entry.external_forms:
+        allow_external_form_targets()
     response = Response(entry.body, headers=list(entry.headers))
     if entry.gzipped is not None and compression.accepts_gzip(request):
         compression.use_gzipped_body(response, entry.gzipped)

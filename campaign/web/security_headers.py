@@ -41,6 +41,10 @@ def allow_external_form_targets() -> None:
     request.environ[_EXTERNAL_FORMS] = True
 
 
+def external_form_targets_allowed() -> bool:
+    return bool(request.environ.get(_EXTERNAL_FORMS))
+
+
 def content_security_policy(*, framed: bool, external_forms: bool) -> str:
     directives = (
         "default-src 'self'",
@@ -68,7 +72,7 @@ def _carries_token() -> bool:
 def set_security_headers(response: Response) -> Response:
     framed = may_be_framed()
     response.headers["Content-Security-Policy"] = content_security_policy(
-        framed=framed, external_forms=bool(request.environ.get(_EXTERNAL_FORMS))
+        framed=framed, external_forms=external_form_targets_allowed()
     )
     if framed:
         response.headers.pop("X-Frame-Options", None)

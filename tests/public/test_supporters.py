@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask import template_rendered
 from helpers import count, outbox, sign_fields, signatures
 from sqlalchemy import update
 
@@ -139,6 +140,21 @@ def test_the_answer_to_a_signing_carries_its_resend_token_in_the_page_only(clien
     assert "ann@example.org" not in html
     assert "Wrong address? Sign again" in html
     assert "Share en" not in html  # the petition's "I signed" share text waits for confirmation
+
+
+def test_each_signer_gets_their_own_token_on_a_page_rendered_once(app, client, make_petition):
+    petition = make_petition()
+    url = f"/en/petitions/{petition.slug}"
+    rendered = []
+    with template_rendered.connected_to(lambda _app, template, context: rendered.append(template)):
+        first = client.post(url, data=sign_fields())
+        second = client.post(url, data=sign_fields(name="Bo Other", email="bo@example.org"))
+    assert [t.name for t in rendered].count("public/check_email.html") == 1
+    assert _token(first) != _token(second)
+    assert first.text.replace(_token(first), "") == second.text.replace(_token(second), "")
+
+    client.post(f"{url}/resend", data={"resend": _token(second)})
+    assert outbox(app)[-1].to_address == "bo@example.org"
 
 
 def test_sending_again_resends_and_answers_alike(app, client, make_petition):

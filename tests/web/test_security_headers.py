@@ -251,3 +251,17 @@ def test_the_template_scan_covers_pages_and_macros():
     names = {str(p.relative_to(ROOT / "templates")) for p in PAGE_TEMPLATES}
     assert {"base.html", "public/petition.html", "_macros/sign.html", "devmail/inbox.html"} <= names
     assert not any(name.startswith("email/") for name in names)
+
+
+def test_pages_kept_for_everyone_keep_the_share_forms_policy(app, client, site):
+    """The page cache and the pages filled in per signer replay HTML rendered earlier: the
+    policy that HTML needs comes with it, or the Mastodon form stops working from the second
+    visitor on."""
+    petition = f"/en/petitions/{site.petition_slug}"
+    pages = [client.get(petition) for _ in range(2)]
+    signed = [
+        client.post(petition, data=sign_fields(email=f"s{i}@example.org")) for i in range(2)
+    ]
+    for response in pages + signed:
+        assert 'class="share__mastodon"' in response.get_data(as_text=True)
+        assert csp_directives(response)["form-action"] == "'self' https:"
