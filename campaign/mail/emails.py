@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import current_app, render_template
 from flask_babel import force_locale
 from markupsafe import escape
-from sqlalchemy import Boolean, bindparam, insert, select
+from sqlalchemy import Boolean, Insert, Update, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from campaign.models import OutboxEmail, utcnow
@@ -103,6 +103,29 @@ def queue_rendered_if(session: Session, email: RenderedEmail, *, to: str, send: 
     not tell who signed a petition or who has an account.
     """
     session.execute(_OUTBOX_INSERT_IF, {**_outbox_row(email, to), "send": send})
+
+
+def outbox_insert_after(counter: Update) -> Insert:
+    """One statement that runs `counter` (an UPDATE ... RETURNING) and queues an email (the
+    parameters of queue_rendered_after) only if it changed a row: a data-modifying WITH, so
+    PostgreSQL only."""
+    counted = counter.cte("counted")
+    # Named apart: parameters named like the UPDATE's columns would be taken as more SET values.
+    values = select(
+        *(
+            bindparam(f"outbox_{name}", type_=OutboxEmail.__table__.c[name].type)
+            for name in _QUEUED_COLUMNS
+        )
+    ).select_from(counted)
+    return insert(OutboxEmail.__table__).from_select(_QUEUED_COLUMNS, values).add_cte(counted)
+
+
+def queue_rendered_after(
+    session: Session, statement: Insert, email: RenderedEmail, *, to: str, **params: object
+) -> None:
+    """Run an outbox_insert_after statement with `params` for its UPDATE."""
+    row = {f"outbox_{name}": value for name, value in _outbox_row(email, to).items()}
+    session.execute(statement, {**row, **params})
 
 
 def _outbox_row(email: RenderedEmail, to: str) -> dict[str, object]:
