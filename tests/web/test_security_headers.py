@@ -259,9 +259,7 @@ def test_pages_kept_for_everyone_keep_the_share_forms_policy(app, client, site):
     visitor on."""
     petition = f"/en/petitions/{site.petition_slug}"
     pages = [client.get(petition) for _ in range(2)]
-    signed = [
-        client.post(petition, data=sign_fields(email=f"s{i}@example.org")) for i in range(2)
-    ]
+    signed = [client.post(petition, data=sign_fields(email=f"s{i}@example.org")) for i in range(2)]
     for response in pages + signed:
         assert 'class="share__mastodon"' in response.get_data(as_text=True)
         assert csp_directives(response)["form-action"] == "'self' https:"
