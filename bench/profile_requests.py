@@ -1,6 +1,10 @@
 """Where the CPU goes, per kind of request: a table for docs/performance.md.
 
     PYTHONPATH=. python -m bench.profile_requests [bare] [page] [counter] [sign] [confirm]
+    PYTHONPATH=. python -m bench.profile_requests uncached
+
+`uncached` instead times the first request after a change for every public page (the caches
+emptied before each): the median wall time and the CPU per render.
 
 Builds a throwaway SQLite database with the demo content, then for each kind of request runs a
 loop through Flask's test client, once timed and once under cProfile (CPU time), and prints the
@@ -15,6 +19,7 @@ import os
 import pstats
 import secrets
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -77,6 +82,23 @@ def profile(name: str, request: Callable[[], object]) -> None:
         print(f"  {seconds / total:5.0%}  {label}")
 
 
+def uncached(app, client, paths: dict[str, str]) -> None:
+    """Every public page rendered with empty caches, as after a change: what the first visitor
+    waits for."""
+    from campaign.web import pagecache
+
+    print(f"\nuncached render, {REQUESTS // 10} each: median wall ms, mean CPU ms")
+    for name, path in paths.items():
+        walls, cpus = [], []
+        for _ in range(REQUESTS // 10):
+            pagecache.clear_all()
+            wall, cpu = time.perf_counter(), time.process_time()
+            assert client.get(path).status_code == 200, path
+            walls.append((time.perf_counter() - wall) * 1000)
+            cpus.append((time.process_time() - cpu) * 1000)
+        print(f"  {name:<12} {statistics.median(walls):6.1f} {statistics.fmean(cpus):6.1f}  {path}")
+
+
 def main() -> None:
     wanted = set(sys.argv[1:]) or {"bare", "page", "counter", "sign", "confirm"}
     tmp = Path(tempfile.mkdtemp(prefix="campaign-profile-"))
@@ -97,6 +119,7 @@ def main() -> None:
 
     from sqlalchemy import select
 
+    from bench.runner import public_page_paths
     from campaign import create_app
     from campaign.extensions import db
     from campaign.models import Petition, Signature
@@ -140,6 +163,11 @@ def main() -> None:
         "confirm": confirm,
     }
     try:
+        if "uncached" in wanted:
+            with app.app_context():
+                petition = db.session.scalars(select(Petition).where(Petition.slug == slug)).one()
+                paths = {"petition": f"/en/petitions/{slug}", **public_page_paths(petition)}
+            uncached(app, client, paths)
         for name, request in kinds.items():
             if name in wanted:
                 profile(name, request)

@@ -109,6 +109,28 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def public_page_paths(petition) -> dict[str, str]:
+    """PAGE_SCENARIOS' paths for the demo: `petition`'s campaign, and a statement linked to it
+    (in an app context; the platform is imported once the environment is set)."""
+    from sqlalchemy import select
+
+    from campaign.extensions import db
+    from campaign.models import Campaign, Statement
+
+    statement = db.session.scalars(
+        select(Statement)
+        .where(Statement.status == "published")
+        .order_by(Statement.campaigns.any(Campaign.id == petition.campaign_id).desc())
+        .order_by(Statement.id)
+    ).first()
+    values = {
+        "campaign": petition.campaign.slug,
+        "statement": statement.slug,
+        "country": (statement.country_codes or ["MX"])[0],
+    }
+    return {name: path.format(**values) for name, path in PAGE_SCENARIOS.items()}
+
+
 def ensure_wrk() -> str:
     """wrk is the load generator; install the Debian package when it is missing and we may."""
     found = shutil.which("wrk")
@@ -376,7 +398,7 @@ class Bench:
         from sqlalchemy import select
 
         from campaign.extensions import db
-        from campaign.models import Campaign, Petition, Statement
+        from campaign.models import Petition
 
         with self.app.app_context():
             petition = db.session.scalars(
@@ -384,18 +406,7 @@ class Bench:
             ).first()
             self.petition_slug, self.petition_id = petition.slug, petition.id
             self.initial_count = petition.signature_count
-            statement = db.session.scalars(
-                select(Statement)
-                .where(Statement.status == "published")
-                .order_by(Statement.campaigns.any(Campaign.id == petition.campaign_id).desc())
-                .order_by(Statement.id)
-            ).first()
-            values = {
-                "campaign": petition.campaign.slug,
-                "statement": statement.slug,
-                "country": (statement.country_codes or ["MX"])[0],
-            }
-            self.page_paths = {name: path.format(**values) for name, path in PAGE_SCENARIOS.items()}
+            self.page_paths = public_page_paths(petition)
 
     # --- load -------------------------------------------------------------------------------
 

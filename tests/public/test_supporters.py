@@ -350,3 +350,20 @@ def test_the_country_is_left_to_the_browser_and_the_page_stays_shared(client, ma
     assert "selected" not in re.search(r'<select[^>]*id="country".*?</select>', html, re.S)[0]
     assert "public" in response.headers["Cache-Control"]
     assert "Accept-Language" not in response.headers.get("Vary", "")
+
+
+def test_the_country_list_is_in_each_pages_language_and_keeps_a_choice_shown_again(
+    client, make_petition
+):
+    petition = make_petition()
+    select = re.compile(r'<select[^>]*id="country".*?</select>', re.S)
+    english = select.search(client.get(f"/en/petitions/{petition.slug}").text)[0]
+    french = select.search(client.get(f"/fr/petitions/{petition.slug}").text)[0]
+    assert ">Germany<" in english and ">Choose your country<" in english
+    assert ">Allemagne<" in french and ">Choisissez votre pays<" in french
+
+    refused = client.post(f"/en/petitions/{petition.slug}", data=sign_fields(name="", country="DE"))
+    assert refused.status_code == 422
+    assert re.search(r'<option selected value="DE">', select.search(refused.text)[0])
+    again = select.search(client.get(f"/en/petitions/{petition.slug}").text)[0]
+    assert again == english and "selected" not in again
