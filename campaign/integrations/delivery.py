@@ -27,6 +27,8 @@ from sqlalchemy.orm import Session
 
 from campaign.extensions import db
 from campaign.integrations.endpoints import RefusedAddress, Target, reachable_addresses, target_of
+from campaign.integrations.events import encode
+from campaign.integrations.resources import one_signature, signature_resource
 from campaign.models import WebhookDelivery, WebhookEndpoint, utcnow
 
 log = logging.getLogger(__name__)
@@ -215,9 +217,11 @@ def deliver_endpoint(
             .limit(batch)
         ).all()
         for delivery in deliveries:
-            if delivery.next_attempt_at > utcnow() or not _send(
-                endpoint.secret, target, delivery, client, report
-            ):
+            if delivery.next_attempt_at > utcnow():
+                break
+            if delivery.body is None and not _write_body(session, delivery, report):
+                continue
+            if not _send(endpoint.secret, target, delivery, client, report):
                 break
     finally:
         session.commit()
@@ -228,6 +232,24 @@ def deliver_endpoint(
         )
         session.commit()
     return report
+
+
+def _write_body(session: Session, delivery: WebhookDelivery, report: DeliveryReport) -> bool:
+    """The signature as it is now, for a confirmation's delivery; False when it is gone.
+
+    An erasure deletes the deliveries of the signatures it erases, so a missing one was
+    deleted some other way (staff invalidating a petition's signatures): nothing to send.
+    """
+    row = session.execute(
+        one_signature(), {"signature_public_id": delivery.signature_public_id}
+    ).first()
+    if row is None:
+        delivery.status = "failed"
+        delivery.last_error = "the signature no longer exists"
+        report.failed += 1
+        return False
+    delivery.body = encode(signature_resource(row))
+    return True
 
 
 def _send(

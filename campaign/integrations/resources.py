@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import Select, bindparam, select
 
@@ -56,7 +57,9 @@ def signature_columns() -> Select:
     )
 
 
+@cache
 def one_signature() -> Select:
+    """Built once: a confirmation with a subscribed endpoint runs it inside its transaction."""
     return signature_columns().where(
         Signature.__table__.c.public_id == bindparam("signature_public_id")
     )

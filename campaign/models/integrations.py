@@ -57,7 +57,9 @@ class WebhookDelivery(db.Model):
     signature_public_id: Mapped[str | None] = mapped_column(String(22), index=True)
     # X-Campaign-Delivery: the receiver's key for idempotency; the same on every attempt.
     delivery_id: Mapped[str] = mapped_column(String(36), unique=True)
-    body: Mapped[str] = mapped_column(Text)
+    # JSON. A confirmation leaves it empty, to cost one INSERT only: the worker writes it from
+    # the signature before the first attempt, and every attempt sends the same.
+    body: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default="pending", server_default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(

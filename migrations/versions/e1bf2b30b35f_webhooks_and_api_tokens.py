@@ -69,7 +69,7 @@ def upgrade():
         sa.Column("event", sa.String(length=40), nullable=False),
         sa.Column("signature_public_id", sa.String(length=22), nullable=True),
         sa.Column("delivery_id", sa.String(length=36), nullable=False),
-        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=True),
         sa.Column("status", sa.String(length=10), server_default="pending", nullable=False),
         sa.Column("attempts", sa.Integer(), server_default="0", nullable=False),
         sa.Column(
