@@ -2,9 +2,9 @@
 on loopback, and what a subscribed endpoint costs confirmations.
 
 1. Confirmations: pending signatures confirmed one after another (confirm_signature and its
-   commit, as the confirmation page runs them), with no endpoint, then with one endpoint on
-   loopback answering in 50 ms while `campaign worker` delivers to it, alternating rounds so
-   the machine's load weighs on both alike.
+   commit, as the confirmation page runs them, without the page around them), with no
+   endpoint, then with one endpoint on loopback answering in 50 ms, `campaign worker` running
+   throughout, alternating rounds so the machine's load weighs on both alike.
 2. Delivery: deliveries queued for one endpoint whose receiver answers at once; the rate is
    what the worker sustains from the first call the receiver sees to the last. Every delivery
    id must arrive exactly once.
@@ -198,6 +198,9 @@ def main(argv: list[str] | None = None) -> int:
         slow = Receiver(delay=0.05)
         receivers.append(slow)
         without, with_endpoint = [], []
+        # The worker runs throughout, as in any deployment: without an endpoint it only polls.
+        worker = start_worker(env)
+        processes.append(worker)
         for round_number in range(args.rounds):
             without.append(
                 confirming_rate(app, petition_id, args.confirmations, f"off{round_number}")
@@ -214,18 +217,16 @@ def main(argv: list[str] | None = None) -> int:
                     origin=None,
                 )
                 db.session.commit()
-            worker = start_worker(env)
-            processes.append(worker)
             with_endpoint.append(
                 confirming_rate(app, petition_id, args.confirmations, f"on{round_number}")
             )
-            stop(worker)
-            processes.remove(worker)
             with app.app_context():
                 db.session.execute(delete(WebhookDelivery))
                 db.session.execute(delete(WebhookEndpoint))
                 db.session.commit()
                 forget_subscriptions(db.session)
+        stop(worker)
+        processes.remove(worker)
         best_without, best_with = max(without), max(with_endpoint)
 
         # 2. Delivery to a fast receiver.

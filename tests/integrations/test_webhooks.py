@@ -267,3 +267,24 @@ def test_the_domain_refuses_what_the_cli_refuses(session):
             origin=None,
         )
     assert refused.value.errors == {"events": "unknown"}
+
+
+def test_a_confirmation_whose_signature_is_gone_is_not_sent(
+    app, client, runner, run_worker, receiver, make_petition
+):
+    """Staff invalidated it before the worker came: nothing to say, nothing sent."""
+    receiver.start()
+    petition = make_petition()
+    add_webhook(runner, receiver.url, "signature.confirmed")
+    sign_and_confirm(app, client, petition.slug, "ann@example.org")
+    sign_and_confirm(app, client, petition.slug, "bob@example.org")
+    with app.app_context():
+        db.session.execute(db.delete(Signature).where(Signature.email == "ann@example.org"))
+        db.session.commit()
+    run_worker()
+    [received] = receiver.received
+    assert json.loads(received.body)["person"]["email_addresses"][0]["address"] == (
+        "bob@example.org"
+    )
+    gone, sent = deliveries(app)
+    assert (gone.status, gone.body, sent.status) == ("failed", None, "delivered")
