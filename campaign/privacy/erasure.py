@@ -15,7 +15,7 @@ from sqlalchemy import String, and_, cast, delete, func, literal, or_, select, u
 from sqlalchemy.orm import Session
 
 from campaign.audit import ERASURE, PURGE, record_event
-from campaign.integrations.events import signatures_erased
+from campaign.integrations.events import forget_old_deliveries, signatures_erased
 from campaign.mail.addresses import DEFAULT_POLICY, AddressPolicy, keys_reached
 from campaign.models import (
     OutboxEmail,
@@ -177,7 +177,9 @@ def purge(
 ) -> PurgeResult:
     """Delete pending signatures older than `pending_days`; anonymise the signatures of
     petitions closed more than `closed_months` ago (name, email and address hash), keeping
-    country, dates and confirmation, so counts and statistics stay as they were."""
+    country, dates and confirmation, so counts and statistics stay as they were. Webhook
+    deliveries done with are kept as long as pending signatures are (their bodies hold
+    signers' data)."""
     if pending_days < 0 or closed_months < 0:
         raise ValueError("retention periods cannot be negative")
     pending_deleted = session.execute(
@@ -195,6 +197,7 @@ def purge(
             and_(Petition.closed_at.is_(None), Petition.closes_at < cutoff),
         )
     )
+    forget_old_deliveries(session, before=now - timedelta(days=pending_days))
     placeholder = anonymised_address()
     anonymised = session.execute(
         update(Signature)

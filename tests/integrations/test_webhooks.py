@@ -288,3 +288,20 @@ def test_a_confirmation_whose_signature_is_gone_is_not_sent(
     )
     gone, sent = deliveries(app)
     assert (gone.status, gone.body, sent.status) == ("failed", None, "delivered")
+
+
+def test_the_retention_purge_forgets_deliveries_done_with(
+    app, client, runner, run_worker, receiver, session, make_petition
+):
+    receiver.start()
+    petition = make_petition()
+    add_webhook(runner, receiver.url, "signature.confirmed")
+    sign_and_confirm(app, client, petition.slug, "ann@example.org")
+    run_worker()
+    sign_and_confirm(app, client, petition.slug, "bob@example.org")  # still to be delivered
+    with app.app_context():
+        db.session.execute(db.update(WebhookDelivery).values(created_at=utcnow() - timedelta(31)))
+        db.session.commit()
+    assert runner.invoke(args=["purge"]).exit_code == 0
+    [kept] = deliveries(app)
+    assert kept.status == "pending"
