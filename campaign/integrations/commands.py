@@ -11,7 +11,7 @@ from sqlalchemy import select
 from campaign.extensions import db
 from campaign.integrations.endpoints import InvalidEndpoint, add_endpoint
 from campaign.integrations.events import EVENTS
-from campaign.integrations.tokens import InvalidToken, create_token, revoke_token
+from campaign.integrations.tokens import InvalidApiToken, create_token, revoke_token
 from campaign.models import ApiToken, utcnow
 from campaign.models.integrations import TOKEN_ROLES
 
@@ -84,7 +84,7 @@ def create_token_command(name: str, role: str) -> None:
     """Create a token; prints it once, on the last line."""
     try:
         token, clear = create_token(db.session, name, role, actor_id=None, origin=None)
-    except InvalidToken as exc:
+    except InvalidApiToken as exc:
         db.session.rollback()
         raise _refusal(exc.errors) from None
     db.session.commit()

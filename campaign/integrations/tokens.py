@@ -19,7 +19,7 @@ NAME_MAX = 100
 PREFIX = "cpt_"  # recognisable in a leaked configuration file, by a secret scanner too
 
 
-class InvalidToken(InvalidFields):
+class InvalidApiToken(InvalidFields):
     """The name or role of a new token is wrong; nothing was stored."""
 
 
@@ -43,7 +43,7 @@ def create_token(
     if not errors and session.scalar(select(ApiToken.id).where(ApiToken.name == name)):
         errors["name"] = "taken"
     if errors:
-        raise InvalidToken(errors)
+        raise InvalidApiToken(errors)
     clear = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(name=name, role=role, token_hash=token_hash(clear))
     session.add(token)
@@ -51,7 +51,7 @@ def create_token(
         with session.begin_nested():
             session.flush()
     except IntegrityError:
-        raise InvalidToken({"name": "taken"}) from None
+        raise InvalidApiToken({"name": "taken"}) from None
     record_event(
         session,
         API_TOKEN_CREATED,

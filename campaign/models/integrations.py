@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from campaign.extensions import db
 from campaign.models.types import UTCDateTime, utcnow
 
-DELIVERY_STATUSES = ("pending", "delivered", "failed")
 TOKEN_ROLES = ("exporter",)
 
 
