@@ -216,13 +216,17 @@ def deliver_endpoint(
             .order_by(WebhookDelivery.id)
             .limit(batch)
         ).all()
-        for delivery in deliveries:
-            if delivery.next_attempt_at > utcnow():
-                break
-            if delivery.body is None and not _write_body(session, delivery, report):
-                continue
-            if not _send(endpoint.secret, target, delivery, client, report):
-                break
+        # Outcomes are written at the end, together: flushed as they come (before the next
+        # body's SELECT), they would hold the database's write lock through every POST after,
+        # and on SQLite keep every signer waiting for a slow receiver.
+        with session.no_autoflush:
+            for delivery in deliveries:
+                if delivery.next_attempt_at > utcnow():
+                    break
+                if delivery.body is None and not _write_body(session, delivery, report):
+                    continue
+                if not _send(endpoint.secret, target, delivery, client, report):
+                    break
     finally:
         session.commit()
         session.execute(
