@@ -129,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     # Modules that add routes to the public blueprint must run before it is registered.
     import campaign.public.not_me  # noqa: F401
     import campaign.public.unsubscribe  # noqa: F401
+    from campaign.api.staff import bp as staff_api_bp
     from campaign.api.views import bp as api_bp
     from campaign.extensions import csrf
     from campaign.public.embed import bp as embed_bp
@@ -155,6 +156,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(outreach_bp)
     app.register_blueprint(embed_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(staff_api_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(uploads_bp)

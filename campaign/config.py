@@ -34,6 +34,7 @@ RATE_LIMIT_KEYS = (
     "LOGIN_ACCOUNT_RATE_LIMIT",
     "PASSWORD_RESET_RATE_LIMIT",
     "INVITATION_RATE_LIMIT",
+    "STAFF_API_RATE_LIMIT",
 )
 # Which addresses are one mailbox (campaign.mail.addresses): Gmail ignores dots and "+tags" and
 # answers on two domains; most other providers deliver "name+tag" to "name". A domain mapped to
@@ -121,6 +122,9 @@ class Settings:
     upload_dir: str = str(INSTANCE / "uploads")
     # How long a signer may leave a signature pending before the one reminder; zero: never.
     reminder_after: timedelta = timedelta(hours=24)
+    # Webhooks to http:// and to private, loopback or link-local addresses: refused in
+    # production unless WEBHOOKS_ALLOW_HTTP=1 (an endpoint on the organisation's own network).
+    webhooks_allow_http: bool = True
 
     @classmethod
     def from_environ(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -168,6 +172,7 @@ class Settings:
             ),
             upload_dir=environ.get("UPLOAD_DIR") or defaults.upload_dir,
             reminder_after=reminder_after,
+            webhooks_allow_http=_flag(environ.get("WEBHOOKS_ALLOW_HTTP"), env != "production"),
         )
 
     def check(self) -> None:
@@ -279,6 +284,9 @@ class Settings:
             "LOGIN_ACCOUNT_RATE_LIMIT": "5 per minute; 20 per hour",  # per account email
             "PASSWORD_RESET_RATE_LIMIT": "5 per minute; 20 per hour",  # per address
             "INVITATION_RATE_LIMIT": "10 per minute; 50 per hour",  # per staff account
+            # The staff signatures API (bearer tokens), per client address: enough to page
+            # through a million signatures in an hour, 500 at a time.
+            "STAFF_API_RATE_LIMIT": "60 per minute; 3000 per hour",
             **dict(self.rate_limits),
             # Several deployments can share one Redis, each under its own prefix.
             "RATELIMIT_KEY_PREFIX": self.ratelimit_key_prefix,
@@ -318,6 +326,10 @@ class Settings:
             "BENCH_BARE_ENDPOINT": self.bench_bare_endpoint,
             # How long each worker process reuses a rendered public page (campaign.web.pagecache).
             "PAGE_CACHE_SECONDS": 2,
+            "WEBHOOKS_ALLOW_HTTP": self.webhooks_allow_http,
+            # The staff signatures API serves confirmations older than this, so that none still
+            # committing can land behind a cursor already handed out (campaign.integrations).
+            "STAFF_API_SETTLE_SECONDS": 2,
         }
 
 

@@ -11,7 +11,7 @@ from campaign.config import ROOT
 
 PACKAGE = ROOT / "campaign"
 BELOW_FEATURES = {"text", "models", "web", "mail", "audit"}
-FEATURES = {"petitions", "campaigns", "privacy", "statements", "updates"}
+FEATURES = {"petitions", "campaigns", "privacy", "statements", "updates", "integrations"}
 BLUEPRINTS = {"public", "staff", "api"}
 # What each package may import, as its __init__ says; the root modules (configuration and the
 # extensions) are open to all, the factory and the command line import everything.
@@ -21,11 +21,13 @@ MAY_IMPORT: dict[str, set[str]] = {
     "web": {"text", "models"},
     "mail": {"text", "models", "web"},
     "audit": {"text", "models", "web"},
-    "petitions": BELOW_FEATURES,
-    "campaigns": BELOW_FEATURES,
-    "privacy": BELOW_FEATURES | {"petitions"},
+    # Features record their events for the webhooks (campaign.integrations.events).
+    "integrations": BELOW_FEATURES,
+    "petitions": BELOW_FEATURES | {"integrations"},
+    "campaigns": BELOW_FEATURES | {"integrations"},
+    "privacy": BELOW_FEATURES | {"petitions", "integrations"},
     "statements": BELOW_FEATURES | {"petitions", "campaigns"},
-    "updates": BELOW_FEATURES | {"petitions"},
+    "updates": BELOW_FEATURES | {"petitions", "integrations"},
     "public": BELOW_FEATURES | FEATURES,
     "api": BELOW_FEATURES | FEATURES | {"public"},
     "staff": BELOW_FEATURES | FEATURES,

@@ -113,6 +113,95 @@ _PETITION = {
 }
 
 
+_SIGNATURE = {
+    "type": "object",
+    "description": "A confirmed signature, shaped after OSDI's signature resource; the same "
+    "as the body of a `signature.confirmed` webhook.",
+    "required": ["identifier", "action_date", "petition", "person", "custom_fields"],
+    "properties": {
+        "identifier": {"type": "string", "description": "`campaign:` and a random id."},
+        "action_date": {"type": "string", "format": "date-time", "description": "Confirmed at."},
+        "created_date": {"type": "string", "format": "date-time", "description": "Signed at."},
+        "petition": {
+            "type": "object",
+            "required": ["identifier", "slug"],
+            "properties": {"identifier": {"type": "string"}, "slug": {"type": "string"}},
+        },
+        "person": {
+            "type": "object",
+            "properties": {
+                "email_addresses": {"type": "array", "items": {"type": "object"}},
+                "postal_addresses": {"type": "array", "items": {"type": "object"}},
+                "languages_spoken": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "custom_fields": {
+            "type": "object",
+            "description": "full_name, consent_text, consent_version, consented_at, opt_in, "
+            "source_channel, referrer.",
+        },
+    },
+}
+
+
+def _staff_error(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _staff_signatures() -> dict:
+    return {
+        "get": {
+            "operationId": "listSignatures",
+            "summary": "Confirmed signatures of a petition, for staff tools",
+            "description": "Oldest confirmation first, at most 500 a page. Follow `next` until "
+            "it is null; keep `resume` to fetch what is confirmed later. Signatures confirmed "
+            "while you page come on later pages, never twice. Every call is audited. Needs a "
+            "token made with `campaign tokens create --role exporter`.",
+            "security": [{"bearerToken": []}],
+            "parameters": [
+                {
+                    "name": "slug",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "minLength": 1},
+                    "example": "end-impunity-for-torture",
+                },
+                {
+                    "name": "since",
+                    "in": "query",
+                    "required": False,
+                    "description": "Only signatures confirmed at or after this time (ISO 8601).",
+                    "schema": {"type": "string", "format": "date-time"},
+                },
+                {
+                    "name": "cursor",
+                    "in": "query",
+                    "required": False,
+                    "description": "`next` or `resume` from an earlier page; opaque.",
+                    "schema": {"type": "string"},
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "A page of signatures.",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/SignaturePage"}
+                        }
+                    },
+                },
+                "400": _staff_error("`since` is not a time, or the cursor was tampered with."),
+                "401": _staff_error("No token, a wrong one, or a revoked one."),
+                "404": _staff_error("No petition has this slug."),
+                "429": _staff_error("Too many calls: wait as long as `Retry-After` says."),
+            },
+        }
+    }
+
+
 def openapi_document() -> dict:
     lang = {
         "name": "lang",
@@ -136,7 +225,8 @@ def openapi_document() -> dict:
             "version": "1.0.0",
             "description": "Read-only figures for showing petition counters on other sites. "
             "No key, no cookies; answers are cacheable and support conditional requests. "
-            "Please poll no more often than every five seconds.",
+            "Please poll no more often than every five seconds. Under `/staff/`, the "
+            "organisation's own tools read signatures with a bearer token.",
         },
         "servers": [{"url": "/api/v1"}],
         "paths": {
@@ -178,10 +268,32 @@ def openapi_document() -> dict:
                     },
                 }
             },
+            "/staff/petitions/{slug}/signatures": _staff_signatures(),
         },
         "components": {
+            "securitySchemes": {
+                "bearerToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A token from `campaign tokens create`.",
+                }
+            },
             "schemas": {
                 "Petition": _PETITION,
+                "Signature": _SIGNATURE,
+                "SignaturePage": {
+                    "type": "object",
+                    "required": ["signatures", "next", "resume"],
+                    "properties": {
+                        "signatures": {
+                            "type": "array",
+                            "maxItems": 500,
+                            "items": {"$ref": "#/components/schemas/Signature"},
+                        },
+                        "next": {"type": ["string", "null"]},
+                        "resume": {"type": "string"},
+                    },
+                },
                 "PetitionList": {
                     "type": "object",
                     "required": ["petitions"],
@@ -206,6 +318,6 @@ def openapi_document() -> dict:
                         }
                     },
                 },
-            }
+            },
         },
     }

@@ -30,6 +30,11 @@ UPDATE_SENT = "update_sent"
 UPDATE_CANCELLED = "update_cancelled"
 SUPPRESSIONS_ADDED = "suppressions_added"
 SUPPRESSION_REMOVED = "suppression_removed"
+WEBHOOK_ADDED = "webhook_added"
+WEBHOOK_CHANGED = "webhook_changed"  # paused, resumed, secret rotated, a delivery replayed
+API_TOKEN_CREATED = "api_token_created"  # noqa: S105 (an audit action, not a token)
+API_TOKEN_REVOKED = "api_token_revoked"  # noqa: S105 (an audit action, not a token)
+API_SIGNATURES_READ = "api_signatures_read"
 ACTIONS = (
     LOGIN,
     LOGIN_FAILED,
@@ -50,6 +55,11 @@ ACTIONS = (
     UPDATE_CANCELLED,
     SUPPRESSIONS_ADDED,
     SUPPRESSION_REMOVED,
+    WEBHOOK_ADDED,
+    WEBHOOK_CHANGED,
+    API_TOKEN_CREATED,
+    API_TOKEN_REVOKED,
+    API_SIGNATURES_READ,
 )
 
 

@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from campaign.config import LOCALES
+from campaign.integrations.events import petition_status_changed
 from campaign.models import Campaign, CampaignText, Petition, PetitionText, User
 from campaign.text.bidi import has_reordering_controls
 from campaign.web.refusals import InvalidFields
@@ -233,6 +234,7 @@ def change_petition_status(petition: Petition, status: str, *, now: datetime) ->
     petition.status = status
     if status == "closed":
         petition.closed_at = now
+    petition_status_changed(object_session(petition), petition, now=now)
 
 
 def add_member(campaign: Campaign, user: User) -> None:

@@ -1,8 +1,9 @@
 """`campaign worker`: deliver the outbox over SMTP, or to the development mailbox.
 
 Before each batch the worker runs the tasks features register under
-`app.extensions["worker.tasks"]` (callables `(session, now) -> emails queued`, committing what
-they queue): the platform's own timed emails, such as reminders, need no other process.
+`app.extensions["worker.tasks"]` (callables `(session, now) -> how much they did`, committing
+it): the platform's own timed emails, such as reminders, and webhooks need no other process.
+The worker rests only when neither the outbox nor a task had anything to do.
 """
 
 from __future__ import annotations
@@ -69,11 +70,13 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
     outages = 0
     try:
         while not stopping:
+            busy = False
             try:
                 for task in tasks:
-                    queued = task(db.session, utcnow())
-                    if queued:
-                        log.info("queued %s by %s", queued, task.__name__)
+                    done = task(db.session, utcnow())
+                    if done:
+                        busy = True
+                        log.info("%s by %s", done, task.__name__)
                 if connection is None:
                     report = mark_delivered_to_mailbox(db.session, limit=batch, lease=lease)
                 else:
@@ -109,7 +112,7 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
                 if report.handled < batch:
                     break
                 continue
-            if report.handled < batch:
+            if report.handled < batch and not busy:
                 if connection is not None:
                     connection.close()
                 time.sleep(interval)

@@ -11,6 +11,7 @@ from campaign.models.campaigns import (
     PetitionText,
     campaign_members,
 )
+from campaign.models.integrations import ApiToken, WebhookDelivery, WebhookEndpoint
 from campaign.models.outbox import OutboxEmail
 from campaign.models.settings import SiteSetting
 from campaign.models.signatures import Signature
@@ -32,6 +33,7 @@ __all__ = [
     "OUTCOMES",
     "ROLES",
     "STATEMENT_KINDS",
+    "ApiToken",
     "AuditEvent",
     "Campaign",
     "CampaignText",
@@ -50,6 +52,8 @@ __all__ = [
     "Update",
     "UpdateText",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "campaign_members",
     "utcnow",
 ]

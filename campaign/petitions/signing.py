@@ -13,6 +13,7 @@ from sqlalchemy import Insert, Row, Select, Update, bindparam, case, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from campaign.integrations.events import signature_confirmed
 from campaign.mail.addresses import DEFAULT_POLICY, AddressPolicy, InvalidAddress
 from campaign.mail.emails import (
     EmailTemplate,
@@ -378,6 +379,7 @@ def confirm_signature(session: Session, public_id: str, *, now: datetime) -> Con
 
     The increment returns the goal too: the confirmation that reaches it announces it to the
     team in this transaction (campaign.petitions.milestones); the others only compare numbers.
+    Webhooks subscribed to confirmations get their delivery in this transaction too.
     """
     statements = _statements(session.get_bind().dialect.name)
     params = {"signature_public_id": public_id, "now": now}
@@ -396,6 +398,8 @@ def confirm_signature(session: Session, public_id: str, *, now: datetime) -> Con
         ).one()
     if goal_newly_reached(count, goal, announced):
         announce_goal_reached(session, petition_id, count=count, goal=goal)
+    # Only when an endpoint subscribes does this cost a statement (campaign.integrations).
+    signature_confirmed(session, petition_id, public_id, now=now)
     return ConfirmationResult(
         SignatureLink(public_id, petition_id, now), newly_confirmed=True, signature_count=count
     )

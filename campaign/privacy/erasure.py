@@ -15,6 +15,7 @@ from sqlalchemy import String, and_, cast, delete, func, literal, or_, select, u
 from sqlalchemy.orm import Session
 
 from campaign.audit import ERASURE, PURGE, record_event
+from campaign.integrations.events import forget_old_deliveries, signatures_erased
 from campaign.mail.addresses import DEFAULT_POLICY, AddressPolicy, keys_reached
 from campaign.models import (
     OutboxEmail,
@@ -22,6 +23,7 @@ from campaign.models import (
     Signature,
     StatementEndorsement,
     StatementSignatory,
+    utcnow,
 )
 from campaign.petitions.signing import uncount
 
@@ -65,18 +67,26 @@ def erase_mailbox(
     removed, in this transaction. DELETE ... RETURNING reports each row as it was when deleted,
     so a signature confirmed by a concurrent request is counted down exactly when it had been
     counted up. An approved endorsement's organisation stays listed on its statement: the
-    organisation signed, the erased contact address was the person's.
+    organisation signed, the erased contact address was the person's. Webhook deliveries
+    that carry the signatures go too, and subscribed endpoints are told of the erasure.
     """
     address = addresses.parse(email)
     key = address.key
     removed = session.execute(
         delete(Signature)
         .where(Signature.email_normalized == key)
-        .returning(Signature.petition_id, Signature.confirmed_at, Signature.email),
+        .returning(
+            Signature.petition_id, Signature.confirmed_at, Signature.email, Signature.public_id
+        ),
         execution_options={"synchronize_session": False},
     ).all()
     confirmed_by_petition = Counter(row.petition_id for row in removed if row.confirmed_at)
     uncount(session, confirmed_by_petition)
+    signatures_erased(
+        session,
+        [(row.petition_id, row.public_id, row.confirmed_at is not None) for row in removed],
+        now=utcnow(),
+    )
     endorsements = session.execute(
         delete(StatementEndorsement)
         .where(StatementEndorsement.email_normalized == key)
@@ -167,7 +177,9 @@ def purge(
 ) -> PurgeResult:
     """Delete pending signatures older than `pending_days`; anonymise the signatures of
     petitions closed more than `closed_months` ago (name, email and address hash), keeping
-    country, dates and confirmation, so counts and statistics stay as they were."""
+    country, dates and confirmation, so counts and statistics stay as they were. Webhook
+    deliveries done with are kept as long as pending signatures are (their bodies hold
+    signers' data)."""
     if pending_days < 0 or closed_months < 0:
         raise ValueError("retention periods cannot be negative")
     pending_deleted = session.execute(
@@ -185,6 +197,7 @@ def purge(
             and_(Petition.closed_at.is_(None), Petition.closes_at < cutoff),
         )
     )
+    forget_old_deliveries(session, before=now - timedelta(days=pending_days))
     placeholder = anonymised_address()
     anonymised = session.execute(
         update(Signature)

@@ -74,6 +74,11 @@ ACTION_LABELS = {
     "update_cancelled": _l("Update cancelled"),
     "suppressions_added": _l("Addresses suppressed"),
     "suppression_removed": _l("Suppression removed"),
+    "webhook_added": _l("Webhook added"),
+    "webhook_changed": _l("Webhook changed"),
+    "api_token_created": _l("API token created"),
+    "api_token_revoked": _l("API token revoked"),
+    "api_signatures_read": _l("Signatures read through the API"),
 }
 UPDATE_STATUS_LABELS = {
     "draft": _l("Draft"),

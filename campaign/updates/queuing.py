@@ -16,6 +16,7 @@ from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from campaign.integrations.events import update_sent
 from campaign.mail.emails import EmailTemplate, email_template
 from campaign.mail.suppressions import unsubscribe_url
 from campaign.models import OutboxEmail, Petition, Signature, Update
@@ -84,6 +85,9 @@ def queue_next_batch(session: Session, update_id: int, *, now: datetime, batch: 
     if moved.rowcount != 1:
         session.rollback()
         return 0
+    if len(rows) < batch:
+        session.refresh(item)
+        update_sent(session, item, now=now)
     session.commit()
     return inserted
 

@@ -45,6 +45,9 @@ def test_every_staff_post_route_refuses_a_request_without_its_token(
         "endorsement_id": 1,
         "update_id": 1,
         "suppression_id": 1,
+        "endpoint_id": 1,
+        "delivery_id": 1,
+        "token_id": 1,
     }
     posts = [
         rule
