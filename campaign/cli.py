@@ -9,6 +9,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
+from campaign.delivery.commands import delivery_pack_group, keys_group
 from campaign.demo.commands import demo_command
 from campaign.mail.commands import worker_command
 from campaign.petitions.commands import reminders_group, signatures_group, signing_group
@@ -49,3 +50,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(signatures_group)
     app.cli.add_command(markdown_group)
     app.cli.add_command(updates_group)
+    app.cli.add_command(keys_group)
+    app.cli.add_command(delivery_pack_group)

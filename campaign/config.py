@@ -34,6 +34,7 @@ RATE_LIMIT_KEYS = (
     "LOGIN_ACCOUNT_RATE_LIMIT",
     "PASSWORD_RESET_RATE_LIMIT",
     "INVITATION_RATE_LIMIT",
+    "RECEIPT_RATE_LIMIT",
 )
 # Which addresses are one mailbox (campaign.mail.addresses): Gmail ignores dots and "+tags" and
 # answers on two domains; most other providers deliver "name+tag" to "name". A domain mapped to
@@ -121,6 +122,12 @@ class Settings:
     upload_dir: str = str(INSTANCE / "uploads")
     # How long a signer may leave a signature pending before the one reminder; zero: never.
     reminder_after: timedelta = timedelta(hours=24)
+    # The Ed25519 key that signs delivery packs (`campaign keys generate` makes it).
+    delivery_key_file: str = str(INSTANCE / "delivery-key.pem")
+    # Where the Noto fonts of the delivery summary are (Debian's fonts-noto-core).
+    delivery_font_dir: str = "/usr/share/fonts/truetype/noto"
+    # Countries with fewer confirmed signatures are shown together as "other".
+    country_min_count: int = 10
 
     @classmethod
     def from_environ(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -168,6 +175,11 @@ class Settings:
             ),
             upload_dir=environ.get("UPLOAD_DIR") or defaults.upload_dir,
             reminder_after=reminder_after,
+            delivery_key_file=environ.get("DELIVERY_KEY_FILE") or defaults.delivery_key_file,
+            delivery_font_dir=environ.get("DELIVERY_FONT_DIR") or defaults.delivery_font_dir,
+            country_min_count=_whole_number(
+                environ, "COUNTRY_MIN_COUNT", defaults.country_min_count
+            ),
         )
 
     def check(self) -> None:
@@ -279,6 +291,8 @@ class Settings:
             "LOGIN_ACCOUNT_RATE_LIMIT": "5 per minute; 20 per hour",  # per account email
             "PASSWORD_RESET_RATE_LIMIT": "5 per minute; 20 per hour",  # per address
             "INVITATION_RATE_LIMIT": "10 per minute; 50 per hour",  # per staff account
+            # Receipt checks, per address: enough for a signer's typos, not for guessing.
+            "RECEIPT_RATE_LIMIT": "10 per minute; 50 per hour",
             **dict(self.rate_limits),
             # Several deployments can share one Redis, each under its own prefix.
             "RATELIMIT_KEY_PREFIX": self.ratelimit_key_prefix,
@@ -318,6 +332,9 @@ class Settings:
             "BENCH_BARE_ENDPOINT": self.bench_bare_endpoint,
             # How long each worker process reuses a rendered public page (campaign.web.pagecache).
             "PAGE_CACHE_SECONDS": 2,
+            "DELIVERY_KEY_FILE": self.delivery_key_file,
+            "DELIVERY_FONT_DIR": self.delivery_font_dir,
+            "COUNTRY_MIN_COUNT": self.country_min_count,
         }
 
 

@@ -30,6 +30,8 @@ UPDATE_SENT = "update_sent"
 UPDATE_CANCELLED = "update_cancelled"
 SUPPRESSIONS_ADDED = "suppressions_added"
 SUPPRESSION_REMOVED = "suppression_removed"
+DELIVERY_PACK = "delivery_pack"
+PETITION_DELIVERED = "petition_delivered"
 ACTIONS = (
     LOGIN,
     LOGIN_FAILED,
@@ -50,6 +52,8 @@ ACTIONS = (
     UPDATE_CANCELLED,
     SUPPRESSIONS_ADDED,
     SUPPRESSION_REMOVED,
+    DELIVERY_PACK,
+    PETITION_DELIVERED,
 )
 
 

@@ -74,6 +74,8 @@ ACTION_LABELS = {
     "update_cancelled": _l("Update cancelled"),
     "suppressions_added": _l("Addresses suppressed"),
     "suppression_removed": _l("Suppression removed"),
+    "delivery_pack": _l("Delivery pack built"),
+    "petition_delivered": _l("Petition marked delivered"),
 }
 UPDATE_STATUS_LABELS = {
     "draft": _l("Draft"),

@@ -1,0 +1,95 @@
+"""What the public sees of a delivery: the receipt check, the key that signs packs, and the
+delivered notice and signatures by country on the petition page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from flask import current_app, render_template, request
+from flask_babel import gettext as _
+
+from campaign.delivery.countries import CountryCounts, country_counts
+from campaign.delivery.keys import KeyProblem, keys_document, load_private_key
+from campaign.delivery.receipts import latest_delivered_pack, normalised_code, receipt_in_pack
+from campaign.extensions import db
+from campaign.models import DeliveryPack, Petition
+from campaign.public.sitefiles import bp as sitefiles_bp
+from campaign.public.views import _cacheable, _public_petition, bp
+from campaign.web.forgery import require_same_origin
+from campaign.web.i18n import country_name
+from campaign.web.inputs import require_utf8_form
+from campaign.web.ratelimits import receipt_limit
+
+KEYS_CACHE_SECONDS = 3600
+
+
+@bp.route("/petitions/<slug>/receipt", methods=["GET", "POST"])
+@receipt_limit
+def receipt(slug: str):
+    found = _public_petition(slug)
+    if request.method == "GET":
+        return _cacheable(
+            current_app.make_response(render_template("public/receipt.html", petition=found))
+        )
+    require_same_origin()
+    require_utf8_form()
+    code = normalised_code(request.form.get("code", ""))
+    if code is None:
+        page = render_template(
+            "public/receipt.html",
+            petition=found,
+            error=_(
+                "A receipt code has 32 letters and digits in groups of four, like the one "
+                "shown when you confirmed your signature."
+            ),
+        )
+        response = current_app.make_response((page, 422))
+    else:
+        pack = latest_delivered_pack(db.session, found.id)
+        found_in = pack is not None and receipt_in_pack(db.session, pack, code)
+        page = render_template(
+            "public/receipt.html", petition=found, checked=True, pack=pack, found=found_in
+        )
+        response = current_app.make_response(page)
+    response.cache_control.no_store = True
+    response.cache_control.private = True
+    return response
+
+
+@sitefiles_bp.get("/.well-known/campaign-keys.json")
+def campaign_keys():
+    """The public key that signs delivery packs, for anyone checking one."""
+    try:
+        key = signing_public_key()
+    except KeyProblem:
+        key = None
+    response = current_app.json.response(keys_document(key))
+    response.cache_control.public = True
+    response.cache_control.max_age = KEYS_CACHE_SECONDS if key else 60
+    return response
+
+
+def signing_public_key() -> Ed25519PublicKey:
+    """The signing key's public half, read from its file once per process."""
+    cached = current_app.extensions.get("delivery.public_key")
+    if cached is None:
+        path = Path(current_app.config["DELIVERY_KEY_FILE"])
+        cached = current_app.extensions["delivery.public_key"] = load_private_key(path).public_key()
+    return cached
+
+
+def delivery_for_page(petition: Petition, outcome) -> DeliveryPack | None:
+    """The delivered pack to announce on the petition's page, unless an update's outcome
+    (a victory, a response) came after it."""
+    pack = latest_delivered_pack(db.session, petition.id)
+    if pack is None or (outcome is not None and outcome.send_at > pack.delivered_at):
+        return None
+    return pack
+
+
+def countries_for_page(petition: Petition, lang: str) -> tuple[CountryCounts, dict[str, str]]:
+    counts = country_counts(
+        db.session, petition.id, min_count=current_app.config["COUNTRY_MIN_COUNT"]
+    )
+    return counts, {code: country_name(code, lang) for code, _n in counts.countries}
