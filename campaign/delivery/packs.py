@@ -43,7 +43,12 @@ BATCH_SIZE = 5000
 
 
 class PackProblem(Exception):
-    """The pack cannot be built as asked (its message says why, for the command line)."""
+    """The pack cannot be built as asked (its message says why, for the command line; its
+    `reason` which, for pages: "future", "key" or "other")."""
+
+    def __init__(self, message: str, *, reason: str = "other") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass
@@ -79,7 +84,7 @@ def cut_off_for(to: date | None, *, now: datetime) -> datetime:
     if to is None:
         return now
     if to > now.date():
-        raise PackProblem(f"the cut-off {to.isoformat()} is in the future")
+        raise PackProblem(f"the cut-off {to.isoformat()} is in the future", reason="future")
     return min(datetime.combine(to + timedelta(days=1), time(), tzinfo=UTC), now)
 
 
@@ -306,7 +311,7 @@ def make_pack(
     try:
         key = load_private_key(key_file)
     except KeyProblem as exc:
-        raise PackProblem(str(exc)) from None
+        raise PackProblem(str(exc), reason="key") from None
     built = build_pack(
         session,
         petition,

@@ -6,12 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from flask import current_app, render_template, request
+from flask import current_app, g, render_template, request
 from flask_babel import gettext as _
 
 from campaign.delivery.countries import CountryCounts, country_counts
 from campaign.delivery.keys import KeyProblem, keys_document, load_private_key
 from campaign.delivery.receipts import latest_delivered_pack, normalised_code, receipt_in_pack
+from campaign.delivery.worldmap import world_map_svg
 from campaign.extensions import db
 from campaign.models import DeliveryPack, Petition
 from campaign.public.sitefiles import bp as sitefiles_bp
@@ -19,9 +20,12 @@ from campaign.public.views import _cacheable, _public_petition, bp
 from campaign.web.forgery import require_same_origin
 from campaign.web.i18n import country_name
 from campaign.web.inputs import require_utf8_form
+from campaign.web.pagecache import cached_page
 from campaign.web.ratelimits import receipt_limit
 
 KEYS_CACHE_SECONDS = 3600
+# The map changes with every signature, but no one needs it to the second.
+MAP_CACHE_SECONDS = 60
 
 
 @bp.route("/petitions/<slug>/receipt", methods=["GET", "POST"])
@@ -93,3 +97,33 @@ def countries_for_page(petition: Petition, lang: str) -> tuple[CountryCounts, di
         db.session, petition.id, min_count=current_app.config["COUNTRY_MIN_COUNT"]
     )
     return counts, {code: country_name(code, lang) for code, _n in counts.countries}
+
+
+@bp.get("/petitions/<slug>/map.svg")
+@cached_page()
+def country_map(slug: str):
+    """The petition's signatures on a world map, for the page's <img>; the table beside it
+    says the same in words."""
+    petition = _public_petition(slug, preview=False)
+    counts, names = countries_for_page(petition, g.lang)
+    body = world_map_svg(
+        counts,
+        names,
+        title=_("Signatures by country"),
+        description=_("Countries shaded by their number of confirmed signatures."),
+    )
+    response = current_app.response_class(body, mimetype="image/svg+xml")
+    response.cache_control.public = True
+    response.cache_control.max_age = MAP_CACHE_SECONDS
+    return response
+
+
+@bp.app_template_global()
+def petition_countries(petition: Petition, lang: str) -> tuple[CountryCounts, dict[str, str]]:
+    """For the petition page's table beside the map."""
+    return countries_for_page(petition, lang)
+
+
+@bp.app_template_global()
+def petition_delivery(petition: Petition, outcome) -> DeliveryPack | None:
+    return delivery_for_page(petition, outcome)

@@ -49,14 +49,18 @@ def test_api_satisfies_its_openapi_document(api_schema, mode):
     )
 
 
-def test_openapi_document_describes_both_endpoints(client):
+def test_openapi_document_describes_every_endpoint(client):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert response.headers["ETag"] and response.cache_control.public
     document = response.get_json()
     assert document["openapi"] == "3.1.0"
     assert document["servers"] == [{"url": "/api/v1"}]
-    assert set(document["paths"]) == {"/petitions", "/petitions/{slug}"}
+    assert set(document["paths"]) == {
+        "/petitions",
+        "/petitions/{slug}",
+        "/petitions/{slug}/countries",
+    }
     one = document["paths"]["/petitions/{slug}"]["get"]
     assert set(one["responses"]) == {"200", "304", "400", "404"}
     names = {p["name"]: p for p in one["parameters"]}
