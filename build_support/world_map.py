@@ -9,7 +9,8 @@ The source is Natural Earth's 1:110m countries (public domain) as TopoJSON from 
 package (ISC licence, Copyright 2013-2019 Michael Bostock). This decodes it, projects it with
 the Equal Earth projection into a 1000-wide box, rounds to whole units (about 40 km at the
 equator, finer than the source) and keeps one SVG path per ISO 3166-1 alpha-2 code. Shapes
-that have no code of their own are kept under "" and drawn as land with no figures.
+that have no code of their own are kept under "" and drawn as land with no figures;
+Antarctica is left out.
 """
 
 from __future__ import annotations
@@ -64,27 +65,42 @@ def ring(arcs, indices: list[int]) -> list[tuple[float, float]]:
     return points
 
 
+def unwrapped(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """A ring that crosses the antimeridian (Fiji, the east of Russia) kept in one piece, its
+    far side beyond the map's edge, instead of drawn as a line across the whole world."""
+    result: list[tuple[float, float]] = []
+    for longitude, latitude in points:
+        if result:
+            previous = result[-1][0]
+            longitude += 360 * round((previous - longitude) / 360)
+        result.append((longitude, latitude))
+    return result
+
+
 def main(source: Path) -> None:
     topology = json.loads(source.read_text(encoding="utf-8"))
     arcs = decoded_arcs(topology)
     right, top = equal_earth(180, 0)[0], equal_earth(0, 90)[1]
     scale = WIDTH / (2 * right)
-    height = round(2 * top * scale)
+    lowest = 0
     names = {name: code for code, name in Locale("en").territories.items() if len(code) == 2}
     shapes: dict[str, list[str]] = {}
     for geometry in topology["objects"]["countries"]["geometries"]:
         code = NUMERIC_CODES.get(geometry.get("id")) or names.get(geometry["properties"]["name"])
+        if code == "AQ":
+            continue  # no signers there, and it would take a fifth of the map
         polygons = geometry.get("arcs", [])
         if geometry["type"] == "Polygon":
             polygons = [polygons]
         for polygon in polygons:
             for indices in polygon:
                 drawn = []
-                for longitude, latitude in ring(arcs, indices):
+                for longitude, latitude in unwrapped(ring(arcs, indices)):
                     x, y = equal_earth(longitude, latitude)
                     point = (round((x + right) * scale), round((top - y) * scale))
                     if not drawn or point != drawn[-1]:
                         drawn.append(point)
+                        lowest = max(lowest, point[1])
                 if len(drawn) >= 3:
                     moves = "l".join(
                         f"{x - px},{y - py}"
@@ -97,7 +113,7 @@ def main(source: Path) -> None:
         "source": "Natural Earth 1:110m countries (public domain), via world-atlas 2.0.2 "
         "(ISC, Michael Bostock); Equal Earth projection",
         "width": WIDTH,
-        "height": height,
+        "height": lowest + 2,
         "shapes": {code: "".join(paths) for code, paths in sorted(shapes.items())},
     }
     OUT.write_text(json.dumps(document, separators=(",", ":")) + "\n", encoding="utf-8")

@@ -7,6 +7,7 @@ libraries."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,8 @@ from campaign.web.i18n import RTL_LOCALES
 if TYPE_CHECKING:
     from campaign.delivery.packs import PackFacts
 
+# fontTools reports each step of subsetting the fonts at INFO: noise in the platform's log.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 FONTS = {
     ("latin", ""): "NotoSans-Regular.ttf",
     ("latin", "B"): "NotoSans-Bold.ttf",
