@@ -13,9 +13,9 @@ from campaign.api.cors import allow_cross_origin_reads
 from campaign.api.openapi import openapi_document
 from campaign.campaigns.permissions import publicly_visible_petitions
 from campaign.config import LOCALES
-from campaign.delivery.countries import country_counts
 from campaign.extensions import db
 from campaign.models import Petition, Update, utcnow
+from campaign.public.delivery import petition_country_counts
 from campaign.updates.outcomes import latest_outcome, latest_outcomes
 from campaign.web.i18n import country_name, signature_count_text
 from campaign.web.links import absolute_url
@@ -104,9 +104,7 @@ def get_petition_countries(slug: str):
     petition = db.session.scalar(_public_petitions().where(Petition.slug == slug))
     if petition is None:
         abort(404, description="No such petition")
-    counts = country_counts(
-        db.session, petition.id, min_count=current_app.config["COUNTRY_MIN_COUNT"]
-    )
+    counts = petition_country_counts(petition.id)
     return _json_response(
         {
             "countries": [

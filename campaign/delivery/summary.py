@@ -8,6 +8,7 @@ libraries."""
 from __future__ import annotations
 
 import logging
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -84,7 +85,7 @@ def _document(facts: PackFacts, public_key: str, font_dir: Path) -> FPDF:
     paragraph(
         _(
             "Signatures confirmed before %(cut_off)s (UTC).",
-            cut_off=format_datetime(facts.cut_off, "long", tzinfo=None, locale=lang),
+            cut_off=format_datetime(facts.cut_off, "medium", tzinfo=UTC, locale=lang),
         ),
         gap=4,
     )

@@ -20,11 +20,12 @@ from campaign.public.views import _cacheable, _public_petition, bp
 from campaign.web.forgery import require_same_origin
 from campaign.web.i18n import country_name
 from campaign.web.inputs import require_utf8_form
-from campaign.web.pagecache import cached_page
+from campaign.web.pagecache import PageCache, cached_page
 from campaign.web.ratelimits import receipt_limit
 
 KEYS_CACHE_SECONDS = 3600
-# The map changes with every signature, but no one needs it to the second.
+# The figures by country change with every signature, but no one needs them to the second.
+COUNTRY_CACHE_SECONDS = 60
 MAP_CACHE_SECONDS = 60
 
 
@@ -92,10 +93,28 @@ def delivery_for_page(petition: Petition, outcome) -> DeliveryPack | None:
     return pack
 
 
+def petition_country_counts(petition_id: int) -> CountryCounts:
+    """The petition's signatures by country, counted at most once a minute per process.
+
+    Counting reads every confirmed signature of the petition, and the petition page that shows
+    the table is rebuilt whenever a confirmation changes its count: the figures by country
+    keep for `COUNTRY_CACHE_SECONDS` instead, in a cache new counts leave alone."""
+    cache = current_app.extensions.get("delivery.countries")
+    if cache is None:
+        cache = current_app.extensions["delivery.countries"] = PageCache(
+            COUNTRY_CACHE_SECONDS, shows_counts=False
+        )
+    counts = cache.get(petition_id)
+    if counts is None:
+        counts = country_counts(
+            db.session, petition_id, min_count=current_app.config["COUNTRY_MIN_COUNT"]
+        )
+        cache.put(petition_id, counts)
+    return counts
+
+
 def countries_for_page(petition: Petition, lang: str) -> tuple[CountryCounts, dict[str, str]]:
-    counts = country_counts(
-        db.session, petition.id, min_count=current_app.config["COUNTRY_MIN_COUNT"]
-    )
+    counts = petition_country_counts(petition.id)
     return counts, {code: country_name(code, lang) for code, _n in counts.countries}
 
 

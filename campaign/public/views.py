@@ -11,7 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from campaign.campaigns.permissions import can_view_campaign, can_view_petition
-from campaign.delivery.receipts import issue_receipt, own_receipt
+from campaign.delivery.receipts import (
+    issue_receipt,
+    new_receipt_code,
+    own_receipt,
+    receipt_hash,
+)
 from campaign.extensions import db
 from campaign.mail.addresses import address_policy
 from campaign.models import Campaign, Petition, utcnow
@@ -435,10 +440,14 @@ def _confirm(token: str):
     public_id = public_id_from_token(
         config["SECRET_KEY"], token, max_age=config["SIGNATURE_TOKEN_MAX_AGE"]
     )
-    result = confirm_signature(db.session, public_id, now=utcnow())
-    # In the same transaction: a receipt for a signature confirmed now (or before receipts
-    # were given), shown on this page alone.
-    receipt = issue_receipt(db.session, public_id)
+    # The signer's receipt, written with the confirmation and shown on this page alone.
+    receipt = new_receipt_code()
+    result = confirm_signature(
+        db.session, public_id, now=utcnow(), receipt_hash=receipt_hash(receipt)
+    )
+    if not result.newly_confirmed:
+        # Confirmed before: a receipt only if it never had one (confirmed before receipts).
+        receipt = issue_receipt(db.session, public_id)
     db.session.commit()
     petition_id = result.signature.petition_id
     count = result.signature_count
