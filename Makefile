@@ -18,7 +18,7 @@ CHROMIUM := /usr/bin/chromium
 NOTO_FONT := /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: run test install install-test install-bench browser translations lint worker screenshots
+.PHONY: run test install install-test install-bench browser fonts translations lint worker screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,7 @@ $(BENCH_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[bench]"
 	touch $@ $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) fonts
 install-bench: $(BENCH_STAMP) translations
 install-test: $(TEST_STAMP) browser
 
@@ -45,6 +45,13 @@ install-test: $(TEST_STAMP) browser
 browser: $(AXE)
 	@if [ ! -x $(CHROMIUM) ] || [ ! -f $(NOTO_FONT) ]; then \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-core; \
+	fi
+
+# The delivery pack's summary PDF is drawn with Noto Sans and Noto Sans Arabic from Debian
+# (DELIVERY_FONT_DIR), installed only when missing.
+fonts:
+	@if [ ! -f $(NOTO_FONT) ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y fonts-noto-core; \
 	fi
 
 $(AXE): package.json package-lock.json

@@ -127,6 +127,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     # Modules that add routes to the public blueprint must run before it is registered.
+    import campaign.public.delivery  # noqa: F401
     import campaign.public.not_me  # noqa: F401
     import campaign.public.unsubscribe  # noqa: F401
     from campaign.api.staff import bp as staff_api_bp

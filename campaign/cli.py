@@ -9,6 +9,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
+from campaign.delivery.commands import delivery_pack_group, keys_group
 from campaign.demo.commands import demo_command
 from campaign.integrations.commands import tokens_group, webhooks_group
 from campaign.integrations.delivery import deliver_webhooks
@@ -53,3 +54,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(updates_group)
     app.cli.add_command(webhooks_group)
     app.cli.add_command(tokens_group)
+    app.cli.add_command(keys_group)
+    app.cli.add_command(delivery_pack_group)

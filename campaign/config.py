@@ -35,6 +35,7 @@ RATE_LIMIT_KEYS = (
     "PASSWORD_RESET_RATE_LIMIT",
     "INVITATION_RATE_LIMIT",
     "STAFF_API_RATE_LIMIT",
+    "RECEIPT_RATE_LIMIT",
 )
 # Which addresses are one mailbox (campaign.mail.addresses): Gmail ignores dots and "+tags" and
 # answers on two domains; most other providers deliver "name+tag" to "name". A domain mapped to
@@ -125,6 +126,12 @@ class Settings:
     # Webhooks to http:// and to private, loopback or link-local addresses: refused in
     # production unless WEBHOOKS_ALLOW_HTTP=1 (an endpoint on the organisation's own network).
     webhooks_allow_http: bool = True
+    # The Ed25519 key that signs delivery packs (`campaign keys generate` makes it).
+    delivery_key_file: str = str(INSTANCE / "delivery-key.pem")
+    # Where the Noto fonts of the delivery summary are (Debian's fonts-noto-core).
+    delivery_font_dir: str = "/usr/share/fonts/truetype/noto"
+    # Countries with fewer confirmed signatures are shown together as "other".
+    country_min_count: int = 10
 
     @classmethod
     def from_environ(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -173,6 +180,11 @@ class Settings:
             upload_dir=environ.get("UPLOAD_DIR") or defaults.upload_dir,
             reminder_after=reminder_after,
             webhooks_allow_http=_flag(environ.get("WEBHOOKS_ALLOW_HTTP"), env != "production"),
+            delivery_key_file=environ.get("DELIVERY_KEY_FILE") or defaults.delivery_key_file,
+            delivery_font_dir=environ.get("DELIVERY_FONT_DIR") or defaults.delivery_font_dir,
+            country_min_count=_whole_number(
+                environ, "COUNTRY_MIN_COUNT", defaults.country_min_count
+            ),
         )
 
     def check(self) -> None:
@@ -287,6 +299,8 @@ class Settings:
             # The staff signatures API (bearer tokens), per client address: enough to page
             # through a million signatures in an hour, 500 at a time.
             "STAFF_API_RATE_LIMIT": "60 per minute; 3000 per hour",
+            # Receipt checks, per address: enough for a signer's typos, not for guessing.
+            "RECEIPT_RATE_LIMIT": "10 per minute; 50 per hour",
             **dict(self.rate_limits),
             # Several deployments can share one Redis, each under its own prefix.
             "RATELIMIT_KEY_PREFIX": self.ratelimit_key_prefix,
@@ -330,6 +344,9 @@ class Settings:
             # The staff signatures API serves confirmations older than this, so that none still
             # committing can land behind a cursor already handed out (campaign.integrations).
             "STAFF_API_SETTLE_SECONDS": 2,
+            "DELIVERY_KEY_FILE": self.delivery_key_file,
+            "DELIVERY_FONT_DIR": self.delivery_font_dir,
+            "COUNTRY_MIN_COUNT": self.country_min_count,
         }
 
 

@@ -108,7 +108,14 @@ def route_values(site: Site, endpoint: str, arguments: set[str]) -> dict[str, ob
             values[name] = 1
         elif name == "endorsement_id":
             values[name] = site.endorsement_id
-        elif name in {"update_id", "suppression_id", "endpoint_id", "delivery_id", "token_id"}:
+        elif name in {
+            "update_id",
+            "suppression_id",
+            "endpoint_id",
+            "delivery_id",
+            "token_id",
+            "pack_id",
+        }:
             values[name] = 1  # none exists: the answer is a 404, with the same headers
         elif name == "name":
             values[name] = "no-such-image.jpg"

@@ -11,7 +11,15 @@ from campaign.config import ROOT
 
 PACKAGE = ROOT / "campaign"
 BELOW_FEATURES = {"text", "models", "web", "mail", "audit"}
-FEATURES = {"petitions", "campaigns", "privacy", "statements", "updates", "integrations"}
+FEATURES = {
+    "petitions",
+    "campaigns",
+    "privacy",
+    "statements",
+    "updates",
+    "integrations",
+    "delivery",
+}
 BLUEPRINTS = {"public", "staff", "api"}
 # What each package may import, as its __init__ says; the root modules (configuration and the
 # extensions) are open to all, the factory and the command line import everything.
@@ -28,6 +36,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "privacy": BELOW_FEATURES | {"petitions", "integrations"},
     "statements": BELOW_FEATURES | {"petitions", "campaigns"},
     "updates": BELOW_FEATURES | {"petitions", "integrations"},
+    "delivery": BELOW_FEATURES | {"privacy"},
     "public": BELOW_FEATURES | FEATURES,
     "api": BELOW_FEATURES | FEATURES | {"public"},
     "staff": BELOW_FEATURES | FEATURES,

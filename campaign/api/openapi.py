@@ -144,6 +144,39 @@ _SIGNATURE = {
 }
 
 
+_COUNTRIES = {
+    "type": "object",
+    "required": ["countries", "other", "updated_at"],
+    "properties": {
+        "countries": {
+            "type": "array",
+            "description": "Countries with at least `COUNTRY_MIN_COUNT` (10 by default) "
+            "confirmed signatures, most first.",
+            "items": {
+                "type": "object",
+                "required": ["code", "name", "count"],
+                "properties": {
+                    "code": {"type": "string", "pattern": "^[A-Z]{2}$"},
+                    "name": {"type": "string", "description": "In the language asked for."},
+                    "count": {"type": "integer", "minimum": 1},
+                },
+            },
+        },
+        "other": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Signatures from countries with fewer signers, counted together so "
+            "that no one in a small country stands out.",
+        },
+        "updated_at": {
+            "type": ["string", "null"],
+            "format": "date-time",
+            "description": "When the latest signature counted here was confirmed.",
+        },
+    },
+}
+
+
 def _staff_error(description: str) -> dict:
     return {
         "description": description,
@@ -269,6 +302,29 @@ def openapi_document() -> dict:
                 }
             },
             "/staff/petitions/{slug}/signatures": _staff_signatures(),
+            "/petitions/{slug}/countries": {
+                "get": {
+                    "operationId": "getPetitionCountries",
+                    "summary": "One petition's confirmed signatures by country",
+                    "parameters": [
+                        {
+                            "name": "slug",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "minLength": 1},
+                            "example": "end-impunity-for-torture",
+                        },
+                        lang,
+                        if_none_match,
+                    ],
+                    "responses": {
+                        "200": _ok("Signatures by country.", "#/components/schemas/Countries"),
+                        "304": _NOT_MODIFIED,
+                        "400": bad_lang,
+                        "404": _error("No published petition has this slug."),
+                    },
+                }
+            },
         },
         "components": {
             "securitySchemes": {
@@ -294,6 +350,7 @@ def openapi_document() -> dict:
                         "resume": {"type": "string"},
                     },
                 },
+                "Countries": _COUNTRIES,
                 "PetitionList": {
                     "type": "object",
                     "required": ["petitions"],

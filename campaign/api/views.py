@@ -15,8 +15,9 @@ from campaign.campaigns.permissions import publicly_visible_petitions
 from campaign.config import LOCALES
 from campaign.extensions import db
 from campaign.models import Petition, Update, utcnow
+from campaign.public.delivery import petition_country_counts
 from campaign.updates.outcomes import latest_outcome, latest_outcomes
-from campaign.web.i18n import signature_count_text
+from campaign.web.i18n import country_name, signature_count_text
 from campaign.web.links import absolute_url
 from campaign.web.pagecache import cached_page
 
@@ -94,6 +95,26 @@ def get_petition(slug: str):
         abort(404, description="No such petition")
     outcome = latest_outcome(db.session, petition.id, now=utcnow())
     return _json_response(petition_json(petition, lang, outcome))
+
+
+@bp.get("/petitions/<slug>/countries")
+@cached_page(query_args=("lang",))
+def get_petition_countries(slug: str):
+    lang = _lang()
+    petition = db.session.scalar(_public_petitions().where(Petition.slug == slug))
+    if petition is None:
+        abort(404, description="No such petition")
+    counts = petition_country_counts(petition.id)
+    return _json_response(
+        {
+            "countries": [
+                {"code": code, "name": country_name(code, lang), "count": count}
+                for code, count in counts.countries
+            ],
+            "other": counts.other,
+            "updated_at": counts.updated_at.isoformat() if counts.updated_at else None,
+        }
+    )
 
 
 @bp.get("/openapi.json")

@@ -35,6 +35,8 @@ WEBHOOK_CHANGED = "webhook_changed"  # paused, resumed, secret rotated, a delive
 API_TOKEN_CREATED = "api_token_created"  # noqa: S105 (an audit action, not a token)
 API_TOKEN_REVOKED = "api_token_revoked"  # noqa: S105 (an audit action, not a token)
 API_SIGNATURES_READ = "api_signatures_read"
+DELIVERY_PACK = "delivery_pack"
+PETITION_DELIVERED = "petition_delivered"
 ACTIONS = (
     LOGIN,
     LOGIN_FAILED,
@@ -60,6 +62,8 @@ ACTIONS = (
     API_TOKEN_CREATED,
     API_TOKEN_REVOKED,
     API_SIGNATURES_READ,
+    DELIVERY_PACK,
+    PETITION_DELIVERED,
 )
 
 

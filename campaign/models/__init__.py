@@ -11,6 +11,7 @@ from campaign.models.campaigns import (
     PetitionText,
     campaign_members,
 )
+from campaign.models.delivery import DeliveryPack
 from campaign.models.integrations import ApiToken, WebhookDelivery, WebhookEndpoint
 from campaign.models.outbox import OutboxEmail
 from campaign.models.settings import SiteSetting
@@ -37,6 +38,7 @@ __all__ = [
     "AuditEvent",
     "Campaign",
     "CampaignText",
+    "DeliveryPack",
     "OutboxEmail",
     "Petition",
     "PetitionText",

@@ -70,6 +70,14 @@ class Signature(db.Model):
             postgresql_where=text("confirmed_at IS NULL AND reminder_sent_at IS NULL"),
             sqlite_where=text("confirmed_at IS NULL AND reminder_sent_at IS NULL"),
         ),
+        # The receipt check looks a signer's code up among one petition's signatures.
+        Index(
+            "ix_signatures_receipt",
+            "petition_id",
+            "receipt_hash",
+            postgresql_where=text("receipt_hash IS NOT NULL"),
+            sqlite_where=text("receipt_hash IS NOT NULL"),
+        ),
         # Never reuse an id: a deleted signature's id must never come to name someone else's
         # signature wherever it was kept.
         {"sqlite_autoincrement": True},
@@ -104,6 +112,8 @@ class Signature(db.Model):
     # campaign.web.pseudonyms.address_hash of the client address that signed: lets staff see and
     # undo a flood from one address without anyone ever storing the address.
     ip_hash: Mapped[str | None] = mapped_column(String(32), index=True)
+    # SHA-256 (lower-case hex) of the receipt code shown once on confirming; never the code.
+    receipt_hash: Mapped[str | None] = mapped_column(String(64))
 
     petition: Mapped[Petition] = relationship(lazy="joined")
 

@@ -367,7 +367,9 @@ def signature_from_token(
     return SignatureLink(public_id, row.petition_id, row.confirmed_at)
 
 
-def confirm_signature(session: Session, public_id: str, *, now: datetime) -> ConfirmationResult:
+def confirm_signature(
+    session: Session, public_id: str, *, now: datetime, receipt_hash: str | None = None
+) -> ConfirmationResult:
     """Confirm a pending signature and count it, once, however many times this runs at once.
 
     The guarded UPDATE is the lock: of concurrent transactions only one sees `confirmed_at IS
@@ -380,9 +382,12 @@ def confirm_signature(session: Session, public_id: str, *, now: datetime) -> Con
     The increment returns the goal too: the confirmation that reaches it announces it to the
     team in this transaction (campaign.petitions.milestones); the others only compare numbers.
     Webhooks subscribed to confirmations get their delivery in this transaction too.
+
+    `receipt_hash`, the hash of the signer's receipt code (campaign.delivery.receipts), is
+    written by the same statement, so a receipt costs a confirmation nothing more.
     """
     statements = _statements(session.get_bind().dialect.name)
-    params = {"signature_public_id": public_id, "now": now}
+    params = {"signature_public_id": public_id, "now": now, "receipt_hash": receipt_hash}
     if statements.confirm_and_count is not None:
         # One statement: the petition's row stays locked only for the round trip to COMMIT.
         row = session.execute(statements.confirm_and_count, params).first()
@@ -468,7 +473,7 @@ def _statements(dialect: str) -> _Statements:
             signatures.c.confirmed_at.is_(None),
             petition_open,
         )
-        .values(confirmed_at=bindparam("now"))
+        .values(confirmed_at=bindparam("now"), receipt_hash=bindparam("receipt_hash"))
         .returning(signatures.c.petition_id)
     )
     increment = update(petitions).values(signature_count=petitions.c.signature_count + 1)

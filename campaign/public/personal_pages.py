@@ -30,7 +30,9 @@ from campaign.web.security_headers import (
     external_form_targets_allowed,
 )
 
-_MARKERS = {name: f"personal{secrets.token_hex(16)}" for name in ("token", "ref", "counter")}
+_MARKERS = {
+    name: f"personal{secrets.token_hex(16)}" for name in ("token", "ref", "counter", "receipt")
+}
 
 
 @dataclass(frozen=True)
@@ -58,17 +60,22 @@ def personal_page(
     token: str,
     ref: str | None = None,
     count: int | None = None,
+    receipt: str | None = None,
     **context: object,
 ) -> str:
-    """`template` rendered for the petition, with the visitor's token, referral code (if any)
-    and the petition's counter at `count` (if given, as the template's `counter`)."""
+    """`template` rendered for the petition, with the visitor's token, referral code (if any),
+    the petition's counter at `count` (if given, as the template's `counter`) and the signer's
+    receipt code (if given: only the page that first confirms a signature has one)."""
     key = ("personal-page", template, petition_id, g.lang, ref is not None, count is not None)
+    key += (receipt is not None,)
     key += tuple(sorted(context.items()))
     shared = "HTTP_COOKIE" not in request.environ
     cache = countless_cache()
     skeleton = cache.get(key) if shared else None
     if skeleton is None:
-        skeleton = _render_skeleton(template, petition_id, token, ref, count, context)
+        skeleton = _render_skeleton(
+            template, petition_id, token, ref, count, receipt is not None, context
+        )
         if shared:
             cache.put(key, skeleton)
     if skeleton.external_forms:
@@ -76,6 +83,8 @@ def personal_page(
     html = skeleton.html.replace(_MARKERS["token"], token)
     if ref is not None:
         html = html.replace(_MARKERS["ref"], ref)
+    if receipt is not None:
+        html = html.replace(_MARKERS["receipt"], receipt)
     if count is not None:
         counter = get_template_attribute("_macros/petition.html", "counter")
         facts = CounterFacts(skeleton.counter.slug, skeleton.counter.goal, count)
@@ -89,6 +98,7 @@ def _render_skeleton(
     token: str,
     ref: str | None,
     count: int | None,
+    has_receipt: bool,
     context: dict[str, object],
 ) -> _Skeleton:
     petition = db.session.get(Petition, petition_id, options=[selectinload(Petition.texts)])
@@ -98,6 +108,7 @@ def _render_skeleton(
         token=_MARKERS["token"],
         ref=_MARKERS["ref"] if ref is not None else None,
         counter=_MARKERS["counter"] if count is not None else None,
+        receipt=_MARKERS["receipt"] if has_receipt else None,
         **context,
     )
     return _Skeleton(

@@ -11,6 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from campaign.campaigns.permissions import can_view_campaign, can_view_petition
+from campaign.delivery.receipts import (
+    issue_receipt,
+    new_receipt_code,
+    own_receipt,
+    receipt_hash,
+)
 from campaign.extensions import db
 from campaign.mail.addresses import address_policy
 from campaign.models import Campaign, Petition, utcnow
@@ -439,7 +445,14 @@ def _confirm(token: str):
     public_id = public_id_from_token(
         config["SECRET_KEY"], token, max_age=config["SIGNATURE_TOKEN_MAX_AGE"]
     )
-    result = confirm_signature(db.session, public_id, now=utcnow())
+    # The signer's receipt, written with the confirmation and shown on this page alone.
+    receipt = new_receipt_code()
+    result = confirm_signature(
+        db.session, public_id, now=utcnow(), receipt_hash=receipt_hash(receipt)
+    )
+    if not result.newly_confirmed:
+        # Confirmed before: a receipt only if it never had one (confirmed before receipts).
+        receipt = issue_receipt(db.session, public_id)
     db.session.commit()
     petition_id = result.signature.petition_id
     count = result.signature_count
@@ -448,11 +461,17 @@ def _confirm(token: str):
         count = db.session.scalar(
             select(Petition.signature_count).where(Petition.id == petition_id)
         )
-    return _confirmed_page(token, public_id, petition_id, count)
+    return _confirmed_page(token, public_id, petition_id, count, receipt=receipt)
 
 
 def _confirmed_page(
-    token: str, public_id: str, petition_id: int, count: int, *, opted_in: bool = False
+    token: str,
+    public_id: str,
+    petition_id: int,
+    count: int,
+    *,
+    opted_in: bool = False,
+    receipt: str | None = None,
 ) -> str:
     """ "Your signature counts", with its next steps: the updates opt-in only to a signer who
     did not tick it, and word that it is recorded right after they do."""
@@ -462,6 +481,7 @@ def _confirmed_page(
         token=token,
         ref=referral_code(current_app.config["SECRET_KEY"], public_id),
         count=count,
+        receipt=receipt,
         offer_updates=not opted_in and not wants_updates(db.session, public_id),
         opted_in=opted_in,
     )
@@ -491,8 +511,12 @@ def opt_in(token: str):
         count = db.session.scalar(
             select(Petition.signature_count).where(Petition.id == link.petition_id)
         )
+        # The receipt shown before the opt-in stays on the page, if it is this signature's.
+        receipt = own_receipt(db.session, public_id, request.form.get("receipt", ""))
         response = current_app.make_response(
-            _confirmed_page(token, public_id, link.petition_id, count, opted_in=True)
+            _confirmed_page(
+                token, public_id, link.petition_id, count, opted_in=True, receipt=receipt
+            )
         )
     response.headers["Referrer-Policy"] = "no-referrer"
     response.cache_control.no_store = True

@@ -9,6 +9,7 @@ from campaign.staff import (  # noqa: F401
     abuse,
     auth,
     campaigns,
+    delivery,
     integrations,
     outbox,
     petitions,

@@ -418,3 +418,24 @@ class UpdateForm(_TextsForm):
 
 for _code in LOCALES:
     setattr(UpdateForm, f"text_{_code}", FormField(UpdateTextForm, LANGUAGE_NAMES[_code]))
+
+
+class DeliveryPackForm(FlaskForm):
+    language = SelectField(
+        _l("Language of the pack"),
+        choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LOCALES],
+    )
+    cut_off = DateField(
+        _l("Signatures confirmed up to (inclusive; empty: up to now)"), validators=[Optional()]
+    )
+
+
+class DeliveredForm(FlaskForm):
+    delivered_on = DateField(
+        _l("Delivered on"), validators=[InputRequired(_l("Enter the day it was delivered"))]
+    )
+    note = TextAreaField(
+        _l("Note for the public page (optional)"),
+        validators=[Length(max=2000)],
+        render_kw={"rows": 3},
+    )

@@ -79,6 +79,8 @@ ACTION_LABELS = {
     "api_token_created": _l("API token created"),
     "api_token_revoked": _l("API token revoked"),
     "api_signatures_read": _l("Signatures read through the API"),
+    "delivery_pack": _l("Delivery pack built"),
+    "petition_delivered": _l("Petition marked delivered"),
 }
 UPDATE_STATUS_LABELS = {
     "draft": _l("Draft"),

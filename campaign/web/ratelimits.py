@@ -69,3 +69,6 @@ def seconds_until_reset() -> int | None:
     if current is None or not current.breached:
         return None
     return max(1, math.ceil(current.window.reset_time - time.time()))
+
+
+receipt_limit = limit_posts("RECEIPT_RATE_LIMIT", key_func=client_key, scope="receipt")

@@ -60,6 +60,7 @@ def test_openapi_document_describes_every_endpoint(client):
         "/petitions",
         "/petitions/{slug}",
         "/staff/petitions/{slug}/signatures",
+        "/petitions/{slug}/countries",
     }
     staff = document["paths"]["/staff/petitions/{slug}/signatures"]["get"]
     assert staff["security"] == [{"bearerToken": []}]

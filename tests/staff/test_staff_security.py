@@ -48,6 +48,7 @@ def test_every_staff_post_route_refuses_a_request_without_its_token(
         "endpoint_id": 1,
         "delivery_id": 1,
         "token_id": 1,
+        "pack_id": 1,
     }
     posts = [
         rule

@@ -1,0 +1,88 @@
+"""Signers' receipts: a random code shown once, when a signature is confirmed, whose SHA-256
+alone is kept and listed in delivery packs, so that a signer (or a target holding the pack)
+can check that the signature was delivered without anyone learning who else signed."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import secrets
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from campaign.models import DeliveryPack, Signature
+
+# 20 random bytes (160 bits) in base32, grouped by four for reading aloud or copying by hand.
+RECEIPT_BYTES = 20
+RECEIPT_PATTERN = re.compile(r"^[A-Z2-7]{4}(-[A-Z2-7]{4}){7}$")
+
+
+def new_receipt_code() -> str:
+    raw = base64.b32encode(secrets.token_bytes(RECEIPT_BYTES)).decode("ascii")
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def receipt_hash(code: str) -> str:
+    """Lower-case hex SHA-256 of the code exactly as shown (what packs list)."""
+    return hashlib.sha256(code.encode("ascii")).hexdigest()
+
+
+def normalised_code(raw: str) -> str | None:
+    """The code as shown, from what a signer typed (case, spaces and missing dashes forgiven);
+    None when it cannot be a receipt code."""
+    letters = "".join(raw.split()).replace("-", "").upper()
+    code = "-".join(letters[i : i + 4] for i in range(0, len(letters), 4))
+    return code if RECEIPT_PATTERN.match(code) else None
+
+
+def issue_receipt(session: Session, public_id: str) -> str | None:
+    """A receipt for the confirmed signature `public_id`, if it has none yet; else None. Only
+    the first confirmation page shows it: the code itself is never stored."""
+    code = new_receipt_code()
+    issued = session.execute(
+        update(Signature)
+        .where(
+            Signature.public_id == public_id,
+            Signature.confirmed_at.is_not(None),
+            Signature.receipt_hash.is_(None),
+        )
+        .values(receipt_hash=receipt_hash(code))
+        .execution_options(synchronize_session=False)
+    )
+    return code if issued.rowcount == 1 else None
+
+
+def latest_delivered_pack(session: Session, petition_id: int) -> DeliveryPack | None:
+    return session.scalars(
+        select(DeliveryPack)
+        .where(DeliveryPack.petition_id == petition_id, DeliveryPack.delivered_on.is_not(None))
+        .order_by(DeliveryPack.delivered_on.desc(), DeliveryPack.id.desc())
+        .limit(1)
+    ).first()
+
+
+def receipt_in_pack(session: Session, pack: DeliveryPack, code: str) -> bool:
+    """Whether the pack's manifest lists the code: the receipt hashes it was built with are
+    those of the petition's signatures confirmed before its cut-off."""
+    return (
+        session.scalar(
+            select(Signature.id).where(
+                Signature.petition_id == pack.petition_id,
+                Signature.receipt_hash == receipt_hash(code),
+                Signature.confirmed_at.is_not(None),
+                Signature.confirmed_at < pack.cut_off,
+            )
+        )
+        is not None
+    )
+
+
+def own_receipt(session: Session, public_id: str, raw: str) -> str | None:
+    """`raw` as a receipt code, if it is the one given for the signature `public_id`."""
+    code = normalised_code(raw)
+    if code is None:
+        return None
+    stored = session.scalar(select(Signature.receipt_hash).where(Signature.public_id == public_id))
+    return code if stored == receipt_hash(code) else None
