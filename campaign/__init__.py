@@ -129,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     # Modules that add routes to the public blueprint must run before it is registered.
     import campaign.public.not_me  # noqa: F401
     import campaign.public.unsubscribe  # noqa: F401
+    import campaign.public.wall  # noqa: F401
     from campaign.api.views import bp as api_bp
     from campaign.extensions import csrf
     from campaign.public.embed import bp as embed_bp

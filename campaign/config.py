@@ -34,6 +34,8 @@ RATE_LIMIT_KEYS = (
     "LOGIN_ACCOUNT_RATE_LIMIT",
     "PASSWORD_RESET_RATE_LIMIT",
     "INVITATION_RATE_LIMIT",
+    "WALL_POST_RATE_LIMIT",
+    "WALL_REPORT_RATE_LIMIT",
 )
 # Which addresses are one mailbox (campaign.mail.addresses): Gmail ignores dots and "+tags" and
 # answers on two domains; most other providers deliver "name+tag" to "name". A domain mapped to
@@ -121,6 +123,8 @@ class Settings:
     upload_dir: str = str(INSTANCE / "uploads")
     # How long a signer may leave a signature pending before the one reminder; zero: never.
     reminder_after: timedelta = timedelta(hours=24)
+    # Readers' reports that hide a post on a wall of support until staff look at it.
+    wall_report_threshold: int = 3
 
     @classmethod
     def from_environ(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -168,6 +172,9 @@ class Settings:
             ),
             upload_dir=environ.get("UPLOAD_DIR") or defaults.upload_dir,
             reminder_after=reminder_after,
+            wall_report_threshold=_whole_number(
+                environ, "WALL_REPORT_THRESHOLD", cls.wall_report_threshold
+            ),
         )
 
     def check(self) -> None:
@@ -183,6 +190,8 @@ class Settings:
                 raise ConfigError("MAIL_URL must point at an SMTP server in production")
         if self.trusted_proxies < 0:
             raise ConfigError("TRUSTED_PROXIES cannot be negative")
+        if self.wall_report_threshold < 1:
+            raise ConfigError("WALL_REPORT_THRESHOLD must be at least 1")
         if self.outbox_lease_seconds < 1:
             raise ConfigError("OUTBOX_LEASE_SECONDS must be at least 1")
         for name, value in self.rate_limits:
@@ -279,6 +288,8 @@ class Settings:
             "LOGIN_ACCOUNT_RATE_LIMIT": "5 per minute; 20 per hour",  # per account email
             "PASSWORD_RESET_RATE_LIMIT": "5 per minute; 20 per hour",  # per address
             "INVITATION_RATE_LIMIT": "10 per minute; 50 per hour",  # per staff account
+            "WALL_POST_RATE_LIMIT": "5 per minute; 20 per hour",  # per address and campaign
+            "WALL_REPORT_RATE_LIMIT": "5 per minute; 30 per hour",  # per address
             **dict(self.rate_limits),
             # Several deployments can share one Redis, each under its own prefix.
             "RATELIMIT_KEY_PREFIX": self.ratelimit_key_prefix,
@@ -311,6 +322,10 @@ class Settings:
             "UPLOAD_DIR": self.upload_dir,
             "HERO_IMAGE_MAX_BYTES": 5 * 1024 * 1024,
             "HERO_IMAGE_MAX_SIDE": 4000,
+            # The wall of support (campaign.wall): a photo's upload size, its links' lifetime.
+            "WALL_PHOTO_MAX_BYTES": 10 * 1024 * 1024,
+            "WALL_TOKEN_MAX_AGE": 30 * 24 * 3600,
+            "WALL_REPORT_THRESHOLD": self.wall_report_threshold,
             "EXPORT_BATCH_SIZE": 2000,
             # campaign purge: how long pending signatures, and closed petitions' signers, stay.
             "PURGE_PENDING_DAYS": 30,

@@ -11,7 +11,7 @@ from campaign.config import ROOT
 
 PACKAGE = ROOT / "campaign"
 BELOW_FEATURES = {"text", "models", "web", "mail", "audit"}
-FEATURES = {"petitions", "campaigns", "privacy", "statements", "updates"}
+FEATURES = {"petitions", "campaigns", "privacy", "statements", "updates", "wall"}
 BLUEPRINTS = {"public", "staff", "api"}
 # What each package may import, as its __init__ says; the root modules (configuration and the
 # extensions) are open to all, the factory and the command line import everything.
@@ -23,9 +23,10 @@ MAY_IMPORT: dict[str, set[str]] = {
     "audit": {"text", "models", "web"},
     "petitions": BELOW_FEATURES,
     "campaigns": BELOW_FEATURES,
-    "privacy": BELOW_FEATURES | {"petitions"},
+    "privacy": BELOW_FEATURES | {"petitions", "wall"},
     "statements": BELOW_FEATURES | {"petitions", "campaigns"},
     "updates": BELOW_FEATURES | {"petitions"},
+    "wall": BELOW_FEATURES | {"petitions"},
     "public": BELOW_FEATURES | FEATURES,
     "api": BELOW_FEATURES | FEATURES | {"public"},
     "staff": BELOW_FEATURES | FEATURES,

@@ -27,8 +27,18 @@ from campaign.models.suppressions import Suppression
 from campaign.models.types import utcnow
 from campaign.models.updates import OUTCOMES, Update, UpdateText
 from campaign.models.users import ROLES, User
+from campaign.models.wall import (
+    MESSAGE_MAX,
+    REPORT_REASONS,
+    WALL_STATES,
+    SupporterMessage,
+    WallReport,
+)
 
 __all__ = [
+    "MESSAGE_MAX",
+    "REPORT_REASONS",
+    "WALL_STATES",
     "OUTCOMES",
     "ROLES",
     "STATEMENT_KINDS",
@@ -46,10 +56,12 @@ __all__ = [
     "StatementSignatory",
     "StatementText",
     "StatementTopic",
+    "SupporterMessage",
     "Suppression",
     "Update",
     "UpdateText",
     "User",
+    "WallReport",
     "campaign_members",
     "utcnow",
 ]
