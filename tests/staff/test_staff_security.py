@@ -45,6 +45,7 @@ def test_every_staff_post_route_refuses_a_request_without_its_token(
         "endorsement_id": 1,
         "update_id": 1,
         "suppression_id": 1,
+        "post_id": 1,
     }
     posts = [
         rule
