@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from campaign.mail.emails import queue_email
 from campaign.models import REPORT_REASONS, Campaign, SupporterMessage, WallReport
 from campaign.wall.posting import WallError, delete_post
+from campaign.web.pagecache import COUNTS_ONLY
 
 PAGE_SIZE = 24
 REASON_MAX = 500
@@ -153,11 +154,14 @@ def report_post(
     values: dict[str, object] = {"report_count": count}
     if count >= threshold:
         values["hidden_at"] = now
+    # Below the threshold no page changes: a counter's refresh at most (a storm of reports
+    # must not empty the page caches at every report).
+    options = {} if "hidden_at" in values else {COUNTS_ONLY: True}
     session.execute(
         update(SupporterMessage)
         .where(SupporterMessage.id == post.id)
         .values(**values)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **options)
     )
     session.refresh(post)
 
