@@ -56,9 +56,8 @@ def main() -> None:
             f"  {times[-1] * 1000:.0f} ms CPU -> {len(photo.display) // 1000} kB display, "
             f"{len(photo.thumbnail) // 1000} kB thumbnail"
         )
-    print(
-        f"best {min(times) * 1000:.0f} ms CPU, median {sorted(times)[len(times) // 2] * 1000:.0f} ms"
-    )
+    median = sorted(times)[len(times) // 2]
+    print(f"best {min(times) * 1000:.0f} ms CPU, median {median * 1000:.0f} ms")
 
 
 if __name__ == "__main__":
