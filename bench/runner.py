@@ -43,6 +43,7 @@ LUA_SCRIPT = ROOT / "bench" / "lua" / "scenario.lua"
 PAGE_SCENARIOS = {
     "home": "/en/",
     "campaign": "/en/campaigns/{campaign}",
+    "wall": "/en/campaigns/{campaign}/wall",
     "listing": "/en/statements",
     "filtered": "/en/statements?country={country}",
     "statement": "/en/statements/{statement}",
@@ -313,6 +314,8 @@ class Bench:
                 "DATABASE_URL": self.database_url(),
                 "BASE_URL": f"http://127.0.0.1:{self.ports[0]}",
                 "BENCH_BARE_ENDPOINT": "1",
+                # The demo's wall of support draws its photos here, not into the checkout.
+                "UPLOAD_DIR": str(self.tmp / "uploads"),
             }
         )
         if self.args.two_servers:

@@ -130,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
     import campaign.public.delivery  # noqa: F401
     import campaign.public.not_me  # noqa: F401
     import campaign.public.unsubscribe  # noqa: F401
+    import campaign.public.wall  # noqa: F401
     from campaign.api.staff import bp as staff_api_bp
     from campaign.api.views import bp as api_bp
     from campaign.extensions import csrf

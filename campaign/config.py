@@ -36,6 +36,8 @@ RATE_LIMIT_KEYS = (
     "INVITATION_RATE_LIMIT",
     "STAFF_API_RATE_LIMIT",
     "RECEIPT_RATE_LIMIT",
+    "WALL_POST_RATE_LIMIT",
+    "WALL_REPORT_RATE_LIMIT",
 )
 # Which addresses are one mailbox (campaign.mail.addresses): Gmail ignores dots and "+tags" and
 # answers on two domains; most other providers deliver "name+tag" to "name". A domain mapped to
@@ -132,6 +134,8 @@ class Settings:
     delivery_font_dir: str = "/usr/share/fonts/truetype/noto"
     # Countries with fewer confirmed signatures are shown together as "other".
     country_min_count: int = 10
+    # Readers' reports that hide a post on a wall of support until staff look at it.
+    wall_report_threshold: int = 3
 
     @classmethod
     def from_environ(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -185,6 +189,9 @@ class Settings:
             country_min_count=_whole_number(
                 environ, "COUNTRY_MIN_COUNT", defaults.country_min_count
             ),
+            wall_report_threshold=_whole_number(
+                environ, "WALL_REPORT_THRESHOLD", cls.wall_report_threshold
+            ),
         )
 
     def check(self) -> None:
@@ -200,6 +207,8 @@ class Settings:
                 raise ConfigError("MAIL_URL must point at an SMTP server in production")
         if self.trusted_proxies < 0:
             raise ConfigError("TRUSTED_PROXIES cannot be negative")
+        if self.wall_report_threshold < 1:
+            raise ConfigError("WALL_REPORT_THRESHOLD must be at least 1")
         if self.outbox_lease_seconds < 1:
             raise ConfigError("OUTBOX_LEASE_SECONDS must be at least 1")
         for name, value in self.rate_limits:
@@ -301,6 +310,8 @@ class Settings:
             "STAFF_API_RATE_LIMIT": "60 per minute; 3000 per hour",
             # Receipt checks, per address: enough for a signer's typos, not for guessing.
             "RECEIPT_RATE_LIMIT": "10 per minute; 50 per hour",
+            "WALL_POST_RATE_LIMIT": "5 per minute; 20 per hour",  # per address and campaign
+            "WALL_REPORT_RATE_LIMIT": "5 per minute; 30 per hour",  # per address
             **dict(self.rate_limits),
             # Several deployments can share one Redis, each under its own prefix.
             "RATELIMIT_KEY_PREFIX": self.ratelimit_key_prefix,
@@ -333,6 +344,10 @@ class Settings:
             "UPLOAD_DIR": self.upload_dir,
             "HERO_IMAGE_MAX_BYTES": 5 * 1024 * 1024,
             "HERO_IMAGE_MAX_SIDE": 4000,
+            # The wall of support (campaign.wall): a photo's upload size, its links' lifetime.
+            "WALL_PHOTO_MAX_BYTES": 10 * 1024 * 1024,
+            "WALL_TOKEN_MAX_AGE": 30 * 24 * 3600,
+            "WALL_REPORT_THRESHOLD": self.wall_report_threshold,
             "EXPORT_BATCH_SIZE": 2000,
             # campaign purge: how long pending signatures, and closed petitions' signers, stay.
             "PURGE_PENDING_DAYS": 30,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
@@ -82,6 +83,9 @@ def base_config(database_url: str, **overrides) -> dict:
         # Tests sign many times from one address; tests/test_rate_limits.py sets real limits.
         "SIGN_RATE_LIMIT": "10000 per minute",
         "ENDORSE_RATE_LIMIT": "10000 per minute",
+        "WALL_POST_RATE_LIMIT": "10000 per minute",
+        # Never the checkout's instance/ folder; files are named by content, so tests may share.
+        "UPLOAD_DIR": os.path.join(tempfile.gettempdir(), f"campaign-test-uploads-{os.getpid()}"),
         **overrides,
     }
 

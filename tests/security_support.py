@@ -75,6 +75,12 @@ _SLUG_KINDS = {
     "staff.statement_endorsements": "statement",
     "staff.approve_statement_endorsement": "statement",
     "staff.remove_statement_endorsement": "statement",
+    "public.wall": "campaign",
+    "public.new_wall_post": "campaign",
+    "public.wall_check_email": "campaign",
+    "public.wall_posted": "campaign",
+    "public.report_wall_post": "campaign",
+    "staff.wall_settings": "campaign",
 }
 _PETITION_ENDPOINTS = ("public.", "outreach.", "embed.", "api.", "staff.", "staff_api.")
 
@@ -101,6 +107,8 @@ def route_values(site: Site, endpoint: str, arguments: set[str]) -> dict[str, ob
                 "staff.accept_invitation": "damaged-token",
                 "public.unsubscribe": "damaged-token",
                 "public.not_me": "damaged-token",
+                "public.confirm_wall_post": "damaged-token",
+                "public.my_wall_post": "damaged-token",
             }[endpoint]
         elif name == "email_id":
             values[name] = site.email_id
@@ -115,6 +123,7 @@ def route_values(site: Site, endpoint: str, arguments: set[str]) -> dict[str, ob
             "delivery_id",
             "token_id",
             "pack_id",
+            "post_id",
         }:
             values[name] = 1  # none exists: the answer is a 404, with the same headers
         elif name == "name":

@@ -19,6 +19,7 @@ FEATURES = {
     "updates",
     "integrations",
     "delivery",
+    "wall",
 }
 BLUEPRINTS = {"public", "staff", "api"}
 # What each package may import, as its __init__ says; the root modules (configuration and the
@@ -33,10 +34,11 @@ MAY_IMPORT: dict[str, set[str]] = {
     "integrations": BELOW_FEATURES,
     "petitions": BELOW_FEATURES | {"integrations"},
     "campaigns": BELOW_FEATURES | {"integrations"},
-    "privacy": BELOW_FEATURES | {"petitions", "integrations"},
+    "privacy": BELOW_FEATURES | {"petitions", "integrations", "wall"},
     "statements": BELOW_FEATURES | {"petitions", "campaigns"},
     "updates": BELOW_FEATURES | {"petitions", "integrations"},
     "delivery": BELOW_FEATURES | {"privacy"},
+    "wall": BELOW_FEATURES | {"petitions", "integrations"},
     "public": BELOW_FEATURES | FEATURES,
     "api": BELOW_FEATURES | FEATURES | {"public"},
     "staff": BELOW_FEATURES | FEATURES,

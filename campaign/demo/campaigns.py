@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaign.demo.statements import load_demo_statements
+from campaign.demo.wall import load_demo_wall
 from campaign.models import Campaign, CampaignText, Petition, PetitionText, Signature, utcnow
 
 CAMPAIGN = {
@@ -241,10 +242,13 @@ _COUNTRIES = [
 DEMO_CONSENT = "Demo signature: no consent was given by a real person."
 
 
-def load_demo(session: Session) -> str:
-    """Create whatever demo content is missing; return a one-line summary."""
+def load_demo(session: Session, *, upload_dir: str) -> str:
+    """Create whatever demo content is missing; return a one-line summary. The wall of
+    support's photos are stored in `upload_dir`."""
     campaign_summary = _load_campaign(session)
-    return f"{campaign_summary}; {load_demo_statements(session)}"
+    campaign = session.scalars(select(Campaign).where(Campaign.slug == CAMPAIGN["slug"])).one()
+    wall_summary = load_demo_wall(session, campaign, upload_dir=upload_dir)
+    return f"{campaign_summary}; {load_demo_statements(session)}; {wall_summary}"
 
 
 def _load_campaign(session: Session) -> str:

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from campaign.integrations.resources import PREFIX, petition_reference, signature_identifier
-from campaign.models import Petition, Update, WebhookDelivery, WebhookEndpoint
+from campaign.models import Campaign, Petition, Update, WebhookDelivery, WebhookEndpoint
 
 SIGNATURE_CONFIRMED = "signature.confirmed"
 SIGNATURE_ERASED = "signature.erased"
@@ -177,21 +177,33 @@ def update_sent(session: Session, item: Update, *, now: datetime) -> None:
 
 
 def wall_post_approved(
-    session: Session, petition_id: int, post_id: int, public: Mapping[str, object], *, now: datetime
+    session: Session, campaign_id: int, post_id: int, public: Mapping[str, object], *, now: datetime
 ) -> None:
-    """A post on a petition's wall approved by a moderator, for the wall to call in the
-    transaction that approves it. `public` holds what the wall publishes of the post, and
-    nothing the wall keeps to itself."""
-    endpoints = subscribers(session, WALL_POST_APPROVED, petition_id)
+    """A post on a campaign's wall of support approved by a moderator, for the wall to call in
+    the transaction that approves it. Endpoints kept to one petition get the posts of that
+    petition's campaign. `public` holds what the wall publishes of the post, and nothing the
+    wall keeps to itself."""
+    petitions = session.execute(
+        select(Petition.id, Campaign.slug)
+        .join(Campaign, Campaign.id == Petition.campaign_id)
+        .where(Petition.campaign_id == campaign_id)
+    ).all()
+    endpoints = dict.fromkeys(subscribers(session, WALL_POST_APPROVED, None))
+    for petition_id, _slug in petitions:
+        endpoints.update(dict.fromkeys(subscribers(session, WALL_POST_APPROVED, petition_id)))
     if endpoints:
-        slug = session.scalar(select(Petition.slug).where(Petition.id == petition_id))
+        slug = (
+            petitions[0].slug
+            if petitions
+            else session.scalar(select(Campaign.slug).where(Campaign.id == campaign_id))
+        )
         resource = {
             **public,
             "identifier": f"{PREFIX}wall_post:{post_id}",
             "action_date": now.isoformat(),
-            "petition": petition_reference(slug),
+            "campaign": {"identifier": f"{PREFIX}campaign:{slug}", "slug": slug},
         }
-        _queue(session, endpoints, WALL_POST_APPROVED, resource, now=now)
+        _queue(session, list(endpoints), WALL_POST_APPROVED, resource, now=now)
 
 
 def encode(resource: Mapping[str, object]) -> str:

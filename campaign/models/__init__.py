@@ -29,8 +29,18 @@ from campaign.models.suppressions import Suppression
 from campaign.models.types import utcnow
 from campaign.models.updates import OUTCOMES, Update, UpdateText
 from campaign.models.users import ROLES, User
+from campaign.models.wall import (
+    MESSAGE_MAX,
+    REPORT_REASONS,
+    WALL_STATES,
+    SupporterMessage,
+    WallReport,
+)
 
 __all__ = [
+    "MESSAGE_MAX",
+    "REPORT_REASONS",
+    "WALL_STATES",
     "OUTCOMES",
     "ROLES",
     "STATEMENT_KINDS",
@@ -50,12 +60,14 @@ __all__ = [
     "StatementSignatory",
     "StatementText",
     "StatementTopic",
+    "SupporterMessage",
     "Suppression",
     "Update",
     "UpdateText",
     "User",
     "WebhookDelivery",
     "WebhookEndpoint",
+    "WallReport",
     "campaign_members",
     "utcnow",
 ]

@@ -80,6 +80,9 @@ class Campaign(Translated, db.Model):
     hero_image: Mapped[str | None] = mapped_column(String(64))
     # Where the "your signature counts" page invites signers to give, if the campaign asks.
     donation_url: Mapped[str | None] = mapped_column(String(500))
+    # The wall of support (campaign.wall): open to posts, and whether posts skip moderation.
+    wall_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
+    wall_unmoderated: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     texts: Mapped[list[CampaignText]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan", lazy="selectin"

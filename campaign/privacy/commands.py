@@ -30,6 +30,7 @@ from campaign.privacy.exports import (
     start_export_audit,
 )
 from campaign.web.i18n import country_codes
+from campaign.web.images import discard_images
 
 
 def _columns(value: str) -> list[str]:
@@ -144,9 +145,11 @@ def purge_command(pending_days: int | None, closed_months: int | None) -> None:
         closed_months=config["PURGE_CLOSED_MONTHS"] if closed_months is None else closed_months,
     )
     db.session.commit()
+    discard_images(config["UPLOAD_DIR"], list(result.files))
     click.echo(
         f"deleted {result.pending_deleted} unconfirmed signatures, "
-        f"anonymised {result.anonymised} signatures of closed petitions"
+        f"anonymised {result.anonymised} signatures of closed petitions, "
+        f"deleted {result.wall_deleted} unconfirmed wall posts"
     )
 
 

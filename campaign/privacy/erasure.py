@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import String, and_, cast, delete, func, literal, or_, select, update
@@ -26,6 +26,7 @@ from campaign.models import (
     utcnow,
 )
 from campaign.petitions.signing import uncount
+from campaign.wall.moderation import erase_posts, purge_unconfirmed
 
 ERASED_NAME = "erased"
 ERASED_DOMAIN = "erased.invalid"  # a reserved name (RFC 2606): no mail can ever go there
@@ -38,16 +39,24 @@ class ErasureResult:
     petitions: int
     endorsements: int
     emails: int
+    wall_posts: int = 0
+    # Photos of the erased wall posts, to delete from UPLOAD_DIR once the erasure commits.
+    files: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def found_anything(self) -> bool:
-        return bool(self.confirmed or self.pending or self.endorsements or self.emails)
+        return bool(
+            self.confirmed or self.pending or self.endorsements or self.emails or self.wall_posts
+        )
 
 
 @dataclass(frozen=True)
 class PurgeResult:
     pending_deleted: int
     anonymised: int
+    wall_deleted: int = 0
+    # Photos of the purged wall posts, to delete from UPLOAD_DIR once the purge commits.
+    files: tuple[str, ...] = field(default=(), compare=False)
 
 
 def erase_mailbox(
@@ -59,7 +68,8 @@ def erase_mailbox(
     addresses: AddressPolicy = DEFAULT_POLICY,
 ) -> ErasureResult:
     """Delete everything of one mailbox: its signatures on every petition, the endorsements it
-    is the contact of, and the emails queued or sent to it.
+    is the contact of, its posts on walls of support (the caller deletes their photos, named
+    in the result, once this commits), and the emails queued or sent to it.
 
     `addresses` must be the policy signing used: the mailbox is found by the key
     campaign.mail.addresses gives every spelling of it (`Jane.Doe+x@gmail.com`,
@@ -101,10 +111,12 @@ def erase_mailbox(
             .values(endorsement_id=None),
             execution_options={"synchronize_session": False},
         )
+    wall_emails, wall_files = erase_posts(session, key)
     sent_to = (
         {address.deliver_to.lower()}
         | {row.email.lower() for row in removed}
         | {row.contact_email.lower() for row in endorsements}
+        | {email.lower() for email in wall_emails}
     )
     emails = _delete_emails_to(session, key, sent_to, addresses)
     confirmed = sum(confirmed_by_petition.values())
@@ -114,6 +126,8 @@ def erase_mailbox(
         petitions=len({row.petition_id for row in removed}),
         endorsements=len(endorsements),
         emails=emails,
+        wall_posts=len(wall_emails),
+        files=tuple(wall_files),
     )
     record_event(
         session,
@@ -126,6 +140,7 @@ def erase_mailbox(
             "petitions": result.petitions,
             "endorsements": result.endorsements,
             "emails": result.emails,
+            "wall_posts": result.wall_posts,
         },
     )
     return result
@@ -175,10 +190,11 @@ def purge(
     origin: str | None = None,
     via: str = "cli",
 ) -> PurgeResult:
-    """Delete pending signatures older than `pending_days`; anonymise the signatures of
-    petitions closed more than `closed_months` ago (name, email and address hash), keeping
-    country, dates and confirmation, so counts and statistics stay as they were. Webhook
-    deliveries done with are kept as long as pending signatures are (their bodies hold
+    """Delete pending signatures and unconfirmed wall posts older than `pending_days` (the
+    caller deletes the posts' photos, named in the result, once this commits); anonymise the
+    signatures of petitions closed more than `closed_months` ago (name, email and address
+    hash), keeping country, dates and confirmation, so counts and statistics stay as they were.
+    Webhook deliveries done with are kept as long as pending signatures are (their bodies hold
     signers' data)."""
     if pending_days < 0 or closed_months < 0:
         raise ValueError("retention periods cannot be negative")
@@ -208,7 +224,13 @@ def purge(
         .values(name=ERASED_NAME, email=placeholder, email_normalized=placeholder, ip_hash=None)
         .execution_options(synchronize_session=False)
     ).rowcount
-    result = PurgeResult(pending_deleted=pending_deleted, anonymised=anonymised)
+    wall_deleted, wall_files = purge_unconfirmed(session, before=now - timedelta(days=pending_days))
+    result = PurgeResult(
+        pending_deleted=pending_deleted,
+        anonymised=anonymised,
+        wall_deleted=wall_deleted,
+        files=tuple(wall_files),
+    )
     record_event(
         session,
         PURGE,
@@ -217,6 +239,7 @@ def purge(
         details={
             "pending_deleted": pending_deleted,
             "anonymised": anonymised,
+            "wall_deleted": wall_deleted,
             "pending_days": pending_days,
             "closed_months": closed_months,
             "via": via,

@@ -47,6 +47,8 @@ from campaign.statements.listing import (
     statements_for_petition,
 )
 from campaign.updates.outcomes import OUTCOME_LABELS, latest_outcome
+from campaign.wall.moderation import latest_posts
+from campaign.wall.posting import wall_open
 from campaign.web import pagecache
 from campaign.web.clients import client_key
 from campaign.web.forgery import require_same_origin
@@ -60,6 +62,7 @@ from campaign.web.tokens import ExpiredToken, InvalidToken
 
 bp = Blueprint("public", __name__, url_prefix=LANG_PREFIX)
 HOME_STATEMENTS = 4  # the newest statements under the campaigns on the home page
+CAMPAIGN_WALL_POSTS = 4  # the newest posts of its wall of support on a campaign's page
 root = Blueprint("root", __name__)
 
 
@@ -195,6 +198,12 @@ def campaign(slug: str):
         campaign=found,
         petitions=petitions,
         statements=statements_for_campaign(db.session, found.id),
+        wall_open=wall_open(found),
+        wall_posts=(
+            latest_posts(db.session, found.id, limit=CAMPAIGN_WALL_POSTS)
+            if wall_open(found)
+            else []
+        ),
     )
     return _cacheable(current_app.make_response(page))
 

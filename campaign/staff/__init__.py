@@ -18,6 +18,7 @@ from campaign.staff import (  # noqa: F401
     suppressions,
     updates,
     users,
+    wall,
 )
 from campaign.staff.blueprint import bp
 

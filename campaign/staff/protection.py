@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime, time, timedelta
 
-from flask import redirect, render_template, request, session, url_for
+from flask import current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from wtforms import SelectChoice
@@ -18,6 +18,7 @@ from campaign.privacy.erasure import ErasureResult, erase_mailbox
 from campaign.staff.blueprint import bp
 from campaign.staff.forms import AuditFilterForm, ErasureForm
 from campaign.staff.guards import actor, request_origin, require_role
+from campaign.web.images import discard_images
 
 AUDIT_PAGE_SIZE = 50
 NO_ACCOUNT = "none"
@@ -42,8 +43,9 @@ def erasure():
             form.email.errors = [_("Enter an email address like name@example.org")]
         else:
             db.session.commit()
+            discard_images(current_app.config["UPLOAD_DIR"], list(result.files))
             # Counts only: the address is not kept anywhere, not even in the session.
-            session[_ERASURE_RESULT] = asdict(result)
+            session[_ERASURE_RESULT] = asdict(replace(result, files=()))
             return redirect(url_for("staff.erasure"), code=303)
     status = 422 if request.method == "POST" else 200
     found = session.pop(_ERASURE_RESULT, None) if request.method == "GET" else None

@@ -33,28 +33,41 @@ STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|webp)$")
 
 
 class InvalidImage(ValueError):
-    """`reason` is one of: not_an_image, too_large, too_many_pixels."""
+    """`reason` is one of: not_an_image, too_large, too_many_pixels, animated."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
 
 
-def reencode_image(data: bytes, *, max_bytes: int, max_side: int) -> tuple[bytes, str]:
-    """Return (clean image bytes, extension): JPEG, or WebP when the image has transparency.
+def decode_image(
+    data: bytes,
+    *,
+    max_bytes: int,
+    formats: frozenset[str] = ACCEPTED_FORMATS,
+    still_only: bool = False,
+    draft_side: int | None = None,
+) -> Image.Image:
+    """The image's pixels alone, upright (EXIF orientation applied), in RGB or RGBA mode.
 
-    Images larger than `max_side` on a side are scaled down to fit.
+    `still_only` refuses animations. `draft_side`: the caller will scale the image to fit
+    this many pixels a side, so a JPEG may be decoded at a reduced scale (DCT scaling), which
+    costs a fraction of a full decode.
     """
     if len(data) > max_bytes:
         raise InvalidImage("too_large")
     try:
         # Only the formats we accept are tried, so no other decoder ever sees the bytes.
-        with Image.open(io.BytesIO(data), formats=sorted(ACCEPTED_FORMATS)) as source:
-            if source.format not in ACCEPTED_FORMATS:
+        with Image.open(io.BytesIO(data), formats=sorted(formats)) as source:
+            if source.format not in formats:
                 raise InvalidImage("not_an_image")
             # The size comes from the header: nothing is decoded until load().
             if source.width * source.height > MAX_PIXELS:
                 raise InvalidImage("too_many_pixels")
+            if still_only and getattr(source, "n_frames", 1) > 1:
+                raise InvalidImage("animated")
+            if draft_side and source.format == "JPEG":
+                source.draft("RGB", (draft_side, draft_side))
             source.load()
             image = ImageOps.exif_transpose(source)
     except InvalidImage:
@@ -70,10 +83,18 @@ def reencode_image(data: bytes, *, max_bytes: int, max_side: int) -> tuple[bytes
     mode = "RGBA" if has_alpha else "RGB"
     pixels = image.convert(mode)
     # A new image from the pixels alone: no info dict, no EXIF, no ICC profile, no comments.
-    clean = Image.frombytes(mode, pixels.size, pixels.tobytes())
+    return Image.frombytes(mode, pixels.size, pixels.tobytes())
+
+
+def reencode_image(data: bytes, *, max_bytes: int, max_side: int) -> tuple[bytes, str]:
+    """Return (clean image bytes, extension): JPEG, or WebP when the image has transparency.
+
+    Images larger than `max_side` on a side are scaled down to fit.
+    """
+    clean = decode_image(data, max_bytes=max_bytes)
     clean.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     out = io.BytesIO()
-    if has_alpha:
+    if clean.mode == "RGBA":
         clean.save(out, "WEBP", quality=85)
         return out.getvalue(), "webp"
     clean.save(out, "JPEG", quality=85, optimize=True, progressive=True)
@@ -94,3 +115,10 @@ def store_image(directory: str | os.PathLike, data: bytes, extension: str) -> st
         os.chmod(temporary, 0o644)  # mkstemp makes it private; a front web server may serve it
         os.replace(temporary, target)
     return name
+
+
+def discard_images(directory: str | os.PathLike, names: list[str]) -> None:
+    """Delete stored images that nothing uses any more (the caller checked)."""
+    for name in names:
+        if STORED_NAME.match(name):
+            (Path(directory) / name).unlink(missing_ok=True)

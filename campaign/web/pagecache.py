@@ -56,7 +56,10 @@ from campaign.web.security_headers import (
 )
 
 # Tables whose rows never appear on a cached page: writing them keeps the cache.
-UNCACHED_TABLES = frozenset({"signatures", "outbox_emails", "audit_events", "users"})
+# (A wall's reports show nowhere; the post they hide changes, and that empties the caches.)
+UNCACHED_TABLES = frozenset(
+    {"signatures", "outbox_emails", "audit_events", "users", "wall_reports"}
+)
 MAX_ENTRIES = 2048
 COUNT_REFRESH_SECONDS = 1.0
 _STALE = "pagecache.stale"

@@ -61,6 +61,10 @@ reset_address_limit = limit_posts(
 invitation_limit = limit_posts(
     "INVITATION_RATE_LIMIT", key_func=per_staff_member, scope="invitation"
 )
+wall_posting_limit = limit_posts(
+    "WALL_POST_RATE_LIMIT", key_func=per_client_and("slug"), scope="wall-post"
+)
+wall_report_limit = limit_posts("WALL_REPORT_RATE_LIMIT", key_func=client_key, scope="wall-report")
 
 
 def seconds_until_reset() -> int | None:

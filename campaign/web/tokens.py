@@ -21,6 +21,10 @@ class Purpose(StrEnum):
     NOT_ME = "not-me"
     # The "send the email again" button of the page that answers a signing: its form's fields.
     RESEND_CONFIRMATION = "resend-confirmation"
+    # A post on a campaign's wall of support: its confirmation link, expiring like a signature's,
+    # and its author's link to delete it or its photo, which lasts as long as the post.
+    CONFIRM_WALL_POST = "confirm-wall-post"
+    WALL_POST_AUTHOR = "wall-post-author"
 
 
 class InvalidToken(Exception):

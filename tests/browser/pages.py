@@ -33,6 +33,15 @@ def submit_empty_sign_form(page: Page) -> None:
     page.wait_for_selector(".error-summary")
 
 
+def submit_empty_wall_form(page: Page) -> None:
+    page.locator(".wall-form button[type=submit]").click()
+    page.wait_for_selector(".error-summary")
+
+
+def open_report_form(page: Page) -> None:
+    page.locator(".wall-post__report summary").first.click()
+
+
 def press_confirm(page: Page) -> None:
     page.locator("form button[type=submit]").click()
     page.wait_for_load_state()
@@ -53,6 +62,7 @@ def public_pages(app, lang: str) -> list[Visit]:
     pending, confirmed = _token(app, confirmed=False), _token(app, confirmed=True)
     petition = f"/{lang}/petitions/{PETITION}"
     widget = f"/embed/petitions/{PETITION}"
+    wall = f"/{lang}/campaigns/{CAMPAIGN}/wall"
     return [
         Visit("home", f"/{lang}/"),
         Visit("campaign", f"/{lang}/campaigns/{CAMPAIGN}"),
@@ -73,6 +83,10 @@ def public_pages(app, lang: str) -> list[Visit]:
         Visit("widget", f"{widget}?lang={lang}"),
         Visit("widget check your email", f"{widget}/check-your-email?lang={lang}"),
         Visit("not found", f"/{lang}/petitions/no-such-petition", status=404),
+        Visit("wall", f"{wall}", then=open_report_form),
+        Visit("wall form", f"{wall}/new"),
+        Visit("wall form with errors", f"{wall}/new", status=422, then=submit_empty_wall_form),
+        Visit("wall check your email", f"{wall}/check-your-email"),
     ]
 
 

@@ -17,8 +17,16 @@ from campaign.campaigns.authoring import change_petition_status
 from campaign.extensions import db
 from campaign.integrations.delivery import FIRST_RETRY, GIVE_UP_AFTER, retry_delay
 from campaign.integrations.endpoints import add_endpoint
-from campaign.models import AuditEvent, Petition, Signature, WebhookDelivery, utcnow
+from campaign.models import (
+    AuditEvent,
+    Petition,
+    Signature,
+    SupporterMessage,
+    WebhookDelivery,
+    utcnow,
+)
 from campaign.privacy.erasure import erase_mailbox
+from campaign.wall.moderation import approve_post
 
 
 @pytest.fixture
@@ -305,3 +313,42 @@ def test_the_retention_purge_forgets_deliveries_done_with(
     assert runner.invoke(args=["purge"]).exit_code == 0
     [kept] = deliveries(app)
     assert kept.status == "pending"
+
+
+def test_an_approved_wall_post_is_sent_without_its_authors_address(
+    app, runner, run_worker, receiver, session, make_petition
+):
+    receiver.start()
+    petition = make_petition()
+    add_webhook(runner, receiver.url, "wall_post.approved", "--petition", petition.slug)
+    campaign_id = session.get(Petition, petition.id).campaign_id
+    post = SupporterMessage(
+        campaign_id=campaign_id,
+        display_name="Amal",
+        email="amal@example.org",
+        email_normalized="amal@example.org",
+        country="TN",
+        message="Torture must end.",
+        locale="ar",
+        consent_text="I agree",
+        consented_at=utcnow(),
+        confirmed_at=utcnow(),
+        status="pending",
+    )
+    session.add(post)
+    session.commit()
+    approve_post(session, post, now=utcnow())
+    session.commit()
+    approve_post(session, post, now=utcnow())  # already published: nothing new to tell
+    session.commit()
+    run_worker()
+
+    [received] = receiver.received
+    assert received.headers["X-Campaign-Event"] == "wall_post.approved"
+    body = json.loads(received.body)
+    assert (body["display_name"], body["message"], body["language"]) == (
+        "Amal",
+        "Torture must end.",
+        "ar",
+    )
+    assert b"amal@example.org" not in received.body

@@ -63,6 +63,7 @@ def test_erasure_removes_every_signature_of_an_address(app, session, make_petiti
         "petitions": 2,
         "endorsements": 0,
         "emails": 1,
+        "wall_posts": 0,
     }
     assert "maria" not in json.dumps(event.details).lower()
 
@@ -172,6 +173,7 @@ def test_purge_deletes_old_pending_and_anonymises_long_closed_petitions(session,
     assert event.details == {
         "pending_deleted": 1,
         "anonymised": 2,
+        "wall_deleted": 0,
         "pending_days": 30,
         "closed_months": 12,
         "via": "cli",

@@ -49,6 +49,7 @@ def test_every_staff_post_route_refuses_a_request_without_its_token(
         "delivery_id": 1,
         "token_id": 1,
         "pack_id": 1,
+        "post_id": 1,
     }
     posts = [
         rule

@@ -14,13 +14,22 @@ from sqlalchemy import select
 
 from campaign.extensions import db
 from campaign.mail.suppressions import subscriber_from_token
-from campaign.models import AuditEvent, Petition, Signature, StatementEndorsement, User
+from campaign.models import (
+    AuditEvent,
+    Petition,
+    Signature,
+    StatementEndorsement,
+    SupporterMessage,
+    User,
+    utcnow,
+)
 from campaign.petitions.attribution import referral_code, referral_public_id
 from campaign.petitions.disowning import public_id_from_disown_token
 from campaign.petitions.resending import resend_request
 from campaign.petitions.signing import public_id_from_token
 from campaign.staff.accounts import account_token, user_from_token
 from campaign.statements.endorsing import endorsement_from_token
+from campaign.wall.posting import post_from_author_token, post_from_confirm_token
 from campaign.web.tokens import (
     ExpiredToken,
     InvalidToken,
@@ -73,6 +82,7 @@ class Site:
     user_id: int
     user_fingerprint: str
     password_hash: str
+    wall_post_id: int
 
 
 @pytest.fixture
@@ -93,7 +103,20 @@ def site(app, client, make_petition, make_statement, make_user) -> Site:
     assert endorsed.status_code == 303
     with app.app_context():
         user = db.session.get(User, make_user("campaigner").id)
+        post = SupporterMessage(
+            campaign_id=db.session.get(Petition, petition.id).campaign_id,
+            display_name="Amal",
+            email="amal@example.org",
+            email_normalized="amal@example.org",
+            message="Hats on.",
+            locale="en",
+            consent_text="I agree.",
+            consented_at=utcnow(),
+        )
+        db.session.add(post)
+        db.session.commit()
         return Site(
+            wall_post_id=post.id,
             petition_id=petition.id,
             signature_public_id=db.session.scalars(select(Signature.public_id)).one(),
             endorsement_id=db.session.scalars(select(StatementEndorsement.id)).one(),
@@ -115,6 +138,8 @@ def _payload(site: Site, name: str) -> object:
         "UNSUBSCRIBE": [site.signature_public_id, 1],
         "NOT_ME": site.signature_public_id,
         "RESEND_CONFIRMATION": [site.petition_id, "Ann Example", "ann@example.org", "FR", False],
+        "CONFIRM_WALL_POST": site.wall_post_id,
+        "WALL_POST_AUTHOR": site.wall_post_id,
     }[name]
 
 
@@ -143,6 +168,10 @@ def _named(session, key: str, name: str, token: str) -> int | str:
         # The "send the email again" button names the petition its page was made on.
         petition_id = session.scalars(select(Petition.id)).one()
         return resend_request(key, token, petition_id=petition_id, consent_text="yes").email
+    if name == "CONFIRM_WALL_POST":
+        return post_from_confirm_token(session, key, token, max_age=MAX_AGE).id
+    if name == "WALL_POST_AUTHOR":
+        return post_from_author_token(session, key, token).id
     if name == "REFERRAL":
         public_id = referral_public_id(key, token)
         if public_id is None:
@@ -154,9 +183,13 @@ def _named(session, key: str, name: str, token: str) -> int | str:
 @pytest.mark.parametrize("read_as", PURPOSES)
 def test_each_reader_refuses_what_it_wants_under_any_other_purpose(app, session, site, read_as):
     key = app.config["SECRET_KEY"]
-    # Personal share and unsubscribe links are the platform's lasting tokens; every other
-    # link expires.
-    make = make_lasting_token if read_as in {"REFERRAL", "UNSUBSCRIBE"} else make_token
+    # Personal share, unsubscribe and wall authors' links are the platform's lasting tokens;
+    # every other link expires.
+    make = (
+        make_lasting_token
+        if read_as in {"REFERRAL", "UNSUBSCRIBE", "WALL_POST_AUTHOR"}
+        else make_token
+    )
     payload = _payload(site, read_as)
     named = _expected(site, read_as)
     assert _named(session, key, read_as, make(key, Purpose[read_as], payload)) == named
@@ -174,6 +207,7 @@ ROUTES = {
     "CONFIRM_ENDORSEMENT": "/en/endorsements/confirm/{token}",
     "RESET_PASSWORD": "/staff/password/reset/{token}",
     "INVITATION": "/staff/invitation/{token}",
+    "CONFIRM_WALL_POST": "/en/wall/confirm/{token}",
 }
 
 
@@ -262,5 +296,5 @@ def test_an_issued_token_pasted_into_another_route_is_a_clear_400(app, client, s
                 assert response.status_code == 400, (name, url, response.status_code)
                 assert "This link does not work" in response.get_data(as_text=True)
                 tried += 1
-    assert tried == 2 * (4 * 3 + 4)
+    assert tried == 2 * (4 * 4 + 5)
     _nothing_changed(app, site)
