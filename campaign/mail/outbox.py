@@ -28,6 +28,9 @@ class DeliveryReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    # The class of the last error that was the server's or ours, not an address's: the
+    # worker's heartbeat reports it (campaign.mail.health).
+    error_kind: str | None = None
 
     @property
     def handled(self) -> int:
@@ -173,6 +176,7 @@ def _deliver(
     try:
         connection.send(message)
     except TemporaryFailure as exc:
+        report.error_kind = exc.__class__.__name__
         _retry_later(email, str(exc), report)
         log.warning("outbox email %s not delivered (attempt %s): %s", email.id, email.attempts, exc)
     except PermanentFailure as exc:
@@ -185,6 +189,7 @@ def _deliver(
     except Exception as exc:  # a bug met by one email must not stop the others
         # Where the SMTP conversation stands is unknown: the next email starts a new one.
         connection.close()
+        report.error_kind = exc.__class__.__name__
         _retry_later(email, f"unexpected error: {exc.__class__.__name__}", report)
         log.error(
             "outbox email %s: unexpected %s (attempt %s)",

@@ -11,6 +11,7 @@ from campaign.models.campaigns import (
     PetitionText,
     campaign_members,
 )
+from campaign.models.heartbeats import WorkerHeartbeat
 from campaign.models.outbox import OutboxEmail
 from campaign.models.settings import SiteSetting
 from campaign.models.signatures import Signature
@@ -50,6 +51,7 @@ __all__ = [
     "Update",
     "UpdateText",
     "User",
+    "WorkerHeartbeat",
     "campaign_members",
     "utcnow",
 ]
