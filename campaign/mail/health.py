@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
@@ -48,7 +48,6 @@ class MailHealth:
     last_error_kind: str | None
     late_after: timedelta
     silent_after: timedelta
-    problems: tuple[str, ...] = field(default=())
 
     @property
     def pending(self) -> int:
@@ -72,10 +71,6 @@ class MailHealth:
     @property
     def failing(self) -> bool:
         return self.retrying > 0
-
-    @property
-    def needs_attention(self) -> bool:
-        return self.late or self.worker_missing or self.failing
 
 
 def outbox_queues(session: Session) -> tuple[KindQueue, ...]:

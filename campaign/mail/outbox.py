@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Row, func, select, update
@@ -29,8 +29,8 @@ class DeliveryReport:
     retrying: int = 0
     failed: int = 0
     # The class of the last error that was the server's or ours, not an address's: the
-    # worker's heartbeat reports it (campaign.mail.health).
-    error_kind: str | None = None
+    # worker's heartbeat reports it (campaign.mail.health). Not part of what a batch did.
+    error_kind: str | None = field(default=None, compare=False)
 
     @property
     def handled(self) -> int:

@@ -52,8 +52,9 @@ class RestoreReport:
     uploads: int
 
 
-def table_names(engine: Engine) -> list[str]:
-    return sorted(inspect(engine).get_table_names())
+def table_names(bind) -> list[str]:
+    """The tables of an engine's database, or as a connection's transaction sees them."""
+    return sorted(inspect(bind).get_table_names())
 
 
 def row_counts(connection, tables: list[str]) -> dict[str, int]:
@@ -134,7 +135,7 @@ def _backup_postgres(engine: Engine, destination: Path) -> dict[str, int]:
         with connection.begin():
             major = _server_major(connection)
             snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar_one()
-            counts = row_counts(connection, table_names_in(connection))
+            counts = row_counts(connection, table_names(connection))
             # pg_dump reads the snapshot this transaction exported, which lives while it is open.
             _run(
                 [
@@ -149,10 +150,6 @@ def _backup_postgres(engine: Engine, destination: Path) -> dict[str, int]:
                 engine.url,
             )
     return counts
-
-
-def table_names_in(connection) -> list[str]:
-    return sorted(inspect(connection).get_table_names())
 
 
 def _server_major(connection) -> int:
@@ -358,7 +355,7 @@ def _restore_postgres(engine: Engine, database_file: Path) -> None:
 
 def _check_counts(engine: Engine, expected: dict[str, int]) -> dict[str, int]:
     with engine.connect() as connection:
-        found = row_counts(connection, table_names_in(connection))
+        found = row_counts(connection, table_names(connection))
     if found != expected:
         differences = sorted(
             f"{table}: {expected.get(table)} in the backup, {found.get(table)} restored"
