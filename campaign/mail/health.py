@@ -121,7 +121,8 @@ class Heartbeat:
     def __init__(self, name: str | None = None):
         self.name = name or worker_name()
         self._written_at: datetime | None = None
-        self._error_kind: str | None = None
+        # What the row says: None before the first loop ends, "ok", or an error's class.
+        self._state: str | None = None
 
     def start(self, session: Session, now: datetime) -> None:
         session.execute(
@@ -135,16 +136,16 @@ class Heartbeat:
         self._written_at = now
 
     def succeeded(self, session: Session, now: datetime) -> None:
-        if self._error_kind is None and not self._due(now):
+        if self._state == "ok" and not self._due(now):
             return
         self._write(session, now, last_loop_at=now, last_success_at=now)
-        self._error_kind = None
+        self._state = "ok"
 
     def failed(self, session: Session, now: datetime, kind: str) -> None:
-        if self._error_kind == kind and not self._due(now):
+        if self._state == kind and not self._due(now):
             return
         self._write(session, now, last_loop_at=now, last_error_at=now, last_error_kind=kind[:120])
-        self._error_kind = kind
+        self._state = kind
 
     def _due(self, now: datetime) -> bool:
         return self._written_at is None or now - self._written_at >= HEARTBEAT_EVERY

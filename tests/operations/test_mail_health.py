@@ -64,9 +64,11 @@ def test_the_heartbeat_says_when_the_worker_last_ran_and_why_it_failed(session):
     start = utcnow()
     beat = Heartbeat("host:1")
     beat.start(session, start)
-    beat.succeeded(session, start + timedelta(seconds=1))  # nothing new to say yet
+    beat.succeeded(session, start + timedelta(seconds=1))  # the first loop's end: written
+    beat.succeeded(session, start + timedelta(seconds=2))  # nothing new to say
+    session.expire_all()
     row = session.get(WorkerHeartbeat, "host:1")
-    assert row.last_loop_at == start and row.last_success_at is None
+    assert row.last_loop_at == row.last_success_at == start + timedelta(seconds=1)
 
     beat.failed(session, start + timedelta(seconds=2), "OperationalError")
     beat.succeeded(session, start + timedelta(seconds=3))  # recovered: written at once
@@ -180,3 +182,33 @@ def test_a_stopped_worker_shows_until_a_worker_runs_again(
         wait_for(lambda: "mail-health" not in client.get("/staff/").get_data(as_text=True))
     [message] = smtp_server.inbox.messages
     assert message["To"] == "ann@example.org"
+
+
+def test_the_worker_records_why_delivery_failed_and_when_it_worked(
+    make_app, smtp_server, make_petition, run_worker
+):
+    app = make_app(MAIL_URL=smtp_server.url)
+    petition = make_petition()
+    client = app.test_client()
+    assert client.post(f"/en/petitions/{petition.slug}", data=sign_fields()).status_code == 200
+    smtp_server.stop()
+
+    run_worker(app)
+
+    with app.app_context():
+        [row] = db.session.scalars(select(WorkerHeartbeat)).all()
+        assert row.last_error_kind == "TemporaryFailure"
+        assert row.last_success_at is None
+        failed_at = row.last_error_at
+
+    smtp_server.start()
+    with app.app_context():
+        db.session.execute(update(OutboxEmail).values(next_attempt_at=utcnow()))
+        db.session.commit()
+    run_worker(app)
+
+    with app.app_context():
+        [row] = db.session.scalars(select(WorkerHeartbeat)).all()
+        assert row.last_success_at is not None
+        assert row.last_success_at >= row.started_at
+        assert row.last_error_at is None or row.last_error_at <= failed_at
