@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
-import secrets
 import time
 from datetime import UTC, datetime
 
@@ -29,35 +29,40 @@ access_log = logging.getLogger("campaign.request")
 
 def init_observability(app: Flask) -> None:
     """Registered before the other hooks, so its start time and id come first and its
-    after-request hook, run last, sees the final status."""
+    after-request hook, run last, sees the final status. Without metrics or JSON logs only
+    the after-request hook runs: the id is then needed by nothing earlier."""
     trust_proxy = app.config["TRUSTED_PROXIES"] > 0
     measure = bool(app.config.get("METRICS_TOKEN"))
     log_requests = app.config.get("LOG_FORMAT") == "json"
 
-    @app.before_request
-    def start_request() -> None:
-        g.request_started = time.perf_counter()
+    def new_request_id() -> str:
         given = request.headers.get(REQUEST_ID_HEADER) if trust_proxy else None
-        g.request_id = (
-            given if given and REQUEST_ID_SHAPE.fullmatch(given) else secrets.token_hex(16)
-        )
+        return given if given and REQUEST_ID_SHAPE.fullmatch(given) else os.urandom(16).hex()
+
+    if measure or log_requests:
+
+        @app.before_request
+        def start_request() -> None:
+            state = g._get_current_object()  # one context lookup instead of one per use
+            state.request_id = new_request_id()
+            state.request_started = time.perf_counter()
 
     @app.after_request
     def finish_request(response):
-        request_id = g.get("request_id")
-        if request_id is None:  # refused by a hook before start_request ran
-            request_id = g.request_id = secrets.token_hex(16)
-        response.headers[REQUEST_ID_HEADER] = request_id
-        started = g.get("request_started")
-        if started is not None and (measure or log_requests):
+        state = g._get_current_object()
+        # Absent when nothing measures, or a hook registered earlier refused the request.
+        response.headers[REQUEST_ID_HEADER] = state.get("request_id") or new_request_id()
+        started = state.get("request_started")
+        if started is not None:
             seconds = time.perf_counter() - started
+            current = request._get_current_object()
             if measure:
-                observe_request(request.endpoint, request.method, response.status_code, seconds)
+                observe_request(current.endpoint, current.method, response.status_code, seconds)
             if log_requests:
                 access_log.info(
                     "request",
                     extra={
-                        "method": request.method,
+                        "method": current.method,
                         "status": response.status_code,
                         "duration_ms": round(seconds * 1000, 2),
                     },
