@@ -32,6 +32,11 @@ keepalive = 5
 # -Host itself, taking the value the nearest trusted hop added rather than whatever came first.
 forwarded_allow_ips = ""
 secure_scheme_headers: dict[str, str] = {}
+# With several workers, each counts its metrics in files here that /metrics adds up
+# (campaign.web.metrics); made now, before the preloaded app creates its first counter.
+_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _metrics_dir:
+    os.makedirs(_metrics_dir, exist_ok=True)
 # Import the app once in the master and fork warm workers: they start in milliseconds and share
 # the imported code's memory.
 preload_app = True
@@ -51,3 +56,11 @@ def post_fork(_server, _worker):
 
     with app.app_context():
         db.engine.dispose(close=False)
+
+
+def child_exit(_server, worker):
+    # A dead worker's live gauges leave the sums; its counters stay counted.
+    if _metrics_dir:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

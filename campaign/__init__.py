@@ -42,6 +42,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for warning in settings.warnings():
         log.warning(warning)
     _check_catalogues(app)
+    from campaign.web.observability import init_observability
+
+    # First, so that every later hook's refusal still gets a request id and a duration.
+    init_observability(app)
     _init_extensions(app)
     _register_blueprints(app)
 
@@ -85,11 +89,19 @@ def _check_catalogues(app: Flask) -> None:
 
 
 def _configure_logging(app: Flask) -> None:
-    if not app.debug and not app.testing:
+    if app.debug or app.testing:
+        return
+    if app.config["LOG_FORMAT"] == "json":
+        from campaign.web.observability import JsonFormatter
+
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonFormatter())
+        logging.basicConfig(level=logging.INFO, handlers=[handler])
+    else:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
-        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -134,6 +146,7 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.api.staff import bp as staff_api_bp
     from campaign.api.views import bp as api_bp
     from campaign.extensions import csrf
+    from campaign.operations.readiness import bp as readiness_bp
     from campaign.public.embed import bp as embed_bp
     from campaign.public.outreach import bp as outreach_bp
     from campaign.public.sitefiles import bp as sitefiles_bp
@@ -160,6 +173,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(staff_api_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(readiness_bp)
+    if app.config["METRICS_TOKEN"]:
+        from campaign.operations.metrics import bp as metrics_bp
+
+        app.register_blueprint(metrics_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(uploads_bp)
     app.register_blueprint(wellknown_bp)

@@ -14,6 +14,8 @@ from campaign.demo.commands import demo_command
 from campaign.integrations.commands import tokens_group, webhooks_group
 from campaign.integrations.delivery import deliver_webhooks
 from campaign.mail.commands import worker_command
+from campaign.operations.alerts import alert_for_worker
+from campaign.operations.commands import backup_command, restore_command
 from campaign.petitions.commands import reminders_group, signatures_group, signing_group
 from campaign.petitions.reminders import remind_for_worker
 from campaign.privacy.commands import export_command, purge_command, suppressions_group
@@ -40,7 +42,12 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
     # What the worker does besides delivering (campaign.mail.commands).
-    app.extensions["worker.tasks"] = (remind_for_worker, queue_due_updates, deliver_webhooks)
+    app.extensions["worker.tasks"] = (
+        remind_for_worker,
+        queue_due_updates,
+        deliver_webhooks,
+        alert_for_worker,
+    )
     app.cli.add_command(reminders_group)
     app.cli.add_command(suppressions_group)
     app.cli.add_command(users_group)
@@ -56,3 +63,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(tokens_group)
     app.cli.add_command(keys_group)
     app.cli.add_command(delivery_pack_group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

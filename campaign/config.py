@@ -136,6 +136,12 @@ class Settings:
     country_min_count: int = 10
     # Readers' reports that hide a post on a wall of support until staff look at it.
     wall_report_threshold: int = 3
+    # Operations (docs/deployment.md): when waiting mail counts as late, where alerts go, the
+    # bearer token that opens /metrics (unset: no metrics), and the log lines' shape.
+    mail_late_after: timedelta = timedelta(minutes=5)
+    alert_email: str | None = None
+    metrics_token: str | None = None
+    log_format: str = "text"
 
     @classmethod
     def from_environ(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -151,6 +157,10 @@ class Settings:
             reminder_after = parse_duration(environ.get("REMINDER_AFTER") or "24h")
         except ValueError as exc:
             raise ConfigError(f"REMINDER_AFTER: {exc}") from None
+        try:
+            mail_late_after = parse_duration(environ.get("MAIL_LATE_AFTER") or "5m")
+        except ValueError as exc:
+            raise ConfigError(f"MAIL_LATE_AFTER: {exc}") from None
         defaults = cls()
         return cls(
             env=env,
@@ -192,6 +202,10 @@ class Settings:
             wall_report_threshold=_whole_number(
                 environ, "WALL_REPORT_THRESHOLD", cls.wall_report_threshold
             ),
+            mail_late_after=mail_late_after,
+            alert_email=environ.get("ALERT_EMAIL") or None,
+            metrics_token=environ.get("METRICS_TOKEN") or None,
+            log_format=(environ.get("LOG_FORMAT") or "text").strip().lower(),
         )
 
     def check(self) -> None:
@@ -225,6 +239,14 @@ class Settings:
                 "ORGANISATION_TIMEZONE must name a time zone such as Europe/Zurich, "
                 f"not {self.organisation_timezone!r}"
             ) from exc
+        if self.log_format not in {"text", "json"}:
+            raise ConfigError(f"LOG_FORMAT must be text or json, not {self.log_format!r}")
+        if self.metrics_token is not None and len(self.metrics_token) < 16:
+            raise ConfigError("METRICS_TOKEN must be at least 16 characters long")
+        if self.mail_late_after.total_seconds() < 1:
+            raise ConfigError("MAIL_LATE_AFTER must be at least one second")
+        if self.alert_email and "@" not in self.alert_email:
+            raise ConfigError(f"ALERT_EMAIL must be an email address, not {self.alert_email!r}")
         if self.disposable_domains_file and not Path(self.disposable_domains_file).is_file():
             raise ConfigError(
                 f"DISPOSABLE_EMAIL_DOMAINS_FILE names no file: {self.disposable_domains_file}"
@@ -362,6 +384,14 @@ class Settings:
             "DELIVERY_KEY_FILE": self.delivery_key_file,
             "DELIVERY_FONT_DIR": self.delivery_font_dir,
             "COUNTRY_MIN_COUNT": self.country_min_count,
+            "MAIL_LATE_AFTER": int(self.mail_late_after.total_seconds()),
+            # The staff dashboard warns when no outbox worker has looped for this long.
+            "WORKER_SILENT_SECONDS": 60,
+            "ALERT_EMAIL": self.alert_email,
+            # At most one "mail is in trouble" email this often, however often it flaps.
+            "ALERT_EVERY_SECONDS": 3600,
+            "METRICS_TOKEN": self.metrics_token,
+            "LOG_FORMAT": self.log_format,
         }
 
 

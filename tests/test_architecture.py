@@ -20,6 +20,7 @@ FEATURES = {
     "integrations",
     "delivery",
     "wall",
+    "operations",
 }
 BLUEPRINTS = {"public", "staff", "api"}
 # What each package may import, as its __init__ says; the root modules (configuration and the
@@ -39,6 +40,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "updates": BELOW_FEATURES | {"petitions", "integrations"},
     "delivery": BELOW_FEATURES | {"privacy"},
     "wall": BELOW_FEATURES | {"petitions", "integrations"},
+    "operations": BELOW_FEATURES,
     "public": BELOW_FEATURES | FEATURES,
     "api": BELOW_FEATURES | FEATURES | {"public"},
     "staff": BELOW_FEATURES | FEATURES,

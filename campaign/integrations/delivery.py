@@ -30,6 +30,7 @@ from campaign.integrations.endpoints import RefusedAddress, Target, reachable_ad
 from campaign.integrations.events import encode
 from campaign.integrations.resources import one_signature, signature_resource
 from campaign.models import WebhookDelivery, WebhookEndpoint, utcnow
+from campaign.web.metrics import count_webhook_delivery
 
 log = logging.getLogger(__name__)
 
@@ -333,6 +334,9 @@ def deliver_webhooks(session: Session, now: datetime) -> int:
         with ThreadPoolExecutor(max_workers=min(THREADS, len(endpoints))) as pool:
             for result in pool.map(serve, endpoints):
                 report.add(result)
+    for outcome in ("delivered", "retrying", "failed"):
+        if attempts := getattr(report, outcome):
+            count_webhook_delivery(outcome, attempts)
     if report.handled:
         log.info(
             "webhooks delivered %s, retrying %s, failed %s",

@@ -1,5 +1,8 @@
 """`campaign worker`: deliver the outbox over SMTP, or to the development mailbox.
 
+Each loop is recorded in the worker's heartbeat row (campaign.mail.health): the staff
+dashboard, /readyz and the alerts notice a worker that stopped or keeps failing.
+
 Before each batch the worker runs the tasks features register under
 `app.extensions["worker.tasks"]` (callables `(session, now) -> how much they did`, committing
 it): the platform's own timed emails, such as reminders, and webhooks need no other process.
@@ -19,7 +22,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from campaign.extensions import db
+from campaign.mail.health import Heartbeat
 from campaign.models import utcnow
+from campaign.web.metrics import count_email_deliveries
 
 # The name operators filter on, kept from before the worker had a module of its own.
 log = logging.getLogger("campaign.worker")
@@ -27,7 +32,7 @@ log = logging.getLogger("campaign.worker")
 LONGEST_OUTAGE_PAUSE = 10.0
 
 
-def _mail_domain() -> str:
+def mail_domain() -> str:
     sender = current_app.config["MAIL_FROM"]
     address = sender.rsplit("<", 1)[-1].rstrip(">")
     return (
@@ -60,7 +65,7 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
     mail_url = current_app.config["MAIL_URL"]
     if not mail_url and not current_app.config["DEV_MAILBOX"]:
         raise click.UsageError("MAIL_URL is not set")
-    sender, domain = current_app.config["MAIL_FROM"], _mail_domain()
+    sender, domain = current_app.config["MAIL_FROM"], mail_domain()
     lease = timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
     rules = address_policy().rules
     tasks = current_app.extensions.get("worker.tasks", ())
@@ -68,10 +73,15 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
     if not once:
         click.echo(f"worker delivering to {'SMTP' if connection else 'the development mailbox'}")
     outages = 0
+    heartbeat = Heartbeat()
+    started = False
     try:
         while not stopping:
             busy = False
             try:
+                if not started:
+                    heartbeat.start(db.session, utcnow())
+                    started = True
                 for task in tasks:
                     done = task(db.session, utcnow())
                     if done:
@@ -89,10 +99,18 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
                         lease=lease,
                         rules=rules,
                     )
+                count_email_deliveries(
+                    sent=report.sent, retrying=report.retrying, failed=report.failed
+                )
+                if report.error_kind and not report.sent:
+                    heartbeat.failed(db.session, utcnow(), report.error_kind)
+                else:
+                    heartbeat.succeeded(db.session, utcnow())
             except Exception as exc:  # the database may be back in a moment
                 # The class only: a database error's message can quote the row it was writing.
                 log.error("delivery interrupted: %s", exc.__class__.__name__)
                 db.session.remove()  # rolls back; leased emails come back when their lease ends
+                _record_failure(heartbeat, exc.__class__.__name__)
                 if connection is not None:
                     connection.close()
                 if once:
@@ -121,3 +139,13 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
             connection.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _record_failure(heartbeat: Heartbeat, kind: str) -> None:
+    """Say why the loop failed, if the database listens: it may be what failed."""
+    try:
+        heartbeat.failed(db.session, utcnow(), kind)
+    except Exception as exc:  # noqa: BLE001  (the loop's own error is the one logged)
+        log.debug("heartbeat not written: %s", exc.__class__.__name__)
+    finally:
+        db.session.remove()

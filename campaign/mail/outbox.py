@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Row, bindparam, func, select, update
@@ -28,6 +28,9 @@ class DeliveryReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    # The class of the last error that was the server's or ours, not an address's: the
+    # worker's heartbeat reports it (campaign.mail.health). Not part of what a batch did.
+    error_kind: str | None = field(default=None, compare=False)
 
     @property
     def handled(self) -> int:
@@ -184,6 +187,7 @@ def _deliver(
     try:
         connection.send(message)
     except TemporaryFailure as exc:
+        report.error_kind = exc.__class__.__name__
         log.warning("outbox email %s not delivered (attempt %s): %s", email.id, attempts, exc)
         return _retry_later(attempts, str(exc), report)
     except PermanentFailure as exc:
@@ -196,6 +200,7 @@ def _deliver(
     except Exception as exc:  # a bug met by one email must not stop the others
         # Where the SMTP conversation stands is unknown: the next email starts a new one.
         connection.close()
+        report.error_kind = exc.__class__.__name__
         log.error(
             "outbox email %s: unexpected %s (attempt %s)",
             email.id,

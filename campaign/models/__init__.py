@@ -12,6 +12,7 @@ from campaign.models.campaigns import (
     campaign_members,
 )
 from campaign.models.delivery import DeliveryPack
+from campaign.models.heartbeats import WorkerHeartbeat
 from campaign.models.integrations import ApiToken, WebhookDelivery, WebhookEndpoint
 from campaign.models.outbox import OutboxEmail
 from campaign.models.settings import SiteSetting
@@ -68,6 +69,7 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEndpoint",
     "WallReport",
+    "WorkerHeartbeat",
     "campaign_members",
     "utcnow",
 ]

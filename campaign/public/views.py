@@ -56,6 +56,7 @@ from campaign.web.framing import allow_framing
 from campaign.web.honeypot import caught
 from campaign.web.i18n import LANG_PREFIX, best_locale, organisation_name
 from campaign.web.inputs import require_utf8_form
+from campaign.web.metrics import SIGNATURES_CONFIRMED, SIGNINGS
 from campaign.web.pagecache import cached_page
 from campaign.web.ratelimits import resending_limit, signing_limit
 from campaign.web.tokens import ExpiredToken, InvalidToken
@@ -277,6 +278,7 @@ def petition(slug: str):
             status = 422
         else:
             db.session.commit()
+            SIGNINGS.inc()
             return _check_your_email(found, embedded, data)
         # The page shows the campaign's texts, which the petition kept for signing lacks.
         found = _public_petition(slug)
@@ -463,6 +465,8 @@ def _confirm(token: str):
         # Confirmed before: a receipt only if it never had one (confirmed before receipts).
         receipt = issue_receipt(db.session, public_id)
     db.session.commit()
+    if result.newly_confirmed:
+        SIGNATURES_CONFIRMED.inc()
     petition_id = result.signature.petition_id
     count = result.signature_count
     if count is None:

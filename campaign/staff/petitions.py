@@ -10,7 +10,7 @@ from flask import (
     request,
     stream_with_context,
 )
-from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import format_date, format_decimal, format_timedelta, get_locale
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
@@ -23,6 +23,7 @@ from campaign.campaigns.permissions import (
 from campaign.extensions import db
 from campaign.mail.outbox import failed_count
 from campaign.models import Campaign, Petition, utcnow
+from campaign.operations.readiness import current_mail_health
 from campaign.petitions.statistics import pending_counts, petition_statistics
 from campaign.petitions.switches import site_signing_paused
 from campaign.privacy.exports import (
@@ -51,13 +52,17 @@ def dashboard():
         .order_by(Campaign.slug, Petition.created_at.desc())
     ).all()
     forced = current_app.config["SIGNING_PAUSED"]
+    admin = is_admin(actor())
+    mail = current_mail_health() if admin else None
     return render_template(
         "staff/dashboard.html",
+        mail=mail,
+        mail_waited=format_timedelta(mail.oldest_age) if mail and mail.oldest_age else None,
         petitions=petitions,
         pending=pending_counts(db.session, [p.id for p in petitions]),
         site_paused=forced or site_signing_paused(db.session),
         forced_pause=forced,
-        failed_emails=failed_count(db.session) if is_admin(actor()) else None,
+        failed_emails=failed_count(db.session) if admin else None,
     )
 
 

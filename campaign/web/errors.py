@@ -16,6 +16,7 @@ from werkzeug.exceptions import (
 
 from campaign.extensions import db
 from campaign.web.i18n import path_locale
+from campaign.web.metrics import RATE_LIMIT_REFUSALS
 from campaign.web.ratelimits import seconds_until_reset
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ def _render(error: HTTPException, *, retry_after: int | None = None):
         retry_after = error.retry_after  # type: ignore[attr-defined]
     if code == 429:
         retry_after = retry_after or seconds_until_reset()
+        RATE_LIMIT_REFUSALS.labels(route=request.endpoint or "unmatched").inc()
     if code in (429, 503):
         response.headers["Retry-After"] = str(retry_after or RETRY_AFTER_SECONDS)
     return response

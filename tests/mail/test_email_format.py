@@ -35,6 +35,9 @@ CONTEXT = {
     "organisation": "World Organisation Against Torture",
     "update_subject": "The minister answered",
     "update_body": "The minister *answered*.",
+    "pending": 12,
+    "oldest_minutes": 7,
+    "retrying": 3,
 }
 
 
