@@ -375,6 +375,7 @@ def test_erasure_removes_everything_that_would_reach_the_mailbox(
         "Unconfirmed signatures": 2,
         "Petitions": 2,
         "Endorsements": 1,
+        "Messages on walls of support": 0,
         "Emails": 4,
     }
     assert "Nothing found" not in page
