@@ -5,6 +5,7 @@ May import: the root modules (extensions, config) and `text`. Never anything abo
 
 from campaign.models.audit import AuditEvent
 from campaign.models.campaigns import (
+    HERO_FOCUS_STEP,
     Campaign,
     CampaignText,
     Petition,
@@ -29,6 +30,7 @@ from campaign.models.updates import OUTCOMES, Update, UpdateText
 from campaign.models.users import ROLES, User
 
 __all__ = [
+    "HERO_FOCUS_STEP",
     "OUTCOMES",
     "ROLES",
     "STATEMENT_KINDS",
