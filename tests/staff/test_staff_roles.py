@@ -132,7 +132,12 @@ MATRIX = [
     ("GET", "/staff/petitions/{own_petition}/edit", None, (303, 200, 200, 403)),
     ("GET", "/staff/petitions/{other_petition}/edit", None, (303, 200, 404, 403)),
     ("GET", "/staff/petitions/petition-999/edit", None, (303, 404, 404, 403)),
-    ("POST", "/staff/petitions/{own_petition}/status", {"status": "closed", "confirm": "yes"}, (303, 303, 303, 403)),
+    (
+        "POST",
+        "/staff/petitions/{own_petition}/status",
+        {"status": "closed", "confirm": "yes"},
+        (303, 303, 303, 403),
+    ),
     (
         "POST",
         "/staff/petitions/{other_petition}/status",
