@@ -28,6 +28,9 @@
       });
       if (focus) {
         tabs[index].focus();
+        // The address names the section, as the link did without script: a reload or a form
+        // sent back opens the same language. replaceState, so the page does not jump.
+        history.replaceState(null, "", "#" + panels[index].id);
       }
     }
 
