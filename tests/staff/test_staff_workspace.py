@@ -40,11 +40,8 @@ def text_of(response) -> str:
     ],
 )
 def test_the_country_prefix_is_shown_only_when_the_title_lacks_it(app, title, lang, shown):
-    with app.test_request_context(), app.app_context():
-        from flask_babel import force_locale
-
-        with force_locale(lang):
-            assert heading_text(title, ["EG"], lang, lang) == shown
+    with app.test_request_context(), force_locale(lang):
+        assert heading_text(title, ["EG"], lang, lang) == shown
 
 
 def test_statement_pages_and_form_show_the_title_once(
