@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session, object_session
 
 from campaign.config import LOCALES
 from campaign.integrations.events import petition_status_changed
-from campaign.models import Campaign, CampaignText, Petition, PetitionText, User
+from campaign.models import (
+    HERO_FOCUS_STEP,
+    Campaign,
+    CampaignText,
+    Petition,
+    PetitionText,
+    User,
+)
 from campaign.text.bidi import has_reordering_controls
 from campaign.web.refusals import InvalidFields
 
@@ -25,7 +32,7 @@ DONATION_URL_MAX = 500
 # Texts set into other text (page titles, share messages, email subjects, cards): no control
 # that reorders what follows (campaign.text.bidi). Bodies are Markdown blocks, paragraphs of
 # their own.
-SET_INTO_OTHER_TEXT = ("title", "summary", "share_text", "excerpt", "target")
+SET_INTO_OTHER_TEXT = ("title", "summary", "share_text", "excerpt", "target", "hero_alt")
 # Which status may follow which. A closed petition stays closed: its count is final.
 CAMPAIGN_TRANSITIONS = {
     "draft": ("preview",),
@@ -73,6 +80,7 @@ class TextData:
     share_text: str = ""
     excerpt: str = ""
     target: str = ""
+    hero_alt: str = ""
 
     def is_empty(self) -> bool:
         return not (
@@ -82,6 +90,7 @@ class TextData:
             or self.share_text
             or self.excerpt
             or self.target
+            or self.hero_alt
         )
 
 
@@ -92,6 +101,8 @@ class CampaignData:
     texts: dict[str, TextData] = field(default_factory=dict)
     hashtag: str = ""
     donation_url: str = ""
+    hero_focus_x: int = 50
+    hero_focus_y: int = 50
 
 
 @dataclass(frozen=True)
@@ -168,6 +179,11 @@ def is_donation_url(url: str) -> bool:
     return parts.scheme == "https" and bool(parts.hostname) and "@" not in parts.netloc
 
 
+def is_focus(value: int) -> bool:
+    """A focal point coordinate the stylesheet has a rule for: 0 to 100 in steps."""
+    return isinstance(value, int) and 0 <= value <= 100 and value % HERO_FOCUS_STEP == 0
+
+
 def save_campaign(
     session: Session, campaign: Campaign | None, data: CampaignData, *, author: User
 ) -> Campaign:
@@ -179,6 +195,9 @@ def save_campaign(
     donation_url = data.donation_url.strip()
     if donation_url and not is_donation_url(donation_url):
         errors["donation_url"] = "invalid"
+    for name in ("hero_focus_x", "hero_focus_y"):
+        if not is_focus(getattr(data, name)):
+            errors[name] = "invalid"
     if errors:
         raise InvalidContent(errors)
     check_slug(session, Campaign, campaign, data.slug)
@@ -191,7 +210,9 @@ def save_campaign(
     campaign.hashtag = hashtag or None
     campaign.donation_url = donation_url or None
     campaign.default_locale = data.default_locale
-    apply_texts(campaign, data.texts, CampaignText, ("title", "summary", "body"))
+    campaign.hero_focus_x = data.hero_focus_x
+    campaign.hero_focus_y = data.hero_focus_y
+    apply_texts(campaign, data.texts, CampaignText, ("title", "summary", "body", "hero_alt"))
     flush_claiming_slug(session)
     return campaign
 
@@ -232,6 +253,8 @@ def change_petition_status(petition: Petition, status: str, *, now: datetime) ->
     if status not in PETITION_TRANSITIONS[petition.status]:
         raise InvalidTransition(f"{petition.status} -> {status}")
     petition.status = status
+    if status == "open" and petition.opened_at is None:
+        petition.opened_at = now
     if status == "closed":
         petition.closed_at = now
     petition_status_changed(object_session(petition), petition, now=now)
@@ -247,3 +270,21 @@ def add_member(campaign: Campaign, user: User) -> None:
 def remove_member(campaign: Campaign, user: User) -> None:
     if user in campaign.members:
         campaign.members.remove(user)
+
+
+def publish_and_open(petition: Petition, *, now: datetime) -> bool:
+    """Take a finished petition live in one step: its campaign published (through preview when
+    it is a draft) and the petition open. True when the campaign was published by this call.
+    A petition shown to the public while its campaign is hidden would answer 404."""
+    if petition.status not in ("draft", "preview"):
+        raise InvalidTransition(f"{petition.status} -> open")
+    campaign = petition.campaign
+    published_now = campaign.status != "published"
+    if campaign.status == "draft":
+        change_campaign_status(campaign, "preview", now=now)
+    if published_now:
+        change_campaign_status(campaign, "published", now=now)
+    if petition.status == "draft":
+        change_petition_status(petition, "preview", now=now)
+    change_petition_status(petition, "open", now=now)
+    return published_now

@@ -5,6 +5,7 @@ May import: the root modules (extensions, config) and `text`. Never anything abo
 
 from campaign.models.audit import AuditEvent
 from campaign.models.campaigns import (
+    HERO_FOCUS_STEP,
     Campaign,
     CampaignText,
     Petition,
@@ -42,6 +43,7 @@ __all__ = [
     "MESSAGE_MAX",
     "REPORT_REASONS",
     "WALL_STATES",
+    "HERO_FOCUS_STEP",
     "OUTCOMES",
     "ROLES",
     "STATEMENT_KINDS",

@@ -28,6 +28,7 @@ PETITION_STATUSES = ("draft", "preview", "open", "closed")
 # Statuses in which only logged-in staff may see a page at its public address.
 HIDDEN_STATUSES = frozenset({"draft", "preview"})
 SLUG_CHECK = "length(slug) BETWEEN 1 AND 80"
+HERO_FOCUS_STEP = 10
 
 # The campaigners who may edit a campaign and read its petitions' dashboards.
 campaign_members = Table(
@@ -65,6 +66,12 @@ class Campaign(Translated, db.Model):
         CheckConstraint(
             "donation_url IS NULL OR donation_url LIKE 'https://%'", name="donation_https"
         ),
+        CheckConstraint(
+            "hero_focus_x BETWEEN 0 AND 100 AND hero_focus_x % 10 = 0", name="hero_focus_x"
+        ),
+        CheckConstraint(
+            "hero_focus_y BETWEEN 0 AND 100 AND hero_focus_y % 10 = 0", name="hero_focus_y"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +85,11 @@ class Campaign(Translated, db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # File name of the re-encoded hero image in UPLOAD_DIR (see campaign.web.images).
     hero_image: Mapped[str | None] = mapped_column(String(64))
+    # The point of the picture kept in view when a box of another shape crops it, in percent
+    # from the left and from the top, in steps of HERO_FOCUS_STEP (static/css/site.css has one
+    # rule per step: the CSP allows no style attribute).
+    hero_focus_x: Mapped[int] = mapped_column(Integer, default=50, server_default="50")
+    hero_focus_y: Mapped[int] = mapped_column(Integer, default=50, server_default="50")
     # Where the "your signature counts" page invites signers to give, if the campaign asks.
     donation_url: Mapped[str | None] = mapped_column(String(500))
     # The wall of support (campaign.wall): open to posts, and whether posts skip moderation.
@@ -112,6 +124,8 @@ class CampaignText(RenderedBody, db.Model):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
+    # The hero image described for people who cannot see it; empty: the picture only decorates.
+    hero_alt: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     campaign: Mapped[Campaign] = relationship(back_populates="texts")
 
@@ -137,6 +151,8 @@ class Petition(Translated, db.Model):
     status: Mapped[str] = mapped_column(String(20), default="draft")
     goal: Mapped[int | None] = mapped_column(Integer)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When staff first opened it for signatures: its dashboard counts the first hours from there.
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When staff closed it: signatures are anonymised some months after (campaign purge).
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Kept by the confirmation transaction itself, so pages never count rows.

@@ -4,7 +4,7 @@ and a countdown once the end is near."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from campaign.models import Petition
@@ -33,3 +33,14 @@ def closing(petition: Petition, now: datetime, timezone: str) -> Closing | None:
     ends = petition.closes_at.astimezone(zone)
     days = (ends.date() - now.astimezone(zone).date()).days
     return Closing(ends, closed=False, days_left=days if days <= COUNTDOWN_DAYS else None)
+
+
+def utc_from_local(moment: datetime, timezone: str) -> datetime:
+    """A wall-clock time typed in the organisation's time zone, as the UTC instant stored.
+    A time that a clock change skips or repeats reads as the earlier offset (fold 0)."""
+    return moment.replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+
+
+def local_from_utc(moment: datetime, timezone: str) -> datetime:
+    """A stored instant as the organisation's wall-clock time, without zone (for a form field)."""
+    return moment.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)

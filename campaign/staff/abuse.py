@@ -32,6 +32,7 @@ from campaign.petitions.invalidation import (
 from campaign.petitions.switches import set_signing_paused, site_signing_paused
 from campaign.petitions.velocity import signing_speed
 from campaign.staff.blueprint import bp
+from campaign.staff.confirming import confirmation_page, is_confirmed
 from campaign.staff.forms import ActionForm, InvalidationForm
 from campaign.staff.guards import actor, request_origin, require_role, visible_petition_or_404
 
@@ -161,7 +162,20 @@ def resume_petition(slug: str):
 @bp.post("/signing/pause")
 @require_role("admin")
 def pause_everywhere():
-    return _switch(True, None)
+    if is_confirmed():
+        return _switch(True, None)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return confirmation_page(
+        title=_("Pause signing on every petition?"),
+        consequences=[
+            _("No one can sign any petition until an administrator opens signing again."),
+            _("Every petition page shows a notice instead of its form."),
+        ],
+        action=url_for("staff.pause_everywhere"),
+        button=_("Pause signing everywhere"),
+        back=url_for("staff.dashboard"),
+    )
 
 
 @bp.post("/signing/resume")

@@ -36,6 +36,8 @@ def _content_message(key: str, problem: str, default_locale: str) -> str:
         return _("The goal must be a whole number above zero")
     if key == "default_locale":
         return _("Choose a language from the list")
+    if key in ("hero_focus_x", "hero_focus_y"):
+        return _("Choose a position from the list")
     locale = key.split(".", 1)[0]
     if locale == default_locale:
         return _("Give a title in the main language")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -22,13 +22,15 @@ from campaign.campaigns.authoring import (
     add_member,
     change_campaign_status,
     change_petition_status,
+    publish_and_open,
     remove_member,
     save_campaign,
     save_petition,
 )
 from campaign.campaigns.permissions import campaigns_editable_by
 from campaign.extensions import db
-from campaign.models import Campaign, Petition, User
+from campaign.models import Campaign, Petition, User, utcnow
+from campaign.petitions.closing import local_from_utc, utc_from_local
 from campaign.staff.authoring_forms import (
     change_status,
     previewing,
@@ -38,7 +40,8 @@ from campaign.staff.authoring_forms import (
     texts_from,
 )
 from campaign.staff.blueprint import bp
-from campaign.staff.forms import ActionForm, CampaignForm, MemberForm, PetitionForm
+from campaign.staff.confirming import confirmation_page, is_confirmed
+from campaign.staff.forms import ActionForm, CampaignForm, MemberForm, PetitionForm, StatusForm
 from campaign.staff.guards import (
     actor,
     editable_campaign_or_404,
@@ -46,21 +49,39 @@ from campaign.staff.guards import (
     require_role,
 )
 from campaign.statements.authoring import linked_statements
-from campaign.web.images import InvalidImage, reencode_image, store_image
+from campaign.web.images import STORED_NAME, InvalidImage, reencode_image, store_image
 
 AUTHORS = ("admin", "campaigner")
 
 
-def _hero_image(form) -> tuple[bytes, str] | None:
+def _chosen_hero_image(form) -> str | None:
+    """The image chosen on this form: a new upload, stored at once so that a preview or a
+    refused save keeps it (stored names come from the content), or the one kept from an earlier
+    submission of the same form. Raises InvalidImage."""
+    directory = Path(current_app.config["UPLOAD_DIR"])
     upload = form.hero_image.data
-    if not upload or not getattr(upload, "filename", ""):
-        return None
-    limit = current_app.config["HERO_IMAGE_MAX_BYTES"]
-    return reencode_image(
-        upload.read(limit + 1),
-        max_bytes=limit,
-        max_side=current_app.config["HERO_IMAGE_MAX_SIDE"],
-    )
+    if upload and getattr(upload, "filename", ""):
+        limit = current_app.config["HERO_IMAGE_MAX_BYTES"]
+        image = reencode_image(
+            upload.read(limit + 1),
+            max_bytes=limit,
+            max_side=current_app.config["HERO_IMAGE_MAX_SIDE"],
+        )
+        form.pending_hero_image.data = store_image(directory, *image)
+        return form.pending_hero_image.data
+    pending = form.pending_hero_image.data or ""
+    if STORED_NAME.match(pending) and (directory / pending).is_file():
+        return pending
+    form.pending_hero_image.data = ""
+    return None
+
+
+def _keep_hero_image(form) -> None:
+    """Store the chosen image before the form comes back (preview, mistakes)."""
+    try:
+        _chosen_hero_image(form)
+    except InvalidImage as exc:
+        form.hero_image.errors = [_image_problem(exc.reason)]
 
 
 def _image_problem(reason: str) -> str:
@@ -115,9 +136,11 @@ def _save_campaign_form(form, campaign: Campaign | None):
         default_locale=form.default_locale.data,
         texts=texts_from(form),
         donation_url=form.donation_url.data or "",
+        hero_focus_x=form.hero_focus_x.data,
+        hero_focus_y=form.hero_focus_y.data,
     )
     try:
-        image = _hero_image(form)
+        image = _chosen_hero_image(form)
         saved = save_campaign(db.session, campaign, data, author=actor())
     except InvalidImage as exc:
         db.session.rollback()
@@ -127,7 +150,7 @@ def _save_campaign_form(form, campaign: Campaign | None):
         show_problems(form, exc, data.default_locale)
     else:
         if image is not None:
-            saved.hero_image = store_image(current_app.config["UPLOAD_DIR"], *image)
+            saved.hero_image = image
         elif form.remove_hero_image.data:
             saved.hero_image = None
         db.session.commit()
@@ -141,10 +164,14 @@ def _save_campaign_form(form, campaign: Campaign | None):
 def new_campaign():
     form = CampaignForm()
     if previewing():
+        _keep_hero_image(form)
         return _campaign_form_page(form, None, 200, previews(form))
     if form.validate_on_submit():
         return _save_campaign_form(form, None)
-    return _campaign_form_page(form, None, 422 if request.method == "POST" else 200)
+    if request.method == "POST":
+        _keep_hero_image(form)
+        return _campaign_form_page(form, None, 422)
+    return _campaign_form_page(form, None, 200)
 
 
 @bp.route("/campaigns/<slug>", methods=["GET", "POST"])
@@ -158,15 +185,19 @@ def edit_campaign(slug: str):
                 "hashtag": campaign.hashtag or "",
                 "donation_url": campaign.donation_url or "",
                 "default_locale": campaign.default_locale,
-                **text_data(campaign, ("title", "summary", "body")),
+                "hero_focus_x": campaign.hero_focus_x,
+                "hero_focus_y": campaign.hero_focus_y,
+                **text_data(campaign, ("title", "summary", "body", "hero_alt")),
             }
         )
         return _campaign_form_page(form, campaign, 200)
     form = CampaignForm()
     if previewing():
+        _keep_hero_image(form)
         return _campaign_form_page(form, campaign, 200, previews(form))
     if form.validate_on_submit():
         return _save_campaign_form(form, campaign)
+    _keep_hero_image(form)
     return _campaign_form_page(form, campaign, 422)
 
 
@@ -212,6 +243,10 @@ def remove_campaign_member(slug: str, user_id: int):
     return redirect(url_for("staff.edit_campaign", slug=slug, _anchor="team"), code=303)
 
 
+def _organisation_timezone() -> str:
+    return current_app.config["ORGANISATION_TIMEZONE"]
+
+
 def _petition_data(form) -> PetitionData:
     closes_at = form.closes_at.data
     return PetitionData(
@@ -220,14 +255,22 @@ def _petition_data(form) -> PetitionData:
         texts=texts_from(form),
         goal=form.goal.data,
         raise_goal_automatically=bool(form.raise_goal_automatically.data),
-        closes_at=closes_at.replace(tzinfo=UTC) if closes_at else None,
+        closes_at=utc_from_local(closes_at, _organisation_timezone()) if closes_at else None,
     )
 
 
 def _petition_form_page(form, campaign, petition, status: int, previews=None):
-    context = {"form": form, "campaign": campaign, "petition": petition, "previews": previews}
+    context = {
+        "form": form,
+        "campaign": campaign,
+        "petition": petition,
+        "previews": previews,
+        "timezone": _organisation_timezone(),
+    }
     if petition is not None:
-        context["transitions"] = PETITION_TRANSITIONS[petition.status]
+        # Opening goes through its own button and confirmation (go_live), never a bare status.
+        context["transitions"] = [s for s in PETITION_TRANSITIONS[petition.status] if s != "open"]
+        context["go_live_label"] = go_live_label(petition)
     return render_template("staff/petition_form.html", **context), status
 
 
@@ -268,7 +311,9 @@ def edit_petition(slug: str):
                 "slug": petition.slug,
                 "goal": petition.goal,
                 "raise_goal_automatically": petition.raise_goal_automatically,
-                "closes_at": closes_at.astimezone(UTC).replace(tzinfo=None) if closes_at else None,
+                "closes_at": local_from_utc(closes_at, _organisation_timezone())
+                if closes_at
+                else None,
                 "default_locale": petition.default_locale,
                 **text_data(petition, ("title", "body", "share_text", "target")),
             }
@@ -282,9 +327,90 @@ def edit_petition(slug: str):
     return _petition_form_page(form, campaign, petition, 422)
 
 
+def _petition_title(petition: Petition) -> str:
+    return petition.text_for(str(get_locale())).title
+
+
+def _campaign_title(campaign: Campaign) -> str:
+    return campaign.text_for(str(get_locale())).title
+
+
 @bp.post("/petitions/<slug>/status")
 @require_role(*AUTHORS)
 def petition_status(slug: str):
-    return change_status(
-        editable_petition_or_404(slug), change_petition_status, "staff.edit_petition"
+    petition = editable_petition_or_404(slug)
+    status = request.form.get("status")
+    if status == "open" and petition.campaign.status != "published":
+        # Opened alone, it would answer 404 to the public: both go live together, once confirmed.
+        return redirect(url_for("staff.go_live", slug=petition.slug), code=303)
+    if status == "closed" and not is_confirmed():
+        if not StatusForm().validate_on_submit():
+            abort(400)
+        return confirmation_page(
+            title=_("Close this petition for good?"),
+            consequences=[
+                _("Signing stops for good: a closed petition never opens again."),
+                _(
+                    "The page keeps its final count of confirmed signatures: %(count)s.",
+                    count=format_decimal(petition.signature_count),
+                ),
+            ],
+            action=url_for("staff.petition_status", slug=petition.slug),
+            fields={"status": "closed"},
+            button=_("Close for good"),
+            back=url_for("staff.edit_petition", slug=petition.slug),
+        )
+    return change_status(petition, change_petition_status, "staff.edit_petition")
+
+
+@bp.route("/petitions/<slug>/go-live", methods=["GET", "POST"])
+@require_role(*AUTHORS)
+def go_live(slug: str):
+    """Publish the campaign and open the petition, after one confirmation page."""
+    petition = editable_petition_or_404(slug)
+    if request.method == "POST" and not ActionForm().validate_on_submit():
+        abort(400)
+    if petition.status not in ("draft", "preview"):
+        flash(_("This petition is open or closed already."), "error")
+        return redirect(url_for("staff.edit_petition", slug=petition.slug), code=303)
+    campaign = petition.campaign
+    if not is_confirmed():
+        consequences = []
+        if campaign.status != "published":
+            consequences.append(
+                _(
+                    "The campaign “%(title)s” becomes public at its address.",
+                    title=_campaign_title(campaign),
+                )
+            )
+        consequences += [
+            _(
+                "The petition “%(title)s” opens: anyone can sign it.",
+                title=_petition_title(petition),
+            ),
+            _("Their web addresses cannot change any more: links to them will be shared."),
+        ]
+        return confirmation_page(
+            title=_("Publish the campaign and open the petition?")
+            if campaign.status != "published"
+            else _("Open the petition for signatures?"),
+            consequences=consequences,
+            action=url_for("staff.go_live", slug=petition.slug),
+            button=go_live_label(petition),
+            back=url_for("staff.edit_petition", slug=petition.slug),
+        )
+    published = publish_and_open(petition, now=utcnow())
+    db.session.commit()
+    flash(
+        _("The campaign is published and the petition is open.")
+        if published
+        else _("The petition is open."),
+        "success",
     )
+    return redirect(url_for("staff.edit_petition", slug=petition.slug), code=303)
+
+
+def go_live_label(petition: Petition) -> str:
+    if petition.campaign.status != "published":
+        return _("Publish campaign and open petition")
+    return _("Open for signatures")

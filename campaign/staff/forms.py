@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import format_percent
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -36,7 +37,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from campaign.audit import ACTIONS
 from campaign.campaigns.authoring import SLUG_MAX
 from campaign.config import LOCALES
-from campaign.models import ROLES, STATEMENT_KINDS
+from campaign.models import HERO_FOCUS_STEP, ROLES, STATEMENT_KINDS
 from campaign.privacy.exports import COLUMNS, DEFAULT_COLUMNS
 from campaign.privacy.suppression_list import STAFF_REASONS
 from campaign.staff.accounts import MIN_PASSWORD_LENGTH
@@ -135,6 +136,7 @@ class CampaignTextForm(Form):
     title = StringField(_l("Title"), validators=[Length(max=200)])
     summary = TextAreaField(_l("Summary"), validators=[Length(max=1000)])
     body = TextAreaField(_l("Text"), validators=[Length(max=50_000)])
+    hero_alt = StringField(_l("Description of the hero image"), validators=[Length(max=300)])
 
 
 class PetitionTextForm(Form):
@@ -157,7 +159,7 @@ class _TextsForm(FlaskForm):
 
 class CampaignForm(_TextsForm):
     slug = StringField(
-        _l("Address"),
+        _l("Web address (slug)"),
         validators=[DataRequired(_l("Choose an address")), Length(max=SLUG_MAX)],
         description=SLUG_HINT,
     )
@@ -170,6 +172,21 @@ class CampaignForm(_TextsForm):
         description=_l("JPEG, PNG, WebP or GIF. Location and camera data are removed."),
     )
     remove_hero_image = BooleanField(_l("Remove the current image"))
+    # An image chosen before a preview or a refused save, already stored: kept until saved.
+    pending_hero_image = HiddenField()
+    hero_focus_x = SelectField(
+        _l("Point to keep in view, from the left edge"),
+        coerce=int,
+        default=50,
+        validate_choice=False,
+        description=_l("When a page crops the picture, this point stays in view."),
+    )
+    hero_focus_y = SelectField(
+        _l("Point to keep in view, from the top edge"),
+        coerce=int,
+        default=50,
+        validate_choice=False,
+    )
     donation_url = StringField(
         _l("Donation page"),
         validators=[Length(max=500)],
@@ -178,10 +195,21 @@ class CampaignForm(_TextsForm):
         ),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Percentages written the reader's way, so built per request rather than at import.
+        self.hero_focus_x.choices = self.hero_focus_y.choices = _focus_choices()
+
+
+def _focus_choices():
+    return [
+        SelectChoice(value, format_percent(value / 100)) for value in range(0, 101, HERO_FOCUS_STEP)
+    ]
+
 
 class PetitionForm(_TextsForm):
     slug = StringField(
-        _l("Address"),
+        _l("Web address (slug)"),
         validators=[DataRequired(_l("Choose an address")), Length(max=SLUG_MAX)],
         description=SLUG_HINT,
     )
@@ -194,7 +222,7 @@ class PetitionForm(_TextsForm):
     )
     raise_goal_automatically = BooleanField(_l("Raise the goal automatically when it is reached"))
     closes_at = DateTimeLocalField(
-        _l("Closes at (UTC)"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
+        _l("Closes at"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
     )
     default_locale = SelectField(
         _l("Main language"), choices=_language_choices(), validators=[AnyOf(LOCALES)]
@@ -217,7 +245,7 @@ class StatementForm(_TextsForm):
     wrong one gets the domain's message rather than a generic one."""
 
     slug = StringField(
-        _l("Address"),
+        _l("Web address (slug)"),
         validators=[DataRequired(_l("Choose an address")), Length(max=SLUG_MAX)],
         description=SLUG_HINT,
     )

@@ -107,3 +107,18 @@ COLUMN_LABELS = {
     "locale": _l("Language"),
     "source_channel": _l("Channel"),
 }
+# Where a signer came from (Signature.source_channel, campaign.petitions.sharing.CHANNELS).
+# Networks keep their own names; the rest is said in the staff member's language.
+CHANNEL_LABELS = {
+    "x": _l("X (Twitter)"),
+    "facebook": "Facebook",
+    "whatsapp": "WhatsApp",
+    "telegram": "Telegram",
+    "linkedin": "LinkedIn",
+    "bluesky": "Bluesky",
+    "mastodon": "Mastodon",
+    "email": _l("Email"),
+    "copy": _l("Copied link"),
+    "embed": _l("Widget on another website"),
+    "qr": _l("QR code"),
+}

@@ -10,8 +10,9 @@ from flask import (
     request,
     stream_with_context,
 )
-from flask_babel import format_date, format_decimal, format_timedelta, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 from wtforms import SelectChoice
 
 from campaign.campaigns.permissions import (
@@ -24,7 +25,7 @@ from campaign.extensions import db
 from campaign.mail.outbox import failed_count
 from campaign.models import Campaign, Petition, utcnow
 from campaign.operations.readiness import current_mail_health
-from campaign.petitions.statistics import pending_counts, petition_statistics
+from campaign.petitions.statistics import pending_counts, per_hour, petition_statistics
 from campaign.petitions.switches import site_signing_paused
 from campaign.privacy.exports import (
     Counted,
@@ -40,7 +41,7 @@ from campaign.staff.blueprint import bp
 from campaign.staff.charts import bar_chart_svg
 from campaign.staff.forms import ExportForm
 from campaign.staff.guards import actor, request_origin, visible_petition_or_404
-from campaign.staff.labels import COLUMN_LABELS
+from campaign.staff.labels import CHANNEL_LABELS, COLUMN_LABELS
 from campaign.web.i18n import countries, country_name
 
 
@@ -66,27 +67,55 @@ def dashboard():
     )
 
 
-@bp.get("/petitions/<slug>")
-def petition(slug: str):
-    found = visible_petition_or_404(slug)
-    stats = petition_statistics(db.session, found.id, today=utcnow().date())
-    lang = str(get_locale())
-    chart = bar_chart_svg(
-        [(format_date(day, "medium"), count) for day, count in stats.per_day],
+def _per_day_chart(per_day) -> Markup:
+    return bar_chart_svg(
+        [(format_date(day, "medium"), count) for day, count in per_day],
         title=_("Confirmed signatures per day"),
         description=_(
             "Confirmed signatures on each of the last %(days)d days, oldest first.",
-            days=len(stats.per_day),
+            days=len(per_day),
         ),
         id_prefix="per-day",
         number=format_decimal,
     )
+
+
+def _per_hour_chart(hours) -> Markup:
+    return bar_chart_svg(
+        [(hour_label(hour), count) for hour, count in hours],
+        title=_("Confirmed signatures per hour (UTC)"),
+        description=_(
+            "Confirmed signatures in each hour since the petition opened, oldest first: "
+            "%(hours)d hours.",
+            hours=len(hours),
+        ),
+        id_prefix="per-hour",
+        number=format_decimal,
+    )
+
+
+def hour_label(hour) -> str:
+    return format_datetime(hour, "d MMM HH:mm", rebase=False)
+
+
+@bp.get("/petitions/<slug>")
+def petition(slug: str):
+    found = visible_petition_or_404(slug)
+    now = utcnow()
+    stats = petition_statistics(db.session, found.id, today=now.date())
+    hours = None
+    if found.status != "draft":
+        hours = per_hour(db.session, found.id, since=found.opened_at or found.created_at, now=now)
+    lang = str(get_locale())
     return render_template(
         "staff/petition.html",
         petition=found,
         stats=stats,
-        chart=chart,
+        hours=hours,
+        hour_label=hour_label,
+        chart=_per_hour_chart(hours) if hours else _per_day_chart(stats.per_day),
         country_names={code: country_name(code, lang) for code, _n in stats.countries},
+        channel_labels=CHANNEL_LABELS,
         may_edit=can_edit_campaign(actor(), found.campaign),
         may_export=can_export(actor()),
     )

@@ -40,6 +40,7 @@ from campaign.statements.authoring import (
     parse_signatories,
     save_statement,
 )
+from campaign.statements.display import heading_text
 from campaign.statements.endorsing import (
     EndorsementNotConfirmed,
     approve_endorsement,
@@ -141,8 +142,25 @@ def _set_choices(form: StatementForm) -> None:
     ]
 
 
+def _shown_titles(form: StatementForm) -> dict[str, str]:
+    """Each language's title as readers will see it in that language, with or without the
+    countries before it, so the form can say so before saving."""
+    codes = [code for code in form.countries.data or () if code]
+    shown = {}
+    for locale, sub in form.text_forms():
+        title = (sub.form.title.data or "").strip()
+        if title:
+            shown[locale] = heading_text(title, codes, locale, locale)
+    return shown
+
+
 def _statement_form_page(form, statement: Statement | None, status: int, previews=None):
-    context = {"form": form, "statement": statement, "previews": previews}
+    context = {
+        "form": form,
+        "statement": statement,
+        "previews": previews,
+        "shown_titles": _shown_titles(form),
+    }
     if statement is not None:
         editable = {choice.value for choice in form.campaign_ids.choices}
         context.update(

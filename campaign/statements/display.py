@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
@@ -10,7 +11,28 @@ from flask_babel import gettext as _
 
 from campaign.models import Statement, StatementText
 from campaign.statements.vocabulary import KIND_LABELS, TOPIC_LABELS, sorted_countries, topic_order
-from campaign.web.i18n import text_direction
+from campaign.web.i18n import country_name, text_direction
+
+
+def starts_with_country(title: str, codes: Iterable[str], locales: Iterable[str]) -> bool:
+    """Whether `title` already begins with one of the countries, named in one of `locales`:
+    campaigners often write "Egypt: two defenders…" themselves."""
+    start = title.casefold()
+    return any(
+        start.startswith(country_name(code, locale).casefold())
+        for code in codes
+        for locale in locales
+    )
+
+
+def heading_text(title: str, codes: Iterable[str], lang: str, text_locale: str) -> str:
+    """ "Country: title" for a reader of `lang`, or the title alone when it names no country
+    or begins with one already."""
+    codes = list(codes)
+    if not codes or starts_with_country(title, codes, {lang, text_locale}):
+        return title
+    names = ", ".join(name for _code, name in sorted_countries(codes, lang))
+    return _("%(countries)s: %(title)s", countries=names, title=title)
 
 
 @dataclass(frozen=True)
@@ -41,11 +63,18 @@ class StatementView:
         return ", ".join(name for _code, name in self.countries)
 
     @property
+    def shows_countries(self) -> bool:
+        """Whether the heading starts with the countries (not when the title does already)."""
+        return bool(self.countries) and not starts_with_country(
+            self.text.title, self.statement.country_codes, {self.lang, self.text.locale}
+        )
+
+    @property
     def heading(self) -> str:
         """ "Country: title", as the listing shows it, in plain text."""
-        if not self.countries:
-            return self.text.title
-        return _("%(countries)s: %(title)s", countries=self.country_names, title=self.text.title)
+        return heading_text(
+            self.text.title, self.statement.country_codes, self.lang, self.text.locale
+        )
 
     @property
     def meta_parts(self) -> list[str]:

@@ -232,14 +232,13 @@ def test_a_campaigner_launches_a_campaign_with_a_petition_in_two_languages(app, 
     assert "Fin de l’impunité" in page
     assert "Vous pourrez signer dès l’ouverture de la pétition." in page
 
-    assert (
-        staff.post("/staff/petitions/end-impunity/status", data={"status": "open"}).status_code
-        == 303
-    )
-    assert (
-        staff.post("/staff/campaigns/stop-torture/status", data={"status": "published"}).status_code
-        == 303
-    )
+    # Opening a petition of a hidden campaign asks to publish both, then does on confirmation.
+    opening = staff.post("/staff/petitions/end-impunity/status", data={"status": "open"})
+    assert opening.status_code == 303
+    assert opening.headers["Location"] == "/staff/petitions/end-impunity/go-live"
+    assert visitor.get("/en/petitions/end-impunity").status_code == 404
+    going = staff.post("/staff/petitions/end-impunity/go-live", data={"confirm": "yes"})
+    assert going.status_code == 303
 
     for lang, title, body in (
         ("en", "Stop torture", "Torture <strong>must</strong> end."),
@@ -318,9 +317,17 @@ def test_closing_a_petition_stops_signing_and_shows_the_final_count(
     make_signature(petition)
     visitor = app.test_client()
     log_in(client, make_user("admin"))
+    # The first POST only asks, on a page of its own that works without script.
+    asked = client.post(f"/staff/petitions/{petition.slug}/status", data={"status": "closed"})
+    assert asked.status_code == 200
+    html = asked.get_data(as_text=True)
+    assert "Close this petition for good?" in html and 'name="confirm" value="yes"' in html
+    assert 'name="csrf_token"' in html and 'name="status" value="closed"' in html
+    with app.app_context():
+        assert db.session.get(Petition, petition.id).status == "open"
     assert (
         client.post(
-            f"/staff/petitions/{petition.slug}/status", data={"status": "closed"}
+            f"/staff/petitions/{petition.slug}/status", data={"status": "closed", "confirm": "yes"}
         ).status_code
         == 303
     )

@@ -204,7 +204,9 @@ def test_purge_command(app, runner, history):
 def test_closing_a_petition_records_when(app, client, make_user, log_in, make_petition):
     petition = make_petition(status="open")
     log_in(client, make_user("admin"))
-    client.post(f"/staff/petitions/{petition.slug}/status", data={"status": "closed"})
+    client.post(
+        f"/staff/petitions/{petition.slug}/status", data={"status": "closed", "confirm": "yes"}
+    )
     with app.app_context():
         closed_at = db.session.get(Petition, petition.id).closed_at
     assert closed_at is not None and abs(utcnow() - closed_at) < timedelta(minutes=1)

@@ -172,7 +172,12 @@ def test_an_admin_pauses_signing_everywhere_from_the_dashboard(
     log_in(client, make_user("admin"))
     assert "Pause signing everywhere" in text_of(client.get("/staff/"))
 
-    assert client.post("/staff/signing/pause").status_code == 303
+    # A site-wide pause asks first, on a page of its own; the second POST pauses.
+    asked = client.post("/staff/signing/pause")
+    assert asked.status_code == 200
+    assert 'name="confirm" value="yes"' in asked.get_data(as_text=True)
+    assert "Signing is paused everywhere." not in text_of(client.get("/staff/"))
+    assert client.post("/staff/signing/pause", data={"confirm": "yes"}).status_code == 303
     dashboard = text_of(client.get("/staff/"))
     assert "Signing is paused everywhere." in dashboard
     assert (
