@@ -9,19 +9,30 @@ CSV shows it (times in ISO 8601 UTC, yes/no, '' for NULL), so that Python only j
 CSV core writes a batch with two C-level joins when no cell needs quoting or neutralising, which
 it checks with C-level scans, and through the csv module otherwise; both give the same bytes.
 
-Auditing: the event (who, when, which petition, filters, columns) is committed before the first
-byte leaves, so an export never happens unrecorded even if the process dies mid-stream; the row
-count is added to that same event, in its own transaction, when the stream ends (or the client
-goes away, with complete = false). Counting first would need a second pass over the rows and
-could still disagree with what was sent if signatures arrive between the two.
+Two cells the database cannot render are derived in Python from the one it reads, memoised per
+distinct value (a few hundred at most): the country's name in the file's language and the
+consent text's version. They cost a dictionary look-up per row and only when chosen.
+
+Presets (PRESETS): what staff pick rather than columns. "target" is the file for the people a
+petition addresses: no email address, ever (the privacy page promises it). "records" is
+everything, for the organisation's own records; "crm" is the same data under OSDI-like column
+names for a CRM import (docs/exports.md). The form never asks for a given and a family name, so
+no export has them: a name is never split by guesswork.
+
+Auditing: the event (who, when, which petition, preset, filters, columns) is committed before
+the first byte leaves, so an export never happens unrecorded even if the process dies
+mid-stream; the row count is added to that same event, in its own transaction, when the stream
+ends (or the client goes away, with complete = false). Counting first would need a second pass
+over the rows and could still disagree with what was sent if signatures arrive between the two.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import chain
@@ -35,19 +46,113 @@ from sqlalchemy.sql.functions import FunctionElement
 from campaign.audit import EXPORT, amend_details, record_event
 from campaign.models import AuditEvent, Petition, Signature
 from campaign.models.types import UTCDateTime
+from campaign.web.i18n import country_name
 
 _table = Signature.__table__
+_petitions = Petition.__table__
+
+
+class utc_date(FunctionElement):
+    """The UTC date of a timestamp column, "2026-05-04", rendered by the database."""
+
+    type = String()
+    inherit_cache = True
+
+
+class utc_time(FunctionElement):
+    """The UTC time of day of a timestamp column to the second, "03:02:01"."""
+
+    type = String()
+    inherit_cache = True
+
+
+# Each column as the database reads it (the Python value's `cell` is what the file shows, except
+# for the split dates and times, which are ISO 8601 dates and times that spreadsheets read).
 COLUMNS = {
+    "signature_id": _table.c.public_id,
+    "petition": _petitions.c.slug,
     "name": _table.c.name,
     "email": _table.c.email,
     "country": _table.c.country,
+    "country_name": _table.c.country,
+    "signed_on": utc_date(_table.c.created_at),
+    "signed_time": utc_time(_table.c.created_at),
     "signed_at": _table.c.created_at,
+    "confirmed_on": utc_date(_table.c.confirmed_at),
+    "confirmed_time": utc_time(_table.c.confirmed_at),
     "confirmed_at": _table.c.confirmed_at,
     "newsletter": _table.c.newsletter,
     "locale": _table.c.locale,
     "source_channel": _table.c.source_channel,
+    "consent_version": _table.c.consent_text,
+    "consent_text": _table.c.consent_text,
+    "consented_at": _table.c.consented_at,
 }
-DEFAULT_COLUMNS = ("name", "email", "country", "signed_at", "confirmed_at")
+PRESETS = {
+    "target": (
+        "signature_id",
+        "petition",
+        "name",
+        "country",
+        "country_name",
+        "signed_on",
+        "signed_time",
+    ),
+    "records": (
+        "signature_id",
+        "petition",
+        "name",
+        "email",
+        "country",
+        "country_name",
+        "locale",
+        "signed_on",
+        "signed_time",
+        "confirmed_on",
+        "confirmed_time",
+        "newsletter",
+        "source_channel",
+        "consent_version",
+        "consent_text",
+        "consented_at",
+    ),
+    "crm": (
+        "signature_id",
+        "petition",
+        "name",
+        "email",
+        "country",
+        "locale",
+        "signed_at",
+        "confirmed_at",
+        "newsletter",
+        "source_channel",
+        "consent_version",
+        "consent_text",
+        "consented_at",
+    ),
+}
+DEFAULT_PRESET = "target"
+DEFAULT_COLUMNS = PRESETS[DEFAULT_PRESET]
+# The CRM preset's header: OSDI's names where OSDI has one (identifier, email_address,
+# action_date), plain lower-case names in the same style otherwise. Never translated: an import
+# mapping saved once must keep working whatever language the staff member reads.
+CRM_HEADER = {
+    "signature_id": "identifier",
+    "petition": "petition",
+    "name": "full_name",
+    "email": "email_address",
+    "country": "country",
+    "locale": "language",
+    "signed_at": "action_date",
+    "confirmed_at": "confirmed_date",
+    "newsletter": "opt_in",
+    "source_channel": "source",
+    "consent_version": "consent_version",
+    "consent_text": "consent_text",
+    "consented_at": "consent_date",
+}
+CONSENT_VERSION_LENGTH = 12
 # What a spreadsheet would take for the start of a formula (OWASP "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Where a quote goes so that no piece of a cell reads as a formula: at its start, and after each
@@ -102,11 +207,56 @@ def export_select(petition_id: int, filters: ExportFilters, columns: Sequence[st
     unknown = set(columns) - set(COLUMNS)
     if unknown or not columns:
         raise ValueError(f"unknown export columns: {sorted(unknown)}")
-    return (
-        select(*(_as_text(COLUMNS[name]).label(name) for name in columns))
-        .where(*_conditions(petition_id, filters))
-        .order_by(_table.c.id)
-    )
+    query = select(*(_as_text(COLUMNS[name]).label(name) for name in columns)).select_from(_table)
+    if "petition" in columns:
+        query = query.join(_petitions, _petitions.c.id == _table.c.petition_id)
+    return query.where(*_conditions(petition_id, filters)).order_by(_table.c.id)
+
+
+def consent_version(text: str) -> str:
+    """A short name for the exact consent sentence a signer agreed to: rows with the same
+    version agreed to the same words, and any change of wording gives a new one."""
+    if not text:
+        return ""
+    return hashlib.sha256(text.encode()).hexdigest()[:CONSENT_VERSION_LENGTH]
+
+
+def _memoised(derive: Callable[[str], str]) -> Callable[[str], str]:
+    known: dict[str, str] = {}
+
+    def look_up(value: str) -> str:
+        try:
+            return known[value]
+        except KeyError:
+            known[value] = result = derive(value) if value else ""
+            return result
+
+    return look_up
+
+
+def with_derived(
+    batches: Iterable[Sequence[Sequence]], columns: Sequence[str], *, lang: str
+) -> Iterator[Sequence[Sequence]]:
+    """The batches with the cells the database cannot write filled in: the country's name in
+    `lang` and the consent text's version, from the code and the text the query read."""
+    derivations = {
+        "country_name": lambda code: country_name(code, lang),
+        "consent_version": consent_version,
+    }
+    fixes = [
+        (index, _memoised(derivations[name]))
+        for index, name in enumerate(columns)
+        if name in derivations
+    ]
+    if not fixes:
+        yield from batches
+        return
+    for batch in batches:
+        rows = [list(row) for row in batch]
+        for row in rows:
+            for index, derive in fixes:
+                row[index] = derive(row[index])
+        yield rows
 
 
 class utc_iso_seconds(FunctionElement):
@@ -128,6 +278,28 @@ def _utc_iso_seconds_sqlite(element, compiler, **kw) -> str:
 def _utc_iso_seconds_postgresql(element, compiler, **kw) -> str:
     value = compiler.process(element.clauses, **kw)
     return f"""to_char({value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')"""
+
+
+@compiles(utc_date, "sqlite")
+def _utc_date_sqlite(element, compiler, **kw) -> str:
+    return f"substr({compiler.process(element.clauses, **kw)}, 1, 10)"
+
+
+@compiles(utc_date, "postgresql")
+def _utc_date_postgresql(element, compiler, **kw) -> str:
+    value = compiler.process(element.clauses, **kw)
+    return f"to_char({value} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+
+
+@compiles(utc_time, "sqlite")
+def _utc_time_sqlite(element, compiler, **kw) -> str:
+    return f"substr({compiler.process(element.clauses, **kw)}, 12, 8)"
+
+
+@compiles(utc_time, "postgresql")
+def _utc_time_postgresql(element, compiler, **kw) -> str:
+    value = compiler.process(element.clauses, **kw)
+    return f"to_char({value} AT TIME ZONE 'UTC', 'HH24:MI:SS')"
 
 
 def _as_text(column) -> ColumnElement[str]:
@@ -229,7 +401,9 @@ def start_export_audit(
     actor_id: int | None,
     origin: str | None,
     via: str,
+    preset: str | None = None,
 ) -> AuditEvent:
+    """`preset` names the preset the columns come from (None: chosen one by one)."""
     return record_event(
         session,
         EXPORT,
@@ -238,6 +412,7 @@ def start_export_audit(
         details={
             "petition": petition.slug,
             "petition_id": petition.id,
+            "preset": preset,
             "filters": filters.describe(),
             "columns": list(columns),
             "via": via,

@@ -90,13 +90,31 @@ SUPPRESSION_REASON_LABELS = {
     "not_me": _l("Someone else signed with the address"),
     "staff": _l("Added by staff"),
 }
+# Column names as the "target" and "records" files show them (the CRM preset keeps fixed names).
 COLUMN_LABELS = {
+    "signature_id": _l("Signature ID"),
+    "petition": _l("Petition"),
     "name": _l("Name"),
     "email": _l("Email address"),
-    "country": _l("Country"),
+    "country": _l("Country code"),
+    "country_name": _l("Country"),
+    "signed_on": _l("Date signed (UTC)"),
+    "signed_time": _l("Time signed (UTC)"),
     "signed_at": _l("Signed at (UTC)"),
+    "confirmed_on": _l("Date confirmed (UTC)"),
+    "confirmed_time": _l("Time confirmed (UTC)"),
     "confirmed_at": _l("Confirmed at (UTC)"),
     "newsletter": _l("Keep informed"),
     "locale": _l("Language"),
     "source_channel": _l("Channel"),
+    "consent_version": _l("Consent text version"),
+    "consent_text": _l("Consent text"),
+    "consented_at": _l("Consent given at (UTC)"),
+}
+PRESET_LABELS = {
+    "target": _l(
+        "For the people the petition addresses: name, country and date, never email addresses"
+    ),
+    "records": _l("For our own records: everything, email addresses included"),
+    "crm": _l("For our CRM (CiviCRM, Mailchimp…): everything, with standard column names"),
 }
