@@ -250,7 +250,7 @@ class StatementForm(_TextsForm):
         description=_l(
             "One organisation a line: name | country code | website, "
             "like Human Rights Centre | FR | https://example.org. "
-            "Country and website are optional."
+            "Country and website are optional: end a name alone with |."
         ),
     )
     open_for_endorsement = BooleanField(

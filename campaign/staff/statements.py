@@ -87,6 +87,13 @@ def _statement_message(key: str, problem: str) -> str | None:
     """The message for a statement's own fields; None for those campaigns share."""
     if key.startswith("signatories."):
         number = int(key.split(".", 1)[1])
+        if problem == "separator":
+            return _(
+                "Line %(number)d: separate the organisation’s name from its country and "
+                "website with |, like Human Rights Centre | FR | https://example.org, "
+                "or end a name alone with |",
+                number=number,
+            )
         if problem == "name":
             return _(
                 "Line %(number)d: give the organisation’s name, up to 200 characters, "
