@@ -20,6 +20,11 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)  # the default; OUTBOX_LEASE_SECONDS sets it per deployment
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=6)
+# The email telling a person their data was erased: the row (their address) is deleted as soon
+# as the mail server has taken it or refused it for good, so that the erasure leaves nothing.
+# The development mailbox, which shows the rows instead of sending them, keeps it.
+ERASURE_CONFIRMATION = "erasure_confirmation"
+FORGOTTEN_ONCE_SENT = frozenset({ERASURE_CONFIRMATION})
 MAX_ATTEMPTS = 12  # about two days of retries with the backoff below
 
 
@@ -134,6 +139,7 @@ def deliver_batch(
             _give_up(email, "no attempt finished: the worker stopped each time")
             report.failed += 1
             log.error("outbox email %s given up: no attempt finished", email.id)
+            _forget_if_done(session, email)
             session.commit()
             continue
         # Counted before sending, so an email that takes its worker down with it still runs out
@@ -141,6 +147,7 @@ def deliver_batch(
         email.attempts += 1
         session.commit()
         _deliver(session, email, connection, report, sender=sender, domain=domain, rules=rules)
+        _forget_if_done(session, email)
         session.commit()
     return report
 
@@ -177,7 +184,7 @@ def _deliver(
         log.warning("outbox email %s not delivered (attempt %s): %s", email.id, email.attempts, exc)
     except PermanentFailure as exc:
         _give_up(email, str(exc))
-        if exc.mailbox_refused:
+        if exc.mailbox_refused and email.kind not in FORGOTTEN_ONCE_SENT:
             for key in keys_reached(email.to_address, rules):
                 suppress(session, key, scope="all", reason="bounced")
         report.failed += 1
@@ -198,6 +205,12 @@ def _deliver(
         email.leased_until = None
         email.last_error = None
         report.sent += 1
+
+
+def _forget_if_done(session: Session, email: OutboxEmail) -> None:
+    """Delete the row of an email that must leave no trace, once nothing more will be tried."""
+    if email.kind in FORGOTTEN_ONCE_SENT and email.status != "pending":
+        session.delete(email)
 
 
 def mark_delivered_to_mailbox(

@@ -298,10 +298,18 @@ class ExportForm(FlaskForm):
             raise ValidationError(_l("The end date is before the start date"))
 
 
-class ErasureForm(FlaskForm):
+class ErasureLookupForm(FlaskForm):
     email = EmailField(
         _l("Email address of the person"),
         validators=[DataRequired(_l("Enter an email address")), Length(max=EMAIL_MAX)],
+    )
+
+
+class ErasureForm(FlaskForm):
+    """The confirmation, under what will be erased; the address rides along, never in a URL."""
+
+    email = HiddenField(
+        validators=[DataRequired(_l("Enter an email address")), Length(max=EMAIL_MAX)]
     )
     confirm = BooleanField(
         _l("I understand that this cannot be undone"),

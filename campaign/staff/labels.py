@@ -53,6 +53,7 @@ EMAIL_KIND_LABELS = {
     "already_endorsed": _l("Already endorsed"),
     "invitation": _l("Staff invitation"),
     "password_reset": _l("Password reset"),
+    "erasure_confirmation": _l("Erasure confirmation"),
 }
 ACTION_LABELS = {
     "login": _l("Logged in"),
