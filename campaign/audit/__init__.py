@@ -17,6 +17,8 @@ LOGOUT = "logout"
 PASSWORD_SET = "password_set"  # noqa: S105 (an audit action, not a password)
 PASSWORD_RESET_REQUESTED = "password_reset_requested"  # noqa: S105 (an audit action)
 INVITATION = "invitation"
+INVITATION_RESENT = "invitation_resent"
+INVITATION_REVOKED = "invitation_revoked"
 ACCOUNT_DEACTIVATED = "account_deactivated"
 ACCOUNT_REACTIVATED = "account_reactivated"
 ROLE_CHANGED = "role_changed"
@@ -37,6 +39,8 @@ ACTIONS = (
     PASSWORD_SET,
     PASSWORD_RESET_REQUESTED,
     INVITATION,
+    INVITATION_RESENT,
+    INVITATION_REVOKED,
     ACCOUNT_DEACTIVATED,
     ACCOUNT_REACTIVATED,
     ROLE_CHANGED,

@@ -104,11 +104,12 @@ class StatusForm(FlaskForm):
     status = StringField(validators=[DataRequired()])
 
 
-def _role_field():
+def _role_field(**options):
     return SelectField(
         _l("Role"),
         choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
         validators=[AnyOf(ROLES, message=_l("Choose a role from the list"))],
+        **options,
     )
 
 
@@ -121,7 +122,8 @@ class InviteForm(FlaskForm):
         _l("Email address"),
         validators=[DataRequired(_l("Enter an email address")), Length(max=EMAIL_MAX)],
     )
-    role = _role_field()
+    # The least privileged role unless the administrator chooses another.
+    role = _role_field(default="exporter")
     locale = SelectField(
         _l("Language of the invitation"),
         choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LOCALES],

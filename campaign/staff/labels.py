@@ -62,6 +62,8 @@ ACTION_LABELS = {
     "password_set": _l("Password set"),
     "password_reset_requested": _l("Password reset requested"),
     "invitation": _l("Invitation sent"),
+    "invitation_resent": _l("Invitation sent again"),
+    "invitation_revoked": _l("Invitation revoked"),
     "account_deactivated": _l("Account deactivated"),
     "account_reactivated": _l("Account reactivated"),
     "role_changed": _l("Role changed"),
