@@ -1,4 +1,5 @@
-"""The audit trail: who did what to personal data or to accounts, when, and from where.
+"""The audit trail: who did what to personal data, to accounts or to what the public sees, when,
+and from where.
 
 Every feature that touches personal data records here, so it sits below them all. May import:
 the root modules, `models` and `web`. Never a feature package nor a blueprint.
@@ -32,6 +33,14 @@ UPDATE_SENT = "update_sent"
 UPDATE_CANCELLED = "update_cancelled"
 SUPPRESSIONS_ADDED = "suppressions_added"
 SUPPRESSION_REMOVED = "suppression_removed"
+# Content changes: what the public sees, and who may change it.
+CAMPAIGN_STATUS_CHANGED = "campaign_status_changed"
+PETITION_STATUS_CHANGED = "petition_status_changed"
+STATEMENT_STATUS_CHANGED = "statement_status_changed"
+TEAM_MEMBER_ADDED = "team_member_added"
+TEAM_MEMBER_REMOVED = "team_member_removed"
+ENDORSEMENT_APPROVED = "endorsement_approved"
+ENDORSEMENT_REMOVED = "endorsement_removed"
 ACTIONS = (
     LOGIN,
     LOGIN_FAILED,
@@ -54,6 +63,13 @@ ACTIONS = (
     UPDATE_CANCELLED,
     SUPPRESSIONS_ADDED,
     SUPPRESSION_REMOVED,
+    CAMPAIGN_STATUS_CHANGED,
+    PETITION_STATUS_CHANGED,
+    STATEMENT_STATUS_CHANGED,
+    TEAM_MEMBER_ADDED,
+    TEAM_MEMBER_REMOVED,
+    ENDORSEMENT_APPROVED,
+    ENDORSEMENT_REMOVED,
 )
 
 

@@ -9,8 +9,15 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from campaign.audit import (
+    CAMPAIGN_STATUS_CHANGED,
+    PETITION_STATUS_CHANGED,
+    TEAM_MEMBER_ADDED,
+    TEAM_MEMBER_REMOVED,
+    record_event,
+)
 from campaign.config import LOCALES
 from campaign.models import Campaign, CampaignText, Petition, PetitionText, User
 from campaign.text.bidi import has_reordering_controls
@@ -219,29 +226,79 @@ def save_petition(
     return petition
 
 
-def change_campaign_status(campaign: Campaign, status: str, *, now: datetime) -> None:
+def change_campaign_status(
+    campaign: Campaign,
+    status: str,
+    *,
+    now: datetime,
+    actor_id: int | None = None,
+    origin: str | None = None,
+) -> None:
+    """Move a campaign along its workflow, audited in the campaign's session."""
     if status not in CAMPAIGN_TRANSITIONS[campaign.status]:
         raise InvalidTransition(f"{campaign.status} -> {status}")
+    previous = campaign.status
     campaign.status = status
     if status == "published" and campaign.published_at is None:
         campaign.published_at = now
+    record_event(
+        object_session(campaign),
+        CAMPAIGN_STATUS_CHANGED,
+        actor_id=actor_id,
+        origin=origin,
+        details={"campaign": campaign.slug, "from": previous, "to": status},
+    )
 
 
-def change_petition_status(petition: Petition, status: str, *, now: datetime) -> None:
+def change_petition_status(
+    petition: Petition,
+    status: str,
+    *,
+    now: datetime,
+    actor_id: int | None = None,
+    origin: str | None = None,
+) -> None:
+    """Move a petition along its workflow, audited in the petition's session."""
     if status not in PETITION_TRANSITIONS[petition.status]:
         raise InvalidTransition(f"{petition.status} -> {status}")
+    previous = petition.status
     petition.status = status
     if status == "closed":
         petition.closed_at = now
+    record_event(
+        object_session(petition),
+        PETITION_STATUS_CHANGED,
+        actor_id=actor_id,
+        origin=origin,
+        details={"petition": petition.slug, "from": previous, "to": status},
+    )
 
 
-def add_member(campaign: Campaign, user: User) -> None:
+def add_member(
+    campaign: Campaign, user: User, *, actor_id: int | None = None, origin: str | None = None
+) -> None:
     if user.role != "campaigner" or not user.active:
         raise NotACampaigner(str(user.id))
     if user not in campaign.members:
         campaign.members.append(user)
+        record_event(
+            object_session(campaign),
+            TEAM_MEMBER_ADDED,
+            actor_id=actor_id,
+            origin=origin,
+            details={"campaign": campaign.slug, "user_id": user.id},
+        )
 
 
-def remove_member(campaign: Campaign, user: User) -> None:
+def remove_member(
+    campaign: Campaign, user: User, *, actor_id: int | None = None, origin: str | None = None
+) -> None:
     if user in campaign.members:
         campaign.members.remove(user)
+        record_event(
+            object_session(campaign),
+            TEAM_MEMBER_REMOVED,
+            actor_id=actor_id,
+            origin=origin,
+            details={"campaign": campaign.slug, "user_id": user.id},
+        )

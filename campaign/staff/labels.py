@@ -77,6 +77,13 @@ ACTION_LABELS = {
     "update_cancelled": _l("Update cancelled"),
     "suppressions_added": _l("Addresses suppressed"),
     "suppression_removed": _l("Suppression removed"),
+    "campaign_status_changed": _l("Campaign status changed"),
+    "petition_status_changed": _l("Petition status changed"),
+    "statement_status_changed": _l("Statement status changed"),
+    "team_member_added": _l("Added to a campaign team"),
+    "team_member_removed": _l("Removed from a campaign team"),
+    "endorsement_approved": _l("Endorsement approved"),
+    "endorsement_removed": _l("Endorsement removed"),
 }
 UPDATE_STATUS_LABELS = {
     "draft": _l("Draft"),

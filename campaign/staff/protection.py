@@ -21,6 +21,7 @@ from campaign.privacy.erasure import (
     erase_mailbox,
     preview_erasure,
 )
+from campaign.staff.audit_details import describe
 from campaign.staff.blueprint import bp
 from campaign.staff.forms import AuditFilterForm, ErasureForm, ErasureLookupForm
 from campaign.staff.guards import actor, request_origin, require_role
@@ -129,10 +130,11 @@ def audit():
         for name in ("action", "actor", "date_from", "date_to")
         if request.args.get(name)
     }
+    emails = {user.id: user.email for user in accounts}
     return render_template(
         "staff/audit.html",
         form=form,
-        events=events,
+        events=[(event, describe(event, emails)) for event in events],
         page=page,
         pages=pages,
         total=total,

@@ -28,7 +28,13 @@ from campaign.staff.authoring_forms import (
 from campaign.staff.blueprint import bp
 from campaign.staff.campaigns import AUTHORS
 from campaign.staff.forms import ActionForm, StatementForm
-from campaign.staff.guards import actor, editable_statement_or_404, require_role, safe_next
+from campaign.staff.guards import (
+    actor,
+    editable_statement_or_404,
+    request_origin,
+    require_role,
+    safe_next,
+)
 from campaign.staff.labels import ENDORSEMENT_STATE_LABELS, STATEMENT_STATUS_LABELS
 from campaign.statements.authoring import (
     STATEMENT_TRANSITIONS,
@@ -309,7 +315,9 @@ def _back_to_list(slug: str):
 def approve_statement_endorsement(slug: str, endorsement_id: int):
     endorsement = _endorsement_or_404(slug, endorsement_id)
     try:
-        signatory = approve_endorsement(db.session, endorsement, now=utcnow())
+        signatory = approve_endorsement(
+            db.session, endorsement, now=utcnow(), actor_id=actor().id, origin=request_origin()
+        )
     except EndorsementNotConfirmed:
         db.session.rollback()
         abort(409)
@@ -325,7 +333,9 @@ def approve_statement_endorsement(slug: str, endorsement_id: int):
 @require_role(*AUTHORS)
 def remove_statement_endorsement(slug: str, endorsement_id: int):
     endorsement = _endorsement_or_404(slug, endorsement_id)
-    remove_endorsement(db.session, endorsement, now=utcnow())
+    remove_endorsement(
+        db.session, endorsement, now=utcnow(), actor_id=actor().id, origin=request_origin()
+    )
     db.session.commit()
     flash(_("The endorsement and its contact address are deleted."), "success")
     return _back_to_list(slug)

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from campaign.audit import STATEMENT_STATUS_CHANGED, record_event
 from campaign.campaigns.authoring import (
     InvalidContent,
     InvalidTransition,
@@ -256,9 +257,25 @@ def save_statement(
     return statement
 
 
-def change_statement_status(statement: Statement, status: str, *, now: datetime) -> None:
+def change_statement_status(
+    statement: Statement,
+    status: str,
+    *,
+    now: datetime,
+    actor_id: int | None = None,
+    origin: str | None = None,
+) -> None:
+    """Publish or unpublish a statement, audited in the statement's session."""
     if status not in STATEMENT_TRANSITIONS[statement.status]:
         raise InvalidTransition(f"{statement.status} -> {status}")
+    previous = statement.status
     statement.status = status
     # Feeds and the site map report the change.
     statement.updated_at = now
+    record_event(
+        object_session(statement),
+        STATEMENT_STATUS_CHANGED,
+        actor_id=actor_id,
+        origin=origin,
+        details={"statement": statement.slug, "from": previous, "to": status},
+    )
