@@ -38,7 +38,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import chain
 from operator import itemgetter
 
-from sqlalchemy import Boolean, ColumnElement, Select, String, case, func, select
+from sqlalchemy import Boolean, ColumnElement, Select, String, case, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -68,9 +68,13 @@ class utc_time(FunctionElement):
 
 # Each column as the database reads it (the Python value's `cell` is what the file shows, except
 # for the split dates and times, which are ISO 8601 dates and times that spreadsheets read).
+# A signature's id in files: its public id (never the row's sequential id) after the
+# system's name, the way OSDI writes identifiers. The prefix also keeps a public id that starts
+# with "-" from reading as a formula, which would cost it a quote.
+IDENTIFIER_PREFIX = "campaign:"
 COLUMNS = {
-    "signature_id": _table.c.public_id,
-    "petition": _petitions.c.slug,
+    "signature_id": literal(IDENTIFIER_PREFIX) + _table.c.public_id,
+    "petition": _petitions.c.slug,  # in export_select, for the one petition exported
     "name": _table.c.name,
     "email": _table.c.email,
     "country": _table.c.country,
@@ -221,30 +225,30 @@ def consent_version(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:CONSENT_VERSION_LENGTH]
 
 
-def _memoised(derive: Callable[[str], str]) -> Callable[[str], str]:
-    known: dict[str, str] = {}
+class _Memo(dict):
+    """Values derived once per distinct input; looked up at C speed through __getitem__."""
 
-    def look_up(value: str) -> str:
-        try:
-            return known[value]
-        except KeyError:
-            known[value] = result = derive(value) if value else ""
-            return result
+    def __init__(self, derive: Callable[[str], str]):
+        super().__init__()
+        self._derive = derive
 
-    return look_up
+    def __missing__(self, value: str) -> str:
+        self[value] = derived = self._derive(value) if value else ""
+        return derived
 
 
 def with_derived(
     batches: Iterable[Sequence[Sequence]], columns: Sequence[str], *, lang: str
 ) -> Iterator[Sequence[Sequence]]:
     """The batches with the cells the database cannot write filled in: the country's name in
-    `lang` and the consent text's version, from the code and the text the query read."""
+    `lang` and the consent text's version, from the code and the text the query read. A batch
+    is turned into columns and back (C-level zips) rather than rebuilt row by row."""
     derivations = {
         "country_name": lambda code: country_name(code, lang),
         "consent_version": consent_version,
     }
     fixes = [
-        (index, _memoised(derivations[name]))
+        (index, _Memo(derivations[name]))
         for index, name in enumerate(columns)
         if name in derivations
     ]
@@ -252,11 +256,12 @@ def with_derived(
         yield from batches
         return
     for batch in batches:
-        rows = [list(row) for row in batch]
-        for row in rows:
-            for index, derive in fixes:
-                row[index] = derive(row[index])
-        yield rows
+        if not batch:
+            continue
+        by_column: list[Iterable] = list(zip(*batch, strict=True))
+        for index, memo in fixes:
+            by_column[index] = map(memo.__getitem__, by_column[index])
+        yield list(zip(*by_column, strict=True))
 
 
 class utc_iso_seconds(FunctionElement):

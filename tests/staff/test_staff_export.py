@@ -324,7 +324,8 @@ def test_split_dates_petition_country_names_and_consent_versions(
         .where(Signature.petition_id == petition.id)
         .order_by(Signature.id)
     ).all()
-    assert [row["signature_id"] for row in rows] == ids  # the public id, never the row's id
+    # The public id, never the row's id, OSDI-style after the system's name.
+    assert [row["signature_id"] for row in rows] == [f"campaign:{id}" for id in ids]
     assert rows[0] | {"signature_id": None} == {
         "signature_id": None,
         "petition": petition.slug,
