@@ -31,7 +31,7 @@ from campaign.privacy.exports import (
     finish_export_audit,
     iter_batches,
     start_export_audit,
-    with_derived,
+    with_consent_versions,
 )
 from campaign.web.i18n import country_codes
 
@@ -130,10 +130,10 @@ def export_command(
     db.session.commit()
     batches = iter_batches(
         db.session,
-        export_select(petition.id, filters, chosen),
+        export_select(petition.id, filters, chosen, lang=lang),
         batch_size=current_app.config["EXPORT_BATCH_SIZE"],
     )
-    rows = Counted(with_derived(batches, chosen, lang=lang))
+    rows = Counted(with_consent_versions(batches, chosen))
     header = [CRM_HEADER[name] for name in chosen] if preset == "crm" else chosen
     complete = False
     try:

@@ -36,7 +36,7 @@ from campaign.privacy.exports import (
     finish_export_audit,
     iter_batches,
     start_export_audit,
-    with_derived,
+    with_consent_versions,
 )
 from campaign.staff.blueprint import bp
 from campaign.staff.charts import bar_chart_svg
@@ -136,13 +136,13 @@ def export(slug: str):
     )
     event_id = event.id
     db.session.commit()  # recorded before the first byte leaves
-    query = export_select(found.id, filters, columns)
+    query = export_select(found.id, filters, columns, lang=lang)
     header = _export_header(preset, columns, lang)
     batch_size = current_app.config["EXPORT_BATCH_SIZE"]
 
     def generate():
         batches = iter_batches(db.session, query, batch_size=batch_size)
-        rows = Counted(with_derived(batches, columns, lang=lang))
+        rows = Counted(with_consent_versions(batches, columns))
         complete = False
         try:
             yield from csv_chunks(header, rows, bom=form.bom.data)

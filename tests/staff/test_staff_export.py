@@ -31,7 +31,7 @@ from campaign.privacy.exports import (
     export_select,
     iter_batches,
     neutralise,
-    with_derived,
+    with_consent_versions,
 )
 
 TRICKY = [
@@ -313,12 +313,9 @@ def test_split_dates_petition_country_names_and_consent_versions(
     make_signature(petition, name="Ana", country="EG", created_at=late)
     make_signature(petition, name="Pat", country="FR", confirmed=False)
     columns = [*RENDERED_OTHERWISE, "signature_id"]
-    query = export_select(petition.id, ExportFilters(include_pending=True), columns)
-    rows = [
-        dict(zip(columns, row, strict=True))
-        for batch in with_derived(iter_batches(session, query, batch_size=1), columns, lang="fr")
-        for row in batch
-    ]
+    query = export_select(petition.id, ExportFilters(include_pending=True), columns, lang="fr")
+    batches = with_consent_versions(iter_batches(session, query, batch_size=1), columns)
+    rows = [dict(zip(columns, row, strict=True)) for batch in batches for row in batch]
     ids = session.scalars(
         select(Signature.public_id)
         .where(Signature.petition_id == petition.id)
