@@ -122,7 +122,7 @@ def _invited_account(user_id: int) -> User:
     return user
 
 
-@bp.post("/users/<int:user_id>/invitation/resend")
+@bp.post("/users/<int:user_id>/resend-invitation")
 @require_role("admin")
 def resend_user_invitation(user_id: int):
     user = _invited_account(user_id)
@@ -150,7 +150,7 @@ def resend_user_invitation(user_id: int):
     return redirect(url_for("staff.users"), code=303)
 
 
-@bp.post("/users/<int:user_id>/invitation/revoke")
+@bp.post("/users/<int:user_id>/revoke-invitation")
 @require_role("admin")
 def revoke_user_invitation(user_id: int):
     user = _invited_account(user_id)

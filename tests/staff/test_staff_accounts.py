@@ -397,21 +397,21 @@ def test_invitations_are_resent_and_revoked_over_http(
     with app.app_context():
         invited = db.session.scalars(select(User).where(User.email == "late@example.org")).one()
         assert invited.role == "exporter"  # the least privileged role unless chosen
-    resent = client.post(f"/staff/users/{invited.id}/invitation/resend")
+    resent = client.post(f"/staff/users/{invited.id}/resend-invitation")
     assert resent.status_code == 303
     assert "Invitation sent again" in client.get("/staff/users").get_data(as_text=True)
     run_worker()
     first, second = smtp_server.inbox.to("late@example.org")
     assert app.test_client().get(_link(first, "/staff/invitation/")).status_code == 410
     assert app.test_client().get(_link(second, "/staff/invitation/")).status_code == 200
-    assert client.post(f"/staff/users/{invited.id}/invitation/revoke").status_code == 303
+    assert client.post(f"/staff/users/{invited.id}/revoke-invitation").status_code == 303
     assert app.test_client().get(_link(second, "/staff/invitation/")).status_code == 410
     revoked_page = client.get("/staff/users").get_data(as_text=True)
     assert "is revoked" in revoked_page and 'scope="row">late@example.org' not in revoked_page
-    assert client.post(f"/staff/users/{invited.id}/invitation/revoke").status_code == 404
+    assert client.post(f"/staff/users/{invited.id}/revoke-invitation").status_code == 404
     assert audit_actions(app)[-2:] == ["invitation_resent", "invitation_revoked"]
     me = make_user("admin")
-    refused = client.post(f"/staff/users/{me.id}/invitation/resend")
+    refused = client.post(f"/staff/users/{me.id}/resend-invitation")
     assert refused.status_code == 303
     assert "accepted the invitation already" in client.get("/staff/users").get_data(as_text=True)
 
