@@ -1,4 +1,5 @@
-"""The audit trail: who did what to personal data or to accounts, when, and from where.
+"""The audit trail: who did what to personal data, to accounts or to what the public sees, when,
+and from where.
 
 Every feature that touches personal data records here, so it sits below them all. May import:
 the root modules, `models` and `web`. Never a feature package nor a blueprint.
@@ -17,6 +18,8 @@ LOGOUT = "logout"
 PASSWORD_SET = "password_set"  # noqa: S105 (an audit action, not a password)
 PASSWORD_RESET_REQUESTED = "password_reset_requested"  # noqa: S105 (an audit action)
 INVITATION = "invitation"
+INVITATION_RESENT = "invitation_resent"
+INVITATION_REVOKED = "invitation_revoked"
 ACCOUNT_DEACTIVATED = "account_deactivated"
 ACCOUNT_REACTIVATED = "account_reactivated"
 ROLE_CHANGED = "role_changed"
@@ -37,6 +40,14 @@ API_TOKEN_REVOKED = "api_token_revoked"  # noqa: S105 (an audit action, not a to
 API_SIGNATURES_READ = "api_signatures_read"
 DELIVERY_PACK = "delivery_pack"
 PETITION_DELIVERED = "petition_delivered"
+# Content changes: what the public sees, and who may change it.
+CAMPAIGN_STATUS_CHANGED = "campaign_status_changed"
+PETITION_STATUS_CHANGED = "petition_status_changed"
+STATEMENT_STATUS_CHANGED = "statement_status_changed"
+TEAM_MEMBER_ADDED = "team_member_added"
+TEAM_MEMBER_REMOVED = "team_member_removed"
+ENDORSEMENT_APPROVED = "endorsement_approved"
+ENDORSEMENT_REMOVED = "endorsement_removed"
 ACTIONS = (
     LOGIN,
     LOGIN_FAILED,
@@ -44,6 +55,8 @@ ACTIONS = (
     PASSWORD_SET,
     PASSWORD_RESET_REQUESTED,
     INVITATION,
+    INVITATION_RESENT,
+    INVITATION_REVOKED,
     ACCOUNT_DEACTIVATED,
     ACCOUNT_REACTIVATED,
     ROLE_CHANGED,
@@ -64,6 +77,13 @@ ACTIONS = (
     API_SIGNATURES_READ,
     DELIVERY_PACK,
     PETITION_DELIVERED,
+    CAMPAIGN_STATUS_CHANGED,
+    PETITION_STATUS_CHANGED,
+    STATEMENT_STATUS_CHANGED,
+    TEAM_MEMBER_ADDED,
+    TEAM_MEMBER_REMOVED,
+    ENDORSEMENT_APPROVED,
+    ENDORSEMENT_REMOVED,
 )
 
 

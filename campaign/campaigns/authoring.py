@@ -11,6 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
+from campaign.audit import (
+    CAMPAIGN_STATUS_CHANGED,
+    PETITION_STATUS_CHANGED,
+    TEAM_MEMBER_ADDED,
+    TEAM_MEMBER_REMOVED,
+    record_event,
+)
 from campaign.config import LOCALES
 from campaign.integrations.events import petition_status_changed
 from campaign.models import (
@@ -241,50 +248,104 @@ def save_petition(
     return petition
 
 
-def change_campaign_status(campaign: Campaign, status: str, *, now: datetime) -> None:
+def change_campaign_status(
+    campaign: Campaign,
+    status: str,
+    *,
+    now: datetime,
+    actor_id: int | None = None,
+    origin: str | None = None,
+) -> None:
+    """Move a campaign along its workflow, audited in the campaign's session."""
     if status not in CAMPAIGN_TRANSITIONS[campaign.status]:
         raise InvalidTransition(f"{campaign.status} -> {status}")
+    previous = campaign.status
     campaign.status = status
     if status == "published" and campaign.published_at is None:
         campaign.published_at = now
+    record_event(
+        object_session(campaign),
+        CAMPAIGN_STATUS_CHANGED,
+        actor_id=actor_id,
+        origin=origin,
+        details={"campaign": campaign.slug, "from": previous, "to": status},
+    )
 
 
-def change_petition_status(petition: Petition, status: str, *, now: datetime) -> None:
+def change_petition_status(
+    petition: Petition,
+    status: str,
+    *,
+    now: datetime,
+    actor_id: int | None = None,
+    origin: str | None = None,
+) -> None:
+    """Move a petition along its workflow, audited in the petition's session."""
     if status not in PETITION_TRANSITIONS[petition.status]:
         raise InvalidTransition(f"{petition.status} -> {status}")
+    previous = petition.status
     petition.status = status
     if status == "open" and petition.opened_at is None:
         petition.opened_at = now
     if status == "closed":
         petition.closed_at = now
+    record_event(
+        object_session(petition),
+        PETITION_STATUS_CHANGED,
+        actor_id=actor_id,
+        origin=origin,
+        details={"petition": petition.slug, "from": previous, "to": status},
+    )
     petition_status_changed(object_session(petition), petition, now=now)
 
 
-def add_member(campaign: Campaign, user: User) -> None:
+def add_member(
+    campaign: Campaign, user: User, *, actor_id: int | None = None, origin: str | None = None
+) -> None:
     if user.role != "campaigner" or not user.active:
         raise NotACampaigner(str(user.id))
     if user not in campaign.members:
         campaign.members.append(user)
+        record_event(
+            object_session(campaign),
+            TEAM_MEMBER_ADDED,
+            actor_id=actor_id,
+            origin=origin,
+            details={"campaign": campaign.slug, "user_id": user.id},
+        )
 
 
-def remove_member(campaign: Campaign, user: User) -> None:
+def remove_member(
+    campaign: Campaign, user: User, *, actor_id: int | None = None, origin: str | None = None
+) -> None:
     if user in campaign.members:
         campaign.members.remove(user)
+        record_event(
+            object_session(campaign),
+            TEAM_MEMBER_REMOVED,
+            actor_id=actor_id,
+            origin=origin,
+            details={"campaign": campaign.slug, "user_id": user.id},
+        )
 
 
-def publish_and_open(petition: Petition, *, now: datetime) -> bool:
+def publish_and_open(
+    petition: Petition, *, now: datetime, actor_id: int | None = None, origin: str | None = None
+) -> bool:
     """Take a finished petition live in one step: its campaign published (through preview when
-    it is a draft) and the petition open. True when the campaign was published by this call.
-    A petition shown to the public while its campaign is hidden would answer 404."""
+    it is a draft) and the petition open, each step audited. True when the campaign was
+    published by this call. A petition shown to the public while its campaign is hidden would
+    answer 404."""
     if petition.status not in ("draft", "preview"):
         raise InvalidTransition(f"{petition.status} -> open")
+    who = {"actor_id": actor_id, "origin": origin}
     campaign = petition.campaign
     published_now = campaign.status != "published"
     if campaign.status == "draft":
-        change_campaign_status(campaign, "preview", now=now)
+        change_campaign_status(campaign, "preview", now=now, **who)
     if published_now:
-        change_campaign_status(campaign, "published", now=now)
+        change_campaign_status(campaign, "published", now=now, **who)
     if petition.status == "draft":
-        change_petition_status(petition, "preview", now=now)
-    change_petition_status(petition, "open", now=now)
+        change_petition_status(petition, "preview", now=now, **who)
+    change_petition_status(petition, "open", now=now, **who)
     return published_now

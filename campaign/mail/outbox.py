@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Row, bindparam, func, select, update
+from sqlalchemy import Row, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from campaign.config import DEFAULT_EMAIL_NORMALIZATION
@@ -20,6 +20,11 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)  # the default; OUTBOX_LEASE_SECONDS sets it per deployment
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=6)
+# The email telling a person their data was erased: the row (their address) is deleted as soon
+# as the mail server has taken it or refused it for good, so that the erasure leaves nothing.
+# The development mailbox, which shows the rows instead of sending them, keeps it.
+ERASURE_CONFIRMATION = "erasure_confirmation"
+FORGOTTEN_ONCE_SENT = frozenset({ERASURE_CONFIRMATION})
 MAX_ATTEMPTS = 12  # about two days of retries with the backoff below
 
 
@@ -128,9 +133,7 @@ def deliver_batch(
     for email in claim_due(session, now=utcnow(), limit=limit, lease=lease):
         if email.attempts >= MAX_ATTEMPTS:
             # Every attempt so far ended with its worker gone (killed mid-send, say).
-            _record(
-                session, email.id, _give_up("no attempt finished: the worker stopped each time")
-            )
+            _record(session, email, _give_up("no attempt finished: the worker stopped each time"))
             report.failed += 1
             log.error("outbox email %s given up: no attempt finished", email.id)
             continue
@@ -140,7 +143,7 @@ def deliver_batch(
         outcome = _deliver(
             session, email, attempts, connection, report, sender=sender, domain=domain, rules=rules
         )
-        _record(session, email.id, outcome)
+        _record(session, email, outcome)
     session.commit()
     return report
 
@@ -152,10 +155,14 @@ _COUNT_ATTEMPT = (
 )
 
 
-def _record(session: Session, email_id: int, values: dict[str, object]) -> None:
-    session.execute(
-        update(OutboxEmail.__table__).where(OutboxEmail.__table__.c.id == email_id).values(values)
-    )
+def _record(session: Session, email: Row, values: dict[str, object]) -> None:
+    """Write an attempt's outcome; an email that must leave no trace is deleted instead, once
+    nothing more will be tried."""
+    table = OutboxEmail.__table__
+    if email.kind in FORGOTTEN_ONCE_SENT and values.get("status") in ("sent", "failed"):
+        session.execute(delete(table).where(table.c.id == email.id))
+    else:
+        session.execute(update(table).where(table.c.id == email.id).values(values))
 
 
 def _deliver(
@@ -191,7 +198,7 @@ def _deliver(
         log.warning("outbox email %s not delivered (attempt %s): %s", email.id, attempts, exc)
         return _retry_later(attempts, str(exc), report)
     except PermanentFailure as exc:
-        if exc.mailbox_refused:
+        if exc.mailbox_refused and email.kind not in FORGOTTEN_ONCE_SENT:
             for key in keys_reached(email.to_address, rules):
                 suppress(session, key, scope="all", reason="bounced")
         report.failed += 1

@@ -32,6 +32,9 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, server_default=func.now()
     )
+    # When the last invitation was sent, until the person chooses a password: the account is
+    # listed as invited, and its invitation can be sent again or revoked.
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Sessions carry the number current when they began (get_id); raising it ends every one of
     # them at once, copies of the cookie included (campaign.staff.accounts.end_sessions).
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from campaign.audit import SUPPRESSIONS_ADDED, record_event
+from campaign.config import LOCALES
 from campaign.extensions import db
 from campaign.mail.addresses import address_policy
 from campaign.mail.suppressions import import_suppressions
@@ -19,7 +20,9 @@ from campaign.models import Petition, utcnow
 from campaign.privacy.erasure import purge
 from campaign.privacy.exports import (
     COLUMNS,
-    DEFAULT_COLUMNS,
+    CRM_HEADER,
+    DEFAULT_PRESET,
+    PRESETS,
     Counted,
     ExportFilters,
     count_rows,
@@ -28,6 +31,7 @@ from campaign.privacy.exports import (
     finish_export_audit,
     iter_batches,
     start_export_audit,
+    with_consent_versions,
 )
 from campaign.web.i18n import country_codes
 from campaign.web.images import discard_images
@@ -57,21 +61,49 @@ def _private_file(path: str) -> int:
 @click.option("--newsletter-only", is_flag=True, help="Only signers who asked to be kept informed.")
 @click.option("--include-pending", is_flag=True, help="Include unconfirmed signatures.")
 @click.option(
+    "--preset",
+    type=click.Choice(list(PRESETS)),
+    help=f"target: no email addresses, for the petition's addressees (the default); records: "
+    f"everything; crm: everything under OSDI-like names (docs/exports.md). "
+    f"Default: {DEFAULT_PRESET}.",
+)
+@click.option(
     "--columns",
-    default=",".join(DEFAULT_COLUMNS),
+    help=f"Instead of a preset, comma-separated, among: {', '.join(COLUMNS)}.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LOCALES),
+    default="en",
     show_default=True,
-    help=f"Comma-separated, among: {', '.join(COLUMNS)}.",
+    help="Language of the country names.",
 )
 @click.option("--bom", is_flag=True, help="Start with a byte order mark (for Microsoft Excel).")
 @with_appcontext
 def export_command(
-    petition_slug, out, date_from, date_to, country, newsletter_only, include_pending, columns, bom
+    petition_slug,
+    out,
+    date_from,
+    date_to,
+    country,
+    newsletter_only,
+    include_pending,
+    preset,
+    columns,
+    lang,
+    bom,
 ) -> None:
     """Write a petition's signatures to a CSV file (confirmed only unless --include-pending).
 
     Audited like the staff export, with no account and 'cli' as the channel.
     """
-    chosen = _columns(columns)
+    if preset and columns:
+        raise click.UsageError("give --preset or --columns, not both")
+    if columns:
+        chosen = _columns(columns)
+    else:
+        preset = preset or DEFAULT_PRESET
+        chosen = list(PRESETS[preset])
     petition = db.session.scalar(select(Petition).where(Petition.slug == petition_slug))
     if petition is None:
         raise click.ClickException(f"no petition {petition_slug!r}")
@@ -93,16 +125,17 @@ def export_command(
         actor_id=None,
         origin=None,
         via="cli",
+        preset=preset,
     )
     event_id = event.id
     db.session.commit()
-    rows = Counted(
-        iter_batches(
-            db.session,
-            export_select(petition.id, filters, chosen),
-            batch_size=current_app.config["EXPORT_BATCH_SIZE"],
-        )
+    batches = iter_batches(
+        db.session,
+        export_select(petition.id, filters, chosen, lang=lang),
+        batch_size=current_app.config["EXPORT_BATCH_SIZE"],
     )
+    rows = Counted(with_consent_versions(batches, chosen))
+    header = [CRM_HEADER[name] for name in chosen] if preset == "crm" else chosen
     complete = False
     try:
         with (
@@ -110,7 +143,7 @@ def export_command(
             click.progressbar(length=expected, label="Exporting", file=sys.stderr) as bar,
         ):
             done = 0
-            for chunk in csv_chunks(chosen, rows, bom=bom):
+            for chunk in csv_chunks(header, rows, bom=bom):
                 handle.write(chunk)
                 bar.update(rows.count - done)
                 done = rows.count

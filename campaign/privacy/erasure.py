@@ -2,12 +2,19 @@
 
 Both write their audit event in the same transaction as the change, with counts only: the log
 never holds the address that was erased.
+
+An erasure is shown first (preview_erasure: what is held, per petition), then done
+(erase_mailbox), which can queue one last email telling the person it is done. That email is
+the only trace of the address left: it sits in the outbox until delivered, and the worker
+deletes the row once the mail server has taken it or refused it for good
+(campaign.mail.outbox.FORGOTTEN_ONCE_SENT), without adding the address to the suppressions.
 """
 
 from __future__ import annotations
 
 import calendar
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -15,14 +22,18 @@ from sqlalchemy import String, and_, cast, delete, func, literal, or_, select, u
 from sqlalchemy.orm import Session
 
 from campaign.audit import ERASURE, PURGE, record_event
+from campaign.config import LOCALES
 from campaign.integrations.events import forget_old_deliveries, signatures_erased
 from campaign.mail.addresses import DEFAULT_POLICY, AddressPolicy, keys_reached
+from campaign.mail.emails import queue_email
+from campaign.mail.outbox import ERASURE_CONFIRMATION
 from campaign.models import (
     OutboxEmail,
     Petition,
     Signature,
     StatementEndorsement,
     StatementSignatory,
+    SupporterMessage,
     utcnow,
 )
 from campaign.petitions.signing import uncount
@@ -42,12 +53,90 @@ class ErasureResult:
     wall_posts: int = 0
     # Photos of the erased wall posts, to delete from UPLOAD_DIR once the erasure commits.
     files: tuple[str, ...] = field(default=(), compare=False)
+    # Whether the person was sent an email saying that it is done.
+    confirmation_queued: bool = False
 
     @property
     def found_anything(self) -> bool:
         return bool(
             self.confirmed or self.pending or self.endorsements or self.emails or self.wall_posts
         )
+
+
+@dataclass(frozen=True)
+class PetitionShare:
+    """The signatures of one mailbox on one petition (one at most, but pending or not)."""
+
+    petition: Petition
+    confirmed: int
+    pending: int
+
+
+@dataclass(frozen=True)
+class ErasurePreview:
+    """What erase_mailbox would delete now."""
+
+    petitions: tuple[PetitionShare, ...]
+    endorsements: int
+    emails: int
+    wall_posts: int = 0
+
+    @property
+    def found_anything(self) -> bool:
+        return bool(self.petitions or self.endorsements or self.emails or self.wall_posts)
+
+
+def preview_erasure(
+    session: Session, email: str, *, addresses: AddressPolicy = DEFAULT_POLICY
+) -> ErasurePreview:
+    """What is held for one mailbox (found as erase_mailbox finds it), changing nothing.
+    Raises InvalidAddress."""
+    address = addresses.parse(email)
+    key = address.key
+    signatures = session.execute(
+        select(Signature.petition_id, Signature.confirmed_at, Signature.email).where(
+            Signature.email_normalized == key
+        )
+    ).all()
+    endorsements = session.execute(
+        select(StatementEndorsement.contact_email).where(
+            StatementEndorsement.email_normalized == key
+        )
+    ).all()
+    sent_to = (
+        {address.deliver_to.lower()}
+        | {row.email.lower() for row in signatures}
+        | {row.contact_email.lower() for row in endorsements}
+    )
+    emails = session.scalar(
+        select(func.count())
+        .select_from(OutboxEmail)
+        .where(_emails_to(session, key, sent_to, addresses))
+    )
+    petitions = {
+        petition.id: petition
+        for petition in session.scalars(
+            select(Petition).where(Petition.id.in_({row.petition_id for row in signatures}))
+        )
+    }
+    shares = [
+        PetitionShare(
+            petitions[row.petition_id],
+            confirmed=int(row.confirmed_at is not None),
+            pending=int(row.confirmed_at is None),
+        )
+        for row in signatures
+    ]
+    return ErasurePreview(
+        petitions=tuple(sorted(shares, key=lambda share: share.petition.slug)),
+        endorsements=len(endorsements),
+        emails=emails,
+        wall_posts=session.scalar(
+            select(func.count())
+            .select_from(SupporterMessage)
+            .where(SupporterMessage.email_normalized == key)
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -66,10 +155,15 @@ def erase_mailbox(
     actor_id: int | None,
     origin: str | None,
     addresses: AddressPolicy = DEFAULT_POLICY,
+    organisation: Callable[[str], str] | None = None,
 ) -> ErasureResult:
     """Delete everything of one mailbox: its signatures on every petition, the endorsements it
     is the contact of, its posts on walls of support (the caller deletes their photos, named
     in the result, once this commits), and the emails queued or sent to it.
+
+    With `organisation` (the organisation's name in a language), when anything was found, the
+    person is then sent an email saying so in the language they last used with us (the
+    module's docstring says how that email is forgotten in turn).
 
     `addresses` must be the policy signing used: the mailbox is found by the key
     campaign.mail.addresses gives every spelling of it (`Jane.Doe+x@gmail.com`,
@@ -86,7 +180,12 @@ def erase_mailbox(
         delete(Signature)
         .where(Signature.email_normalized == key)
         .returning(
-            Signature.petition_id, Signature.confirmed_at, Signature.email, Signature.public_id
+            Signature.petition_id,
+            Signature.confirmed_at,
+            Signature.email,
+            Signature.public_id,
+            Signature.locale,
+            Signature.created_at,
         ),
         execution_options={"synchronize_session": False},
     ).all()
@@ -100,7 +199,11 @@ def erase_mailbox(
     endorsements = session.execute(
         delete(StatementEndorsement)
         .where(StatementEndorsement.email_normalized == key)
-        .returning(StatementEndorsement.id, StatementEndorsement.contact_email),
+        .returning(
+            StatementEndorsement.id,
+            StatementEndorsement.contact_email,
+            StatementEndorsement.locale,
+        ),
         execution_options={"synchronize_session": False},
     ).all()
     if endorsements:
@@ -118,16 +221,35 @@ def erase_mailbox(
         | {row.contact_email.lower() for row in endorsements}
         | {email.lower() for email in wall_emails}
     )
-    emails = _delete_emails_to(session, key, sent_to, addresses)
+    emails = session.execute(
+        delete(OutboxEmail)
+        .where(_emails_to(session, key, sent_to, addresses))
+        .returning(OutboxEmail.locale),
+        execution_options={"synchronize_session": False},
+    ).all()
     confirmed = sum(confirmed_by_petition.values())
+    found_anything = bool(removed or endorsements or emails or wall_emails)
+    if organisation is not None and found_anything:
+        # The language of their latest signature, else of what else was theirs.
+        latest = max(removed, key=lambda row: row.created_at, default=None)
+        others = endorsements or emails
+        locale = (latest or others[0]).locale if (latest or others) else LOCALES[0]
+        queue_email(
+            session,
+            kind=ERASURE_CONFIRMATION,
+            to=address.deliver_to,
+            locale=locale,
+            organisation=organisation(locale),
+        )
     result = ErasureResult(
         confirmed=confirmed,
         pending=len(removed) - confirmed,
         petitions=len({row.petition_id for row in removed}),
         endorsements=len(endorsements),
-        emails=emails,
+        emails=len(emails),
         wall_posts=len(wall_emails),
         files=tuple(wall_files),
+        confirmation_queued=organisation is not None and found_anything,
     )
     record_event(
         session,
@@ -141,15 +263,14 @@ def erase_mailbox(
             "endorsements": result.endorsements,
             "emails": result.emails,
             "wall_posts": result.wall_posts,
+            "confirmation_queued": result.confirmation_queued,
         },
     )
     return result
 
 
-def _delete_emails_to(
-    session: Session, key: str, sent_to: set[str], addresses: AddressPolicy
-) -> int:
-    """Delete the emails to the mailbox `key`: every waiting one that would reach it, read as
+def _emails_to(session: Session, key: str, sent_to: set[str], addresses: AddressPolicy):
+    """Which emails are the mailbox `key`'s: every waiting one that would reach it, read as
     the worker's email library reads its address (few rows: the worker drains them), and those
     already sent or given up to an address its signatures and endorsements were sent to."""
     waiting = [
@@ -159,12 +280,12 @@ def _delete_emails_to(
         )
         if key in keys_reached(to_address, addresses.rules)
     ]
-    return session.execute(
-        delete(OutboxEmail).where(
-            or_(OutboxEmail.id.in_(waiting), func.lower(OutboxEmail.to_address).in_(sent_to))
-        ),
-        execution_options={"synchronize_session": False},
-    ).rowcount
+    # Not the email telling of an earlier erasure: it is no data of theirs, and a request
+    # made twice must not cancel the answer to the first.
+    return and_(
+        or_(OutboxEmail.id.in_(waiting), func.lower(OutboxEmail.to_address).in_(sent_to)),
+        OutboxEmail.kind != ERASURE_CONFIRMATION,
+    )
 
 
 def months_before(moment: datetime, months: int) -> datetime:

@@ -9,16 +9,28 @@ CSV shows it (times in ISO 8601 UTC, yes/no, '' for NULL), so that Python only j
 CSV core writes a batch with two C-level joins when no cell needs quoting or neutralising, which
 it checks with C-level scans, and through the csv module otherwise; both give the same bytes.
 
-Auditing: the event (who, when, which petition, filters, columns) is committed before the first
-byte leaves, so an export never happens unrecorded even if the process dies mid-stream; the row
-count is added to that same event, in its own transaction, when the stream ends (or the client
-goes away, with complete = false). Counting first would need a second pass over the rows and
-could still disagree with what was sent if signatures arrive between the two.
+The one cell the database cannot render, the consent text's version (a hash), is derived in
+Python from the text it reads, once per distinct text; it is in the records and CRM presets
+only, so the default file keeps the fast path whole. Country names in the file's language come
+from the database too, through a CASE over the codes.
+
+Presets (PRESETS): what staff pick rather than columns. "target" is the file for the people a
+petition addresses: no email address, ever (the privacy page promises it). "records" is
+everything, for the organisation's own records; "crm" is the same data under OSDI-like column
+names for a CRM import (docs/exports.md). The form never asks for a given and a family name, so
+no export has them: a name is never split by guesswork.
+
+Auditing: the event (who, when, which petition, preset, filters, columns) is committed before
+the first byte leaves, so an export never happens unrecorded even if the process dies
+mid-stream; the row count is added to that same event, in its own transaction, when the stream
+ends (or the client goes away, with complete = false). Counting first would need a second pass
+over the rows and could still disagree with what was sent if signatures arrive between the two.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -27,7 +39,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import chain
 from operator import itemgetter
 
-from sqlalchemy import Boolean, ColumnElement, Select, String, case, func, select
+from sqlalchemy import Boolean, ColumnElement, Select, String, case, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -35,19 +47,117 @@ from sqlalchemy.sql.functions import FunctionElement
 from campaign.audit import EXPORT, amend_details, record_event
 from campaign.models import AuditEvent, Petition, Signature
 from campaign.models.types import UTCDateTime
+from campaign.web.i18n import countries
 
 _table = Signature.__table__
+_petitions = Petition.__table__
+
+
+class utc_date(FunctionElement):
+    """The UTC date of a timestamp column, "2026-05-04", rendered by the database."""
+
+    type = String()
+    inherit_cache = True
+
+
+class utc_time(FunctionElement):
+    """The UTC time of day of a timestamp column to the second, "03:02:01"."""
+
+    type = String()
+    inherit_cache = True
+
+
+# Each column as the database reads it (the Python value's `cell` is what the file shows, except
+# for the split dates and times, which are ISO 8601 dates and times that spreadsheets read).
+# A signature's id in files: its public id (never the row's sequential id) after the
+# system's name, the way OSDI writes identifiers. The prefix also keeps a public id that starts
+# with "-" from reading as a formula, which would cost it a quote.
+IDENTIFIER_PREFIX = "campaign:"
 COLUMNS = {
+    "signature_id": literal(IDENTIFIER_PREFIX) + _table.c.public_id,
+    "petition": _petitions.c.slug,  # in export_select, for the one petition exported
     "name": _table.c.name,
     "email": _table.c.email,
     "country": _table.c.country,
+    "country_name": _table.c.country,  # named in export_select, in the file's language
+    "signed_on": utc_date(_table.c.created_at),
+    "signed_time": utc_time(_table.c.created_at),
     "signed_at": _table.c.created_at,
+    "confirmed_on": utc_date(_table.c.confirmed_at),
+    "confirmed_time": utc_time(_table.c.confirmed_at),
     "confirmed_at": _table.c.confirmed_at,
     "newsletter": _table.c.newsletter,
     "locale": _table.c.locale,
     "source_channel": _table.c.source_channel,
+    "consent_version": _table.c.consent_text,
+    "consent_text": _table.c.consent_text,
+    "consented_at": _table.c.consented_at,
 }
-DEFAULT_COLUMNS = ("name", "email", "country", "signed_at", "confirmed_at")
+PRESETS = {
+    "target": (
+        "signature_id",
+        "petition",
+        "name",
+        "country",
+        "country_name",
+        "signed_on",
+        "signed_time",
+    ),
+    "records": (
+        "signature_id",
+        "petition",
+        "name",
+        "email",
+        "country",
+        "country_name",
+        "locale",
+        "signed_on",
+        "signed_time",
+        "confirmed_on",
+        "confirmed_time",
+        "newsletter",
+        "source_channel",
+        "consent_version",
+        "consent_text",
+        "consented_at",
+    ),
+    "crm": (
+        "signature_id",
+        "petition",
+        "name",
+        "email",
+        "country",
+        "locale",
+        "signed_at",
+        "confirmed_at",
+        "newsletter",
+        "source_channel",
+        "consent_version",
+        "consent_text",
+        "consented_at",
+    ),
+}
+DEFAULT_PRESET = "target"
+DEFAULT_COLUMNS = PRESETS[DEFAULT_PRESET]
+# The CRM preset's header: OSDI's names where OSDI has one (identifier, email_address,
+# action_date), plain lower-case names in the same style otherwise. Never translated: an import
+# mapping saved once must keep working whatever language the staff member reads.
+CRM_HEADER = {
+    "signature_id": "identifier",
+    "petition": "petition",
+    "name": "full_name",
+    "email": "email_address",
+    "country": "country",
+    "locale": "language",
+    "signed_at": "action_date",
+    "confirmed_at": "confirmed_date",
+    "newsletter": "opt_in",
+    "source_channel": "source",
+    "consent_version": "consent_version",
+    "consent_text": "consent_text",
+    "consented_at": "consent_date",
+}
+CONSENT_VERSION_LENGTH = 12
 # What a spreadsheet would take for the start of a formula (OWASP "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Where a quote goes so that no piece of a cell reads as a formula: at its start, and after each
@@ -98,15 +208,57 @@ def _conditions(petition_id: int, filters: ExportFilters) -> list:
     return conditions
 
 
-def export_select(petition_id: int, filters: ExportFilters, columns: Sequence[str]) -> Select:
+def export_select(
+    petition_id: int, filters: ExportFilters, columns: Sequence[str], *, lang: str = "en"
+) -> Select:
+    """The rows of the export, every cell text; country names in `lang`."""
     unknown = set(columns) - set(COLUMNS)
     if unknown or not columns:
         raise ValueError(f"unknown export columns: {sorted(unknown)}")
+    chosen = {
+        **COLUMNS,
+        # The same on every row: a subquery the database runs once, rather than a join.
+        "petition": select(_petitions.c.slug)
+        .where(_petitions.c.id == petition_id)
+        .scalar_subquery(),
+        # A CASE over the country codes costs the database next to nothing, where naming each
+        # row's country in Python would rebuild every row.
+        "country_name": case(dict(countries(lang)), value=_table.c.country, else_=_table.c.country),
+    }
     return (
-        select(*(_as_text(COLUMNS[name]).label(name) for name in columns))
+        select(*(_as_text(chosen[name]).label(name) for name in columns))
         .where(*_conditions(petition_id, filters))
         .order_by(_table.c.id)
     )
+
+
+def consent_version(text: str) -> str:
+    """A short name for the exact consent sentence a signer agreed to: rows with the same
+    version agreed to the same words, and any change of wording gives a new one."""
+    if not text:
+        return ""
+    return hashlib.sha256(text.encode()).hexdigest()[:CONSENT_VERSION_LENGTH]
+
+
+def with_consent_versions(
+    batches: Iterable[Sequence[Sequence]], columns: Sequence[str]
+) -> Iterator[Sequence[Sequence]]:
+    """The batches with the consent text's version in its column (where the query read the
+    text), each distinct text hashed once. Batches pass untouched when it is not chosen."""
+    if "consent_version" not in columns:
+        yield from batches
+        return
+    index = columns.index("consent_version")
+    versions: dict[str, str] = {}
+    for batch in batches:
+        rows = [list(row) for row in batch]
+        for row in rows:
+            text = row[index]
+            version = versions.get(text)
+            if version is None:
+                version = versions[text] = consent_version(text)
+            row[index] = version
+        yield rows
 
 
 class utc_iso_seconds(FunctionElement):
@@ -128,6 +280,28 @@ def _utc_iso_seconds_sqlite(element, compiler, **kw) -> str:
 def _utc_iso_seconds_postgresql(element, compiler, **kw) -> str:
     value = compiler.process(element.clauses, **kw)
     return f"""to_char({value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')"""
+
+
+@compiles(utc_date, "sqlite")
+def _utc_date_sqlite(element, compiler, **kw) -> str:
+    return f"substr({compiler.process(element.clauses, **kw)}, 1, 10)"
+
+
+@compiles(utc_date, "postgresql")
+def _utc_date_postgresql(element, compiler, **kw) -> str:
+    value = compiler.process(element.clauses, **kw)
+    return f"to_char({value} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+
+
+@compiles(utc_time, "sqlite")
+def _utc_time_sqlite(element, compiler, **kw) -> str:
+    return f"substr({compiler.process(element.clauses, **kw)}, 12, 8)"
+
+
+@compiles(utc_time, "postgresql")
+def _utc_time_postgresql(element, compiler, **kw) -> str:
+    value = compiler.process(element.clauses, **kw)
+    return f"to_char({value} AT TIME ZONE 'UTC', 'HH24:MI:SS')"
 
 
 def _as_text(column) -> ColumnElement[str]:
@@ -229,7 +403,9 @@ def start_export_audit(
     actor_id: int | None,
     origin: str | None,
     via: str,
+    preset: str | None = None,
 ) -> AuditEvent:
+    """`preset` names the preset the columns come from (None: chosen one by one)."""
     return record_event(
         session,
         EXPORT,
@@ -238,6 +414,7 @@ def start_export_audit(
         details={
             "petition": petition.slug,
             "petition_id": petition.id,
+            "preset": preset,
             "filters": filters.describe(),
             "columns": list(columns),
             "via": via,

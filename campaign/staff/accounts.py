@@ -9,13 +9,18 @@ from typing import NamedTuple
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from campaign.audit import PASSWORD_RESET_REQUESTED, record_event
+from campaign.audit import (
+    INVITATION_RESENT,
+    INVITATION_REVOKED,
+    PASSWORD_RESET_REQUESTED,
+    record_event,
+)
 from campaign.mail.addresses import InvalidAddress, account_email
 from campaign.mail.emails import queue_email, queue_rendered_if, render_email
-from campaign.models import ROLES, User
+from campaign.models import ROLES, OutboxEmail, User, campaign_members, utcnow
 from campaign.models.users import password_fingerprint
 from campaign.staff.labels import ROLE_LABELS
 from campaign.web.links import absolute_url
@@ -44,6 +49,10 @@ class EmailTaken(AccountError):
 
 class WeakPassword(AccountError):
     """The password is too short."""
+
+
+class NotInvited(AccountError):
+    """The account has chosen its password: there is no invitation to send again or revoke."""
 
 
 class SpentLink(InvalidToken):
@@ -128,9 +137,11 @@ def end_sessions(user: User) -> None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Choose a new password; every session and one-time link issued before stops working."""
+    """Choose a new password; every session and one-time link issued before stops working.
+    An invited account is taken up: it is no longer listed as invited."""
     check_password(password)
     user.password_hash = hash_password(password)
+    user.invited_at = None
     end_sessions(user)
 
 
@@ -169,20 +180,72 @@ def invite_user(
         session, email=email, role=role, password_hash=hash_password(secrets.token_urlsafe(32))
     )
     user.locale = locale
+    _send_invitation(session, user, secret_key=secret_key, organisation=organisation)
+    return user
+
+
+def _send_invitation(session: Session, user: User, *, secret_key: str, organisation: str) -> None:
+    user.invited_at = utcnow()
     queue_email(
         session,
         kind="invitation",
         to=user.email,
-        locale=locale,
+        locale=user.locale or "en",
         # Lazy: the template renders it in the recipient's language.
-        role_label=ROLE_LABELS[role],
+        role_label=ROLE_LABELS[user.role],
         organisation=organisation,
         link=absolute_url(
             "staff.accept_invitation",
             token=account_token(secret_key, Purpose.INVITATION, user),
         ),
     )
-    return user
+
+
+def resend_invitation(
+    session: Session,
+    user: User,
+    *,
+    secret_key: str,
+    organisation: str,
+    actor_id: int | None,
+    origin: str | None,
+) -> None:
+    """Email the invited person a new link; the earlier links stop working (they are bound to
+    the unknown password, which changes). Raises NotInvited."""
+    if user.invited_at is None:
+        raise NotInvited("the account has chosen its password")
+    user.password_hash = hash_password(secrets.token_urlsafe(32))
+    _send_invitation(session, user, secret_key=secret_key, organisation=organisation)
+    record_event(
+        session, INVITATION_RESENT, actor_id=actor_id, origin=origin, details={"user_id": user.id}
+    )
+
+
+def revoke_invitation(
+    session: Session, user: User, *, actor_id: int | None, origin: str | None
+) -> None:
+    """Delete an account that has not taken up its invitation, with its team memberships and
+    the invitations still waiting to go out; its links then name nobody. Raises NotInvited."""
+    if user.invited_at is None:
+        raise NotInvited("the account has chosen its password")
+    session.execute(delete(campaign_members).where(campaign_members.c.user_id == user.id))
+    session.execute(
+        delete(OutboxEmail).where(
+            OutboxEmail.kind == "invitation",
+            OutboxEmail.to_address == user.email,
+            OutboxEmail.status == "pending",
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    record_event(
+        session,
+        INVITATION_REVOKED,
+        actor_id=actor_id,
+        origin=origin,
+        details={"user_id": user.id, "role": user.role},
+    )
+    session.delete(user)
+    session.flush()
 
 
 class _Recipient(NamedTuple):

@@ -137,6 +137,14 @@ def _choose_password(purpose: Purpose, token: str, max_age: int, template: str):
                 origin=request_origin(),
                 details={"via": purpose.value},
             )
+            if purpose is Purpose.INVITATION:
+                # The invited person proved they own the address and chose a password: they
+                # are in, without typing it again at once.
+                record_event(db.session, LOGIN, actor_id=user.id, origin=request_origin())
+                db.session.commit()
+                start_session(user)
+                flash(_("Your password is set. Welcome to the workspace."), "success")
+                return redirect(_home(), code=303)
             db.session.commit()
             if current_user.is_authenticated:
                 end_session()

@@ -16,6 +16,7 @@ from campaign.campaigns.authoring import (
 from campaign.extensions import db
 from campaign.models import utcnow
 from campaign.staff.forms import StatusForm
+from campaign.staff.guards import actor, request_origin
 from campaign.text.markdown import render_markdown
 from campaign.web.i18n import LANGUAGE_NAMES
 
@@ -94,7 +95,7 @@ def change_status(item, change, edit_endpoint: str):
     if not form.validate_on_submit():
         abort(400)
     try:
-        change(item, form.status.data, now=utcnow())
+        change(item, form.status.data, now=utcnow(), actor_id=actor().id, origin=request_origin())
     except InvalidTransition:
         db.session.rollback()
         abort(409)

@@ -46,6 +46,7 @@ from campaign.staff.guards import (
     actor,
     editable_campaign_or_404,
     editable_petition_or_404,
+    request_origin,
     require_role,
 )
 from campaign.statements.authoring import linked_statements
@@ -219,7 +220,7 @@ def add_campaign_member(slug: str):
         return redirect(url_for("staff.edit_campaign", slug=slug, _anchor="team"), code=303)
     user = db.session.get(User, form.user_id.data)
     try:
-        add_member(campaign, user)
+        add_member(campaign, user, actor_id=actor().id, origin=request_origin())
     except NotACampaigner:
         db.session.rollback()
         abort(409)
@@ -237,7 +238,7 @@ def remove_campaign_member(slug: str, user_id: int):
     user = db.session.get(User, user_id)
     if user is None:
         abort(404)
-    remove_member(campaign, user)
+    remove_member(campaign, user, actor_id=actor().id, origin=request_origin())
     db.session.commit()
     flash(_("%(email)s left the team.", email=user.email), "success")
     return redirect(url_for("staff.edit_campaign", slug=slug, _anchor="team"), code=303)
@@ -399,7 +400,9 @@ def go_live(slug: str):
             button=go_live_label(petition),
             back=url_for("staff.edit_petition", slug=petition.slug),
         )
-    published = publish_and_open(petition, now=utcnow())
+    published = publish_and_open(
+        petition, now=utcnow(), actor_id=actor().id, origin=request_origin()
+    )
     db.session.commit()
     flash(
         _("The campaign is published and the petition is open.")

@@ -16,6 +16,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -38,10 +39,10 @@ from campaign.audit import ACTIONS
 from campaign.campaigns.authoring import SLUG_MAX
 from campaign.config import LOCALES
 from campaign.models import HERO_FOCUS_STEP, ROLES, STATEMENT_KINDS
-from campaign.privacy.exports import COLUMNS, DEFAULT_COLUMNS
+from campaign.privacy.exports import DEFAULT_PRESET, PRESETS
 from campaign.privacy.suppression_list import STAFF_REASONS
 from campaign.staff.accounts import MIN_PASSWORD_LENGTH
-from campaign.staff.labels import ACTION_LABELS, COLUMN_LABELS, ROLE_LABELS
+from campaign.staff.labels import ACTION_LABELS, PRESET_LABELS, ROLE_LABELS
 from campaign.statements.vocabulary import KIND_LABELS, TOPIC_LABELS
 from campaign.updates.outcomes import OUTCOME_LABELS
 from campaign.web.i18n import LANGUAGE_NAMES
@@ -104,11 +105,12 @@ class StatusForm(FlaskForm):
     status = StringField(validators=[DataRequired()])
 
 
-def _role_field():
+def _role_field(**options):
     return SelectField(
         _l("Role"),
         choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
         validators=[AnyOf(ROLES, message=_l("Choose a role from the list"))],
+        **options,
     )
 
 
@@ -121,7 +123,8 @@ class InviteForm(FlaskForm):
         _l("Email address"),
         validators=[DataRequired(_l("Enter an email address")), Length(max=EMAIL_MAX)],
     )
-    role = _role_field()
+    # The least privileged role unless the administrator chooses another.
+    role = _role_field(default="exporter")
     locale = SelectField(
         _l("Language of the invitation"),
         choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LOCALES],
@@ -277,7 +280,7 @@ class StatementForm(_TextsForm):
         description=_l(
             "One organisation a line: name | country code | website, "
             "like Human Rights Centre | FR | https://example.org. "
-            "Country and website are optional."
+            "Country and website are optional: end a name alone with |."
         ),
     )
     open_for_endorsement = BooleanField(
@@ -307,27 +310,36 @@ class ExportForm(FlaskForm):
     country = SelectField(_l("Country"), choices=[], default="", validators=[Optional()])
     newsletter_only = BooleanField(_l("Only signers who asked to be kept informed"))
     include_pending = BooleanField(_l("Include unconfirmed signatures"))
-    columns = MultiCheckboxField(
-        _l("Columns"),
-        choices=[SelectChoice(name, COLUMN_LABELS[name]) for name in COLUMNS],
-        default=list(DEFAULT_COLUMNS),
+    preset = RadioField(
+        _l("What the file is for"),
+        choices=[SelectChoice(name, PRESET_LABELS[name]) for name in PRESETS],
+        default=DEFAULT_PRESET,
+        validators=[AnyOf(PRESETS, message=_l("Choose what the file is for"))],
+    )
+    lang = SelectField(
+        _l("Language of the column names and country names"),
+        choices=_language_choices(),
+        validators=[AnyOf(LOCALES)],
     )
     bom = BooleanField(_l("Add a byte order mark (for Microsoft Excel)"))
-
-    def validate_columns(self, field):
-        # Not InputRequired: its `required` flag would make a browser demand every checkbox.
-        if not field.raw_data:  # nothing ticked: do not fall back to the defaults
-            raise ValidationError(_l("Choose at least one column"))
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(_l("The end date is before the start date"))
 
 
-class ErasureForm(FlaskForm):
+class ErasureLookupForm(FlaskForm):
     email = EmailField(
         _l("Email address of the person"),
         validators=[DataRequired(_l("Enter an email address")), Length(max=EMAIL_MAX)],
+    )
+
+
+class ErasureForm(FlaskForm):
+    """The confirmation, under what will be erased; the address rides along, never in a URL."""
+
+    email = HiddenField(
+        validators=[DataRequired(_l("Enter an email address")), Length(max=EMAIL_MAX)]
     )
     confirm = BooleanField(
         _l("I understand that this cannot be undone"),

@@ -53,6 +53,7 @@ EMAIL_KIND_LABELS = {
     "already_endorsed": _l("Already endorsed"),
     "invitation": _l("Staff invitation"),
     "password_reset": _l("Password reset"),
+    "erasure_confirmation": _l("Erasure confirmation"),
 }
 ACTION_LABELS = {
     "login": _l("Logged in"),
@@ -61,6 +62,8 @@ ACTION_LABELS = {
     "password_set": _l("Password set"),
     "password_reset_requested": _l("Password reset requested"),
     "invitation": _l("Invitation sent"),
+    "invitation_resent": _l("Invitation sent again"),
+    "invitation_revoked": _l("Invitation revoked"),
     "account_deactivated": _l("Account deactivated"),
     "account_reactivated": _l("Account reactivated"),
     "role_changed": _l("Role changed"),
@@ -81,6 +84,13 @@ ACTION_LABELS = {
     "api_signatures_read": _l("Signatures read through the API"),
     "delivery_pack": _l("Delivery pack built"),
     "petition_delivered": _l("Petition marked delivered"),
+    "campaign_status_changed": _l("Campaign status changed"),
+    "petition_status_changed": _l("Petition status changed"),
+    "statement_status_changed": _l("Statement status changed"),
+    "team_member_added": _l("Added to a campaign team"),
+    "team_member_removed": _l("Removed from a campaign team"),
+    "endorsement_approved": _l("Endorsement approved"),
+    "endorsement_removed": _l("Endorsement removed"),
 }
 UPDATE_STATUS_LABELS = {
     "draft": _l("Draft"),
@@ -97,15 +107,33 @@ SUPPRESSION_REASON_LABELS = {
     "not_me": _l("Someone else signed with the address"),
     "staff": _l("Added by staff"),
 }
+# Column names as the "target" and "records" files show them (the CRM preset keeps fixed names).
 COLUMN_LABELS = {
+    "signature_id": _l("Signature ID"),
+    "petition": _l("Petition"),
     "name": _l("Name"),
     "email": _l("Email address"),
-    "country": _l("Country"),
+    "country": _l("Country code"),
+    "country_name": _l("Country"),
+    "signed_on": _l("Date signed (UTC)"),
+    "signed_time": _l("Time signed (UTC)"),
     "signed_at": _l("Signed at (UTC)"),
+    "confirmed_on": _l("Date confirmed (UTC)"),
+    "confirmed_time": _l("Time confirmed (UTC)"),
     "confirmed_at": _l("Confirmed at (UTC)"),
     "newsletter": _l("Keep informed"),
     "locale": _l("Language"),
     "source_channel": _l("Channel"),
+    "consent_version": _l("Consent text version"),
+    "consent_text": _l("Consent text"),
+    "consented_at": _l("Consent given at (UTC)"),
+}
+PRESET_LABELS = {
+    "target": _l(
+        "For the people the petition addresses: name, country and date, never email addresses"
+    ),
+    "records": _l("For our own records: everything, email addresses included"),
+    "crm": _l("For our CRM (CiviCRM, Mailchimp…): everything, with standard column names"),
 }
 # Where a signer came from (Signature.source_channel, campaign.petitions.sharing.CHANNELS).
 # Networks keep their own names; the rest is said in the staff member's language.

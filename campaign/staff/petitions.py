@@ -10,7 +10,14 @@ from flask import (
     request,
     stream_with_context,
 )
-from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, get_locale
+from flask_babel import (
+    force_locale,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_timedelta,
+    get_locale,
+)
 from flask_babel import gettext as _
 from markupsafe import Markup
 from wtforms import SelectChoice
@@ -28,6 +35,8 @@ from campaign.operations.readiness import current_mail_health
 from campaign.petitions.statistics import pending_counts, per_hour, petition_statistics
 from campaign.petitions.switches import site_signing_paused
 from campaign.privacy.exports import (
+    CRM_HEADER,
+    PRESETS,
     Counted,
     ExportFilters,
     csv_chunks,
@@ -36,6 +45,7 @@ from campaign.privacy.exports import (
     finish_export_audit,
     iter_batches,
     start_export_audit,
+    with_consent_versions,
 )
 from campaign.staff.blueprint import bp
 from campaign.staff.charts import bar_chart_svg
@@ -122,11 +132,18 @@ def petition(slug: str):
 
 
 def _export_form() -> ExportForm:
-    form = ExportForm()
+    form = ExportForm(lang=str(get_locale()))
     form.country.choices = [SelectChoice("", _("All countries"))] + [
         SelectChoice(code, name) for code, name in countries(str(get_locale()))
     ]
     return form
+
+
+def _export_header(preset: str, columns: list[str], lang: str) -> list[str]:
+    if preset == "crm":
+        return [CRM_HEADER[name] for name in columns]
+    with force_locale(lang):
+        return [str(COLUMN_LABELS[name]) for name in columns]
 
 
 @bp.route("/petitions/<slug>/export", methods=["GET", "POST"])
@@ -145,7 +162,9 @@ def export(slug: str):
         newsletter_only=form.newsletter_only.data,
         include_pending=form.include_pending.data,
     )
-    columns = list(form.columns.data)
+    preset = form.preset.data
+    columns = list(PRESETS[preset])
+    lang = form.lang.data
     event = start_export_audit(
         db.session,
         petition=found,
@@ -154,15 +173,17 @@ def export(slug: str):
         actor_id=actor().id,
         origin=request_origin(),
         via="web",
+        preset=preset,
     )
     event_id = event.id
     db.session.commit()  # recorded before the first byte leaves
-    query = export_select(found.id, filters, columns)
-    header = [str(COLUMN_LABELS[name]) for name in columns]
+    query = export_select(found.id, filters, columns, lang=lang)
+    header = _export_header(preset, columns, lang)
     batch_size = current_app.config["EXPORT_BATCH_SIZE"]
 
     def generate():
-        rows = Counted(iter_batches(db.session, query, batch_size=batch_size))
+        batches = iter_batches(db.session, query, batch_size=batch_size)
+        rows = Counted(with_consent_versions(batches, columns))
         complete = False
         try:
             yield from csv_chunks(header, rows, bom=form.bom.data)

@@ -7,6 +7,7 @@ from dataclasses import asdict, replace
 from datetime import UTC, datetime, time, timedelta
 
 from flask import current_app, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from wtforms import SelectChoice
@@ -14,10 +15,17 @@ from wtforms import SelectChoice
 from campaign.extensions import db
 from campaign.mail.addresses import InvalidAddress, address_policy
 from campaign.models import AuditEvent, User
-from campaign.privacy.erasure import ErasureResult, erase_mailbox
+from campaign.privacy.erasure import (
+    ErasurePreview,
+    ErasureResult,
+    erase_mailbox,
+    preview_erasure,
+)
+from campaign.staff.audit_details import describe
 from campaign.staff.blueprint import bp
-from campaign.staff.forms import AuditFilterForm, ErasureForm
+from campaign.staff.forms import AuditFilterForm, ErasureForm, ErasureLookupForm
 from campaign.staff.guards import actor, request_origin, require_role
+from campaign.web.i18n import organisation_name
 from campaign.web.images import discard_images
 
 AUDIT_PAGE_SIZE = 50
@@ -28,29 +36,57 @@ _ERASURE_RESULT = "erasure_result"
 @bp.route("/erasure", methods=["GET", "POST"])
 @require_role("admin")
 def erasure():
-    form = ErasureForm()
+    """Find what is held for an address and show it; nothing is erased here."""
+    form = ErasureLookupForm()
     if form.validate_on_submit():
         try:
-            result = erase_mailbox(
-                db.session,
-                form.email.data,
-                actor_id=actor().id,
-                origin=request_origin(),
-                addresses=address_policy(),
-            )
+            preview = preview_erasure(db.session, form.email.data, addresses=address_policy())
         except InvalidAddress:
-            db.session.rollback()
             form.email.errors = [_("Enter an email address like name@example.org")]
         else:
-            db.session.commit()
-            discard_images(current_app.config["UPLOAD_DIR"], list(result.files))
-            # Counts only: the address is not kept anywhere, not even in the session.
-            session[_ERASURE_RESULT] = asdict(replace(result, files=()))
-            return redirect(url_for("staff.erasure"), code=303)
+            if not preview.found_anything:
+                return render_template("staff/erasure.html", form=form, nothing_found=True)
+            confirm = ErasureForm(formdata=None, email=form.email.data.strip())
+            return _erasure_preview(preview, confirm, 200)
     status = 422 if request.method == "POST" else 200
     found = session.pop(_ERASURE_RESULT, None) if request.method == "GET" else None
     result = ErasureResult(**found) if found else None
     return render_template("staff/erasure.html", form=form, result=result), status
+
+
+def _erasure_preview(preview: ErasurePreview, form: ErasureForm, status: int):
+    return render_template(
+        "staff/erasure_confirm.html", preview=preview, form=form, lang=str(get_locale())
+    ), status
+
+
+@bp.post("/erasure/confirm")
+@require_role("admin")
+def erasure_confirm():
+    form = ErasureForm()
+    if not form.validate_on_submit():
+        try:
+            preview = preview_erasure(db.session, form.email.data or "", addresses=address_policy())
+        except InvalidAddress:
+            return redirect(url_for("staff.erasure"), code=303)
+        return _erasure_preview(preview, form, 422)
+    try:
+        result = erase_mailbox(
+            db.session,
+            form.email.data,
+            actor_id=actor().id,
+            origin=request_origin(),
+            addresses=address_policy(),
+            organisation=organisation_name,
+        )
+    except InvalidAddress:
+        db.session.rollback()
+        return redirect(url_for("staff.erasure"), code=303)
+    db.session.commit()
+    discard_images(current_app.config["UPLOAD_DIR"], list(result.files))
+    # Counts only: the address is not kept anywhere, not even in the session.
+    session[_ERASURE_RESULT] = asdict(replace(result, files=()))
+    return redirect(url_for("staff.erasure"), code=303)
 
 
 def _day_start(day) -> datetime:
@@ -96,10 +132,11 @@ def audit():
         for name in ("action", "actor", "date_from", "date_to")
         if request.args.get(name)
     }
+    emails = {user.id: user.email for user in accounts}
     return render_template(
         "staff/audit.html",
         form=form,
-        events=events,
+        events=[(event, describe(event, emails)) for event in events],
         page=page,
         pages=pages,
         total=total,

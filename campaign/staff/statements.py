@@ -28,7 +28,13 @@ from campaign.staff.authoring_forms import (
 from campaign.staff.blueprint import bp
 from campaign.staff.campaigns import AUTHORS
 from campaign.staff.forms import ActionForm, StatementForm
-from campaign.staff.guards import actor, editable_statement_or_404, require_role, safe_next
+from campaign.staff.guards import (
+    actor,
+    editable_statement_or_404,
+    request_origin,
+    require_role,
+    safe_next,
+)
 from campaign.staff.labels import ENDORSEMENT_STATE_LABELS, STATEMENT_STATUS_LABELS
 from campaign.statements.authoring import (
     STATEMENT_TRANSITIONS,
@@ -88,6 +94,13 @@ def _statement_message(key: str, problem: str) -> str | None:
     """The message for a statement's own fields; None for those campaigns share."""
     if key.startswith("signatories."):
         number = int(key.split(".", 1)[1])
+        if problem == "separator":
+            return _(
+                "Line %(number)d: separate the organisation’s name from its country and "
+                "website with |, like Human Rights Centre | FR | https://example.org, "
+                "or end a name alone with |",
+                number=number,
+            )
         if problem == "name":
             return _(
                 "Line %(number)d: give the organisation’s name, up to 200 characters, "
@@ -320,7 +333,9 @@ def _back_to_list(slug: str):
 def approve_statement_endorsement(slug: str, endorsement_id: int):
     endorsement = _endorsement_or_404(slug, endorsement_id)
     try:
-        signatory = approve_endorsement(db.session, endorsement, now=utcnow())
+        signatory = approve_endorsement(
+            db.session, endorsement, now=utcnow(), actor_id=actor().id, origin=request_origin()
+        )
     except EndorsementNotConfirmed:
         db.session.rollback()
         abort(409)
@@ -336,7 +351,9 @@ def approve_statement_endorsement(slug: str, endorsement_id: int):
 @require_role(*AUTHORS)
 def remove_statement_endorsement(slug: str, endorsement_id: int):
     endorsement = _endorsement_or_404(slug, endorsement_id)
-    remove_endorsement(db.session, endorsement, now=utcnow())
+    remove_endorsement(
+        db.session, endorsement, now=utcnow(), actor_id=actor().id, origin=request_origin()
+    )
     db.session.commit()
     flash(_("The endorsement and its contact address are deleted."), "success")
     return _back_to_list(slug)

@@ -20,7 +20,10 @@ from campaign.staff.accounts import (
     AccountError,
     EmailTaken,
     InvalidEmail,
+    NotInvited,
     invite_user,
+    resend_invitation,
+    revoke_invitation,
     set_active,
     set_role,
 )
@@ -108,6 +111,62 @@ def deactivate_user(user_id: int):
 @require_role("admin")
 def reactivate_user(user_id: int):
     return _set_active(user_id, True)
+
+
+def _invited_account(user_id: int) -> User:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.post("/users/<int:user_id>/resend-invitation")
+@require_role("admin")
+def resend_user_invitation(user_id: int):
+    user = _invited_account(user_id)
+    try:
+        resend_invitation(
+            db.session,
+            user,
+            secret_key=current_app.config["SECRET_KEY"],
+            organisation=organisation_name(user.locale),
+            actor_id=actor().id,
+            origin=request_origin(),
+        )
+    except NotInvited:
+        db.session.rollback()
+        flash(_("%(email)s has accepted the invitation already.", email=user.email), "error")
+        return redirect(url_for("staff.users"), code=303)
+    db.session.commit()
+    flash(
+        _(
+            "Invitation sent again to %(email)s. The earlier link no longer works.",
+            email=user.email,
+        ),
+        "success",
+    )
+    return redirect(url_for("staff.users"), code=303)
+
+
+@bp.post("/users/<int:user_id>/revoke-invitation")
+@require_role("admin")
+def revoke_user_invitation(user_id: int):
+    user = _invited_account(user_id)
+    email = user.email
+    try:
+        revoke_invitation(db.session, user, actor_id=actor().id, origin=request_origin())
+    except NotInvited:
+        db.session.rollback()
+        flash(_("%(email)s has accepted the invitation already.", email=email), "error")
+        return redirect(url_for("staff.users"), code=303)
+    db.session.commit()
+    flash(
+        _("The invitation of %(email)s is revoked: its link no longer works.", email=email),
+        "success",
+    )
+    return redirect(url_for("staff.users"), code=303)
 
 
 @bp.post("/users/<int:user_id>/role")

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from campaign.audit import STATEMENT_STATUS_CHANGED, record_event
 from campaign.campaigns.authoring import (
     InvalidContent,
     InvalidTransition,
@@ -54,6 +55,10 @@ class SignatoryData:
     name: str
     country: str | None = None
     website: str | None = None
+    # Where the line was typed, for messages (None: not typed, its position counts).
+    line: int | None = field(default=None, compare=False)
+    # False for a line without a separator: text pasted by mistake, not an organisation.
+    separated: bool = field(default=True, compare=False)
 
 
 @dataclass(frozen=True)
@@ -74,11 +79,12 @@ class StatementData:
 def parse_signatories(text: str) -> tuple[SignatoryData, ...]:
     """One organisation a line: "Name | CC | https://...", country and website optional.
 
-    "Name | https://..." is read as a name and a website. Nothing is checked here: a line
-    with too many parts keeps them in the website, which the checks then refuse.
+    "Name | https://..." is read as a name and a website, "Name |" as a name alone. Nothing is
+    checked here: a line with too many parts keeps them in the website, and a line without a
+    separator is marked, for the checks to refuse with its line number.
     """
     found = []
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         name, *rest = (part.strip() for part in line.split(SIGNATORY_SEPARATOR))
@@ -86,7 +92,9 @@ def parse_signatories(text: str) -> tuple[SignatoryData, ...]:
             rest = ["", rest[0]]
         country = rest[0].upper() if rest else ""
         website = f" {SIGNATORY_SEPARATOR} ".join(rest[1:])
-        found.append(SignatoryData(name, country or None, website or None))
+        found.append(
+            SignatoryData(name, country or None, website or None, line=number, separated=bool(rest))
+        )
     return tuple(found)
 
 
@@ -97,7 +105,8 @@ def format_signatories(signatories) -> str:
         parts = [signatory.name, signatory.country or ""]
         if signatory.website:
             parts.append(signatory.website)
-        lines.append(f" {SIGNATORY_SEPARATOR} ".join(parts).rstrip(f" {SIGNATORY_SEPARATOR}"))
+        # A name alone keeps its separator ("Name |"): a line without one is refused.
+        lines.append(f" {SIGNATORY_SEPARATOR} ".join(parts).rstrip())
     return "\n".join(lines)
 
 
@@ -106,10 +115,13 @@ def _clean_signatories(
 ) -> tuple[list[SignatoryData], dict[str, str]]:
     """The signatories with names folded; errors keyed `signatories.<line>` -> the bad part."""
     cleaned, errors = [], {}
-    for number, signatory in enumerate(signatories, start=1):
+    for position, signatory in enumerate(signatories, start=1):
+        number = signatory.line or position
         name = clean_name(signatory.name)
         website = None
-        if organisation_problem(name):
+        if not signatory.separated:
+            errors[f"signatories.{number}"] = "separator"
+        elif organisation_problem(name):
             errors[f"signatories.{number}"] = "name"
         elif signatory.country and signatory.country not in country_codes():
             errors[f"signatories.{number}"] = "country"
@@ -245,9 +257,25 @@ def save_statement(
     return statement
 
 
-def change_statement_status(statement: Statement, status: str, *, now: datetime) -> None:
+def change_statement_status(
+    statement: Statement,
+    status: str,
+    *,
+    now: datetime,
+    actor_id: int | None = None,
+    origin: str | None = None,
+) -> None:
+    """Publish or unpublish a statement, audited in the statement's session."""
     if status not in STATEMENT_TRANSITIONS[statement.status]:
         raise InvalidTransition(f"{statement.status} -> {status}")
+    previous = statement.status
     statement.status = status
     # Feeds and the site map report the change.
     statement.updated_at = now
+    record_event(
+        object_session(statement),
+        STATEMENT_STATUS_CHANGED,
+        actor_id=actor_id,
+        origin=origin,
+        details={"statement": statement.slug, "from": previous, "to": status},
+    )

@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from campaign.audit import ENDORSEMENT_APPROVED, ENDORSEMENT_REMOVED, record_event
 from campaign.mail.addresses import DEFAULT_POLICY, AddressPolicy
 from campaign.mail.emails import queue_email
 from campaign.models import Statement, StatementEndorsement, StatementSignatory
@@ -235,9 +236,14 @@ def confirm_endorsement(
 
 
 def approve_endorsement(
-    session: Session, endorsement: StatementEndorsement, *, now: datetime
+    session: Session,
+    endorsement: StatementEndorsement,
+    *,
+    now: datetime,
+    actor_id: int | None = None,
+    origin: str | None = None,
 ) -> StatementSignatory:
-    """List a confirmed endorsement among the statement's signatories, once.
+    """List a confirmed endorsement among the statement's signatories, once (audited).
 
     Approving again returns the signatory the first approval made.
     """
@@ -272,18 +278,39 @@ def approve_endorsement(
     session.add(signatory)
     # The statement's page changed: feeds and the site map report it as updated.
     endorsement.statement.updated_at = now
+    record_event(
+        session,
+        ENDORSEMENT_APPROVED,
+        actor_id=actor_id,
+        origin=origin,
+        # The organisation's name is published with the statement; its contact stays out.
+        details={"statement": endorsement.statement.slug, "organisation": signatory.name},
+    )
     session.flush()
     return signatory
 
 
 def remove_endorsement(
-    session: Session, endorsement: StatementEndorsement, *, now: datetime
+    session: Session,
+    endorsement: StatementEndorsement,
+    *,
+    now: datetime,
+    actor_id: int | None = None,
+    origin: str | None = None,
 ) -> None:
     """Delete an endorsement (spam, or an organisation that withdraws), with its contact address.
 
-    An approved one also leaves the statement's signatories.
+    An approved one also leaves the statement's signatories. The audit event names the
+    statement and whether it was listed, not what spam may have typed.
     """
     statement = endorsement.statement
+    record_event(
+        session,
+        ENDORSEMENT_REMOVED,
+        actor_id=actor_id,
+        origin=origin,
+        details={"statement": statement.slug, "approved": endorsement.approved_at is not None},
+    )
     signatory = session.scalar(
         select(StatementSignatory).where(StatementSignatory.endorsement_id == endorsement.id)
     )

@@ -87,7 +87,9 @@ def test_log_in_create_publish_and_export(browsing, app, make_user, make_signatu
     assert download.suggested_filename.endswith(".csv")
     rows = list(csv.reader(io.StringIO(download.path().read_text(encoding="utf-8-sig"))))
     assert len(rows) == 2, rows
-    assert "Nadia Haddad" in rows[1] and "nadia@example.org" in rows[1]
+    # The default file is the one for the petition's target: no email address.
+    assert "Nadia Haddad" in rows[1] and "Lebanon" in rows[1]
+    assert "nadia@example.org" not in rows[1]
 
 
 def staff_pages() -> list[tuple[str, str]]:

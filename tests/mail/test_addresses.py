@@ -328,7 +328,7 @@ def _figures(page: str) -> dict[str, int]:
 
 
 def _erase(client, address: str) -> str:
-    answer = client.post("/staff/erasure", data={"email": address, "confirm": "y"})
+    answer = client.post("/staff/erasure/confirm", data={"email": address, "confirm": "y"})
     assert answer.status_code == 303
     return html.unescape(client.get("/staff/erasure").get_data(as_text=True))
 
@@ -378,15 +378,21 @@ def test_erasure_removes_everything_that_would_reach_the_mailbox(
         "Messages on walls of support": 0,
         "Emails": 4,
     }
-    assert "Nothing found" not in page
+    assert "Nothing is stored" not in page
     assert [s.email for s in db_signatures(app)] == ["bob@example.com"]
     assert count(app, StatementEndorsement) == 0
-    assert [email.to_address for email in outbox(app)] == ["bob@example.com"]
+    # What is left: bob's email, and the one telling Eve it is done, to the address as asked.
+    assert sorted((email.to_address, email.kind) for email in outbox(app)) == [
+        ("EVE@example.com", "erasure_confirmation"),
+        ("bob@example.com", "confirm_signature"),
+    ]
 
+    # Asked again: nothing is held (the pending answer to the first request is not theirs).
     again = _erase(staff, "eve@example.com")
-    assert "Nothing found" in again and _figures(again) == {}
+    assert "Nothing is stored" in again and _figures(again) == {}
+    assert count(app, OutboxEmail) == 2
     unknown = _erase(staff, "nobody@example.org")
-    assert "Nothing found" in unknown
+    assert "Nothing is stored" in unknown
 
 
 def test_nothing_found_is_translated(app):
@@ -395,7 +401,8 @@ def test_nothing_found_is_translated(app):
     with app.test_request_context():
         for locale in ("fr", "es", "ar"):
             with force_locale(locale):
-                assert gettext("Nothing found") != "Nothing found"
+                message = "Nothing is stored for this address"
+                assert gettext(message) != message
 
 
 def db_signatures(app) -> list[Signature]:

@@ -223,13 +223,13 @@ def test_the_staff_side_logs_no_name_and_no_email(
         "/staff/login", data={"email": EMAIL, "password": "wrong password"}
     )
     with staff.post(
-        f"/staff/petitions/{petition.slug}/export", data={"columns": ["name", "email"]}
+        f"/staff/petitions/{petition.slug}/export", data={"preset": "records"}
     ) as exported:
         csv = exported.get_data(as_text=True)
     cli_export = app.test_cli_runner().invoke(
         args=["export", petition.slug, "--out", str(tmp_path / "out.csv")]
     )
-    erased = staff.post("/staff/erasure", data={"email": EMAIL, "confirm": "y"})
+    erased = staff.post("/staff/erasure/confirm", data={"email": EMAIL, "confirm": "y"})
     purged = app.test_cli_runner().invoke(args=["purge"])
 
     assert logged_in.status_code == 303 and failed.status_code == 422

@@ -9,7 +9,7 @@ import pytest
 from argon2 import PasswordHasher
 from conftest import STAFF_PASSWORD, body_text
 from helpers import database_work
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from campaign.extensions import db
 from campaign.models import AuditEvent, OutboxEmail, User
@@ -17,12 +17,15 @@ from campaign.staff import accounts
 from campaign.staff.accounts import (
     EmailTaken,
     InvalidEmail,
+    NotInvited,
     SpentLink,
     WeakPassword,
     account_token,
     authenticate,
     create_user,
     invite_user,
+    resend_invitation,
+    revoke_invitation,
     set_password,
     user_from_token,
 )
@@ -125,6 +128,59 @@ def test_invitation_creates_an_account_nobody_can_log_in_to_yet(session):
     assert email.to_address == "new@example.org" and email.locale == "fr"
     assert "/staff/invitation/" in email.text_body
     assert authenticate(session, "new@example.org", "").user is None
+    assert user.invited_at is not None  # listed as invited until a password is chosen
+
+
+def _invited(session, email: str = "new@example.org") -> User:
+    return invite_user(
+        session, email=email, role="exporter", locale="fr", secret_key=SECRET, organisation="OMCT"
+    )
+
+
+def test_resending_an_invitation_spends_the_earlier_link_and_is_audited(session, make_user):
+    admin = make_user("admin")
+    user = _invited(session)
+    first = account_token(SECRET, Purpose.INVITATION, user)
+    resend_invitation(
+        session, user, secret_key=SECRET, organisation="OMCT", actor_id=admin.id, origin="o"
+    )
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(OutboxEmail)) == 2
+    with pytest.raises(SpentLink):
+        user_from_token(session, SECRET, Purpose.INVITATION, first, max_age=60)
+    second = account_token(SECRET, Purpose.INVITATION, user)
+    assert user_from_token(session, SECRET, Purpose.INVITATION, second, max_age=60) == user
+    event = session.scalars(select(AuditEvent)).one()
+    assert (event.action, event.actor_id, event.details) == (
+        "invitation_resent",
+        admin.id,
+        {"user_id": user.id},
+    )
+    set_password(user, "a long enough password")
+    assert user.invited_at is None
+    with pytest.raises(NotInvited):
+        resend_invitation(
+            session, user, secret_key=SECRET, organisation="OMCT", actor_id=None, origin=None
+        )
+    with pytest.raises(NotInvited):
+        revoke_invitation(session, user, actor_id=None, origin=None)
+
+
+def test_revoking_an_invitation_deletes_the_account_and_its_waiting_email(session, make_user):
+    admin = make_user("admin")
+    user = _invited(session)
+    user_id = user.id
+    token = account_token(SECRET, Purpose.INVITATION, user)
+    revoke_invitation(session, user, actor_id=admin.id, origin=None)
+    session.commit()
+    assert session.get(User, user_id) is None
+    assert session.scalar(select(func.count()).select_from(OutboxEmail)) == 0
+    with pytest.raises(SpentLink):
+        user_from_token(session, SECRET, Purpose.INVITATION, token, max_age=60)
+    event = session.scalars(select(AuditEvent)).one()
+    assert event.action == "invitation_revoked" and event.details["user_id"] == user_id
+    assert "new@example.org" not in str(event.details)
+    _invited(session)  # the address can be invited again
 
 
 @pytest.mark.parametrize(
@@ -289,7 +345,9 @@ def test_invitation_end_to_end(app, client, make_user, log_in, smtp_server, run_
         data={"email": "Colleague@Example.org", "role": "campaigner", "locale": "es"},
     )
     assert response.status_code == 303
-    assert "colleague@example.org" in client.get("/staff/users").get_data(as_text=True)
+    listing = client.get("/staff/users").get_data(as_text=True)
+    row = listing.split('<th scope="row">colleague@example.org', 1)[1].split("</tr>", 1)[0]
+    assert "Invited" in row and "Send the invitation again" in row and "Revoke" in row
     run_worker()
     [message] = smtp_server.inbox.to("colleague@example.org")
     with app.app_context():
@@ -310,9 +368,14 @@ def test_invitation_end_to_end(app, client, make_user, log_in, smtp_server, run_
     done = newcomer.post(
         link, data={"password": "a long enough password", "confirm": "a long enough password"}
     )
-    assert done.status_code == 303 and done.headers["Location"] == "/staff/login"
+    # Signed in at once, on the dashboard.
+    assert done.status_code == 303 and done.headers["Location"] == "/staff/"
+    assert newcomer.get("/staff/").status_code == 200
     assert newcomer.get(link).status_code == 410  # single use: the password changed
-    logged_in = newcomer.post(
+    listing = client.get("/staff/users").get_data(as_text=True)
+    row = listing.split('<th scope="row">colleague@example.org', 1)[1].split("</tr>", 1)[0]
+    assert "Invited" not in row and "Active" in row
+    logged_in = app.test_client().post(
         "/staff/login",
         data={"email": "colleague@example.org", "password": "a long enough password"},
     )
@@ -320,7 +383,37 @@ def test_invitation_end_to_end(app, client, make_user, log_in, smtp_server, run_
     with app.app_context():
         user = db.session.scalars(select(User).where(User.email == "colleague@example.org")).one()
         assert user.role == "campaigner" and user.locale == "es"
-    assert "invitation" in audit_actions(app) and "password_set" in audit_actions(app)
+    assert audit_actions(app)[-4:] == ["invitation", "password_set", "login", "login"]
+
+
+def test_invitations_are_resent_and_revoked_over_http(
+    app, client, make_user, log_in, smtp_server, run_worker
+):
+    app.config["MAIL_URL"] = smtp_server.url
+    log_in(client, make_user("admin"))
+    page = client.get("/staff/users").get_data(as_text=True)
+    assert re.search(r'<option selected value="exporter">|<option value="exporter" selected', page)
+    client.post("/staff/users", data={"email": "late@example.org", "locale": "fr"})
+    with app.app_context():
+        invited = db.session.scalars(select(User).where(User.email == "late@example.org")).one()
+        assert invited.role == "exporter"  # the least privileged role unless chosen
+    resent = client.post(f"/staff/users/{invited.id}/resend-invitation")
+    assert resent.status_code == 303
+    assert "Invitation sent again" in client.get("/staff/users").get_data(as_text=True)
+    run_worker()
+    first, second = smtp_server.inbox.to("late@example.org")
+    assert app.test_client().get(_link(first, "/staff/invitation/")).status_code == 410
+    assert app.test_client().get(_link(second, "/staff/invitation/")).status_code == 200
+    assert client.post(f"/staff/users/{invited.id}/revoke-invitation").status_code == 303
+    assert app.test_client().get(_link(second, "/staff/invitation/")).status_code == 410
+    revoked_page = client.get("/staff/users").get_data(as_text=True)
+    assert "is revoked" in revoked_page and 'scope="row">late@example.org' not in revoked_page
+    assert client.post(f"/staff/users/{invited.id}/revoke-invitation").status_code == 404
+    assert audit_actions(app)[-2:] == ["invitation_resent", "invitation_revoked"]
+    me = make_user("admin")
+    refused = client.post(f"/staff/users/{me.id}/resend-invitation")
+    assert refused.status_code == 303
+    assert "accepted the invitation already" in client.get("/staff/users").get_data(as_text=True)
 
 
 def test_inviting_an_existing_address_is_refused(client, make_user, log_in):

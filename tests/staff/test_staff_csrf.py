@@ -31,11 +31,13 @@ def test_login_needs_the_form_token(client, make_user):
 def test_logged_in_actions_need_the_form_token(client, make_user, make_signature, log_in):
     log_in(client, make_user("admin"))
     data = {"email": "someone@example.org", "confirm": "y"}
-    refused = client.post("/staff/erasure", data=data)
+    refused = client.post("/staff/erasure/confirm", data=data)
     assert refused.status_code == 400
     assert client.post("/staff/logout").status_code == 400  # still logged in afterwards
     token = token_from(client.get("/staff/erasure").get_data(as_text=True))
-    assert client.post("/staff/erasure", data={**data, "csrf_token": token}).status_code == 303
+    assert (
+        client.post("/staff/erasure/confirm", data={**data, "csrf_token": token}).status_code == 303
+    )
 
 
 def test_another_sessions_token_is_refused(app, client, make_user, log_in):

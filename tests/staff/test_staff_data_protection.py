@@ -12,7 +12,8 @@ from campaign.audit import record_event
 from campaign.extensions import db
 from campaign.mail.addresses import InvalidAddress
 from campaign.models import AuditEvent, OutboxEmail, Petition, Signature, utcnow
-from campaign.privacy.erasure import erase_mailbox, months_before, purge
+from campaign.privacy.erasure import erase_mailbox, months_before, preview_erasure, purge
+from campaign.web.i18n import organisation_name
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 
@@ -64,6 +65,7 @@ def test_erasure_removes_every_signature_of_an_address(app, session, make_petiti
         "endorsements": 0,
         "emails": 1,
         "wall_posts": 0,
+        "confirmation_queued": False,
     }
     assert "maria" not in json.dumps(event.details).lower()
 
@@ -86,21 +88,96 @@ def test_erasure_refuses_what_is_not_an_address(session):
         erase_mailbox(session, "not an address", actor_id=None, origin=None)
 
 
-def test_erasure_over_http(app, client, make_user, log_in, make_petition, make_signature):
+def test_the_preview_lists_what_would_be_erased_per_petition_and_changes_nothing(
+    session, make_petition, make_signature
+):
+    first, second = make_petition(), make_petition()
+    make_signature(first, email="Maria@Example.org")
+    make_signature(second, email="maria@example.org", confirmed=False)
+    make_signature(second, email="other@example.org")
+    preview = preview_erasure(session, " MARIA@example.org")
+    assert preview.found_anything
+    shares = {share.petition.id: (share.confirmed, share.pending) for share in preview.petitions}
+    assert shares == {first.id: (1, 0), second.id: (0, 1)}
+    assert (preview.endorsements, preview.emails) == (0, 0)
+    assert (rows(first.id), rows(second.id), count(first.id)) == (1, 2, 1)
+    assert session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+    assert not preview_erasure(session, "nobody@example.org").found_anything
+    with pytest.raises(InvalidAddress):
+        preview_erasure(session, "not an address")
+
+
+def test_erasure_emails_the_person_in_their_language_and_nothing_when_nothing_was_found(
+    session, make_petition, make_signature
+):
+    petition, later = make_petition(), make_petition()
+    make_signature(petition, email="amal@example.org", locale="fr", created_at=NOW)
+    make_signature(later, email="amal@example.org", locale="ar", created_at=NOW + timedelta(days=1))
+    result = erase_mailbox(
+        session, "amal@example.org", actor_id=None, origin=None, organisation=organisation_name
+    )
+    session.commit()
+    assert result.confirmation_queued and result.confirmed == 2
+    [email] = session.scalars(select(OutboxEmail)).all()
+    assert email.kind == "erasure_confirmation" and email.to_address == "amal@example.org"
+    assert email.locale == "ar" and "مسح" in email.subject  # the latest signature's language
+    nothing = erase_mailbox(
+        session, "nobody@example.org", actor_id=None, origin=None, organisation=organisation_name
+    )
+    session.commit()
+    assert not nothing.found_anything and not nothing.confirmation_queued
+    assert session.scalar(select(func.count()).select_from(OutboxEmail)) == 1
+    assert not preview_erasure(session, "nobody@example.org").found_anything
+
+
+def test_the_erasure_email_is_delivered_then_forgotten(
+    app, session, make_petition, make_signature, smtp_server, run_worker
+):
+    app.config["MAIL_URL"] = smtp_server.url
+    make_signature(make_petition(), email="gone@example.org", locale="es")
+    erase_mailbox(
+        session, "gone@example.org", actor_id=None, origin=None, organisation=organisation_name
+    )
+    session.commit()
+    run_worker()
+    [message] = smtp_server.inbox.to("gone@example.org")
+    assert "borrado" in message["Subject"]
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(OutboxEmail)) == 0  # no trace left
+    assert not preview_erasure(session, "gone@example.org").found_anything
+
+
+def test_erasure_over_http_shows_first_then_erases_on_confirmation(
+    app, client, make_user, log_in, make_petition, make_signature
+):
     petition = make_petition()
-    make_signature(petition, email="asker@example.org")
+    make_signature(petition, email="asker@example.org", locale="fr")
     admin = make_user("admin")
     log_in(client, admin)
-    refused = client.post("/staff/erasure", data={"email": "asker@example.org"})
-    assert refused.status_code == 422
-    assert "Tick the box to confirm" in refused.get_data(as_text=True)
-    invalid = client.post("/staff/erasure", data={"email": "asker at example", "confirm": "y"})
+    invalid = client.post("/staff/erasure", data={"email": "asker at example"})
     assert invalid.status_code == 422
     assert 'value="asker at example"' in invalid.get_data(as_text=True)
-    done = client.post("/staff/erasure", data={"email": "asker@example.org", "confirm": "y"})
+    nothing = client.post("/staff/erasure", data={"email": "nobody@example.org"})
+    assert nothing.status_code == 200
+    html = nothing.get_data(as_text=True)
+    assert "Nothing is stored for this address" in html and "Erased" not in html
+    shown = client.post("/staff/erasure", data={"email": "asker@example.org"})
+    assert shown.status_code == 200
+    html = shown.get_data(as_text=True)
+    assert "Nothing has been erased yet" in html and petition.slug in html
+    assert 'action="/staff/erasure/confirm"' in html
+    with app.app_context():
+        assert count(petition.id) == 1  # shown, not erased
+    refused = client.post("/staff/erasure/confirm", data={"email": "asker@example.org"})
+    assert refused.status_code == 422
+    assert "Tick the box to confirm" in refused.get_data(as_text=True)
+    done = client.post(
+        "/staff/erasure/confirm", data={"email": "asker@example.org", "confirm": "y"}
+    )
     assert done.status_code == 303
     page = client.get("/staff/erasure").get_data(as_text=True)
     assert "Erased" in page and "asker@example.org" not in page
+    assert "sent an email confirming the erasure" in page
     assert "Erased" not in client.get("/staff/erasure").get_data(as_text=True)  # shown once
     with client.session_transaction() as session:
         assert "asker" not in json.dumps(dict(session))
@@ -108,6 +185,8 @@ def test_erasure_over_http(app, client, make_user, log_in, make_petition, make_s
         assert count(petition.id) == 0
         event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "erasure")).one()
         assert event.actor_id == admin.id and event.details["confirmed"] == 1
+        [email] = db.session.scalars(select(OutboxEmail)).all()
+        assert email.locale == "fr" and email.kind == "erasure_confirmation"
 
 
 # --- purge -------------------------------------------------------------------------------------

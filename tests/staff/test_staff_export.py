@@ -19,15 +19,19 @@ from campaign.extensions import db
 from campaign.models import AuditEvent, Signature
 from campaign.privacy.exports import (
     COLUMNS,
+    CRM_HEADER,
     DEFAULT_COLUMNS,
     FORMULA_START,
+    PRESETS,
     ExportFilters,
     cell,
+    consent_version,
     count_rows,
     csv_chunks,
     export_select,
     iter_batches,
     neutralise,
+    with_consent_versions,
 )
 
 TRICKY = [
@@ -268,14 +272,16 @@ def test_the_database_writes_every_column_as_the_reference_does(
         .values(confirmed_at=datetime(2026, 4, 12, 8, 30, 1, 999_999, tzinfo=UTC))
     )
     session.commit()
-    columns = list(COLUMNS)
+    columns = [name for name in COLUMNS if name not in RENDERED_OTHERWISE]
     filters = ExportFilters(include_pending=True)
     query = export_select(petition.id, filters, columns)
     written = b"".join(
         csv_chunks(columns, iter_batches(session, query, batch_size=4), bom=True)
     ).decode("utf-8")
     python_values = session.execute(
-        select(*COLUMNS.values()).where(Signature.petition_id == petition.id).order_by(Signature.id)
+        select(*(COLUMNS[name] for name in columns))
+        .where(Signature.petition_id == petition.id)
+        .order_by(Signature.id)
     ).all()
     assert len(python_values) == len(starts) + 4
     assert written == reference_csv(columns, python_values, bom=True)
@@ -284,6 +290,65 @@ def test_the_database_writes_every_column_as_the_reference_does(
         assert all(row[columns.index(name)].startswith("'") for name in ("name", "email", "locale"))
     assert rows[0][columns.index("signed_at")] == "2026-04-10T23:59:59+00:00"
     assert rows[3][columns.index("confirmed_at")] == ""  # pending
+
+
+# Columns whose cell is not `cell` of the value read: the split dates and times, the petition
+# (read through a join) and the cells derived in Python.
+RENDERED_OTHERWISE = {
+    "petition",
+    "country_name",
+    "consent_version",
+    "signed_on",
+    "signed_time",
+    "confirmed_on",
+    "confirmed_time",
+}
+
+
+def test_split_dates_petition_country_names_and_consent_versions(
+    session, make_petition, make_signature
+):
+    petition = make_petition()
+    late = datetime(2026, 4, 10, 23, 59, 59, 999_999, tzinfo=UTC)
+    make_signature(petition, name="Ana", country="EG", created_at=late)
+    make_signature(petition, name="Pat", country="FR", confirmed=False)
+    columns = [*RENDERED_OTHERWISE, "signature_id"]
+    query = export_select(petition.id, ExportFilters(include_pending=True), columns, lang="fr")
+    batches = with_consent_versions(iter_batches(session, query, batch_size=1), columns)
+    rows = [dict(zip(columns, row, strict=True)) for batch in batches for row in batch]
+    ids = session.scalars(
+        select(Signature.public_id)
+        .where(Signature.petition_id == petition.id)
+        .order_by(Signature.id)
+    ).all()
+    # The public id, never the row's id, OSDI-style after the system's name.
+    assert [row["signature_id"] for row in rows] == [f"campaign:{id}" for id in ids]
+    assert rows[0] | {"signature_id": None} == {
+        "signature_id": None,
+        "petition": petition.slug,
+        "country_name": "Égypte",
+        "consent_version": consent_version("I agree"),
+        "signed_on": "2026-04-10",
+        "signed_time": "23:59:59",
+        "confirmed_on": "2026-04-10",
+        "confirmed_time": "23:59:59",
+    }
+    assert rows[1]["country_name"] == "France"
+    assert rows[1]["confirmed_on"] == rows[1]["confirmed_time"] == ""  # pending
+    assert re.fullmatch(r"[0-9a-f]{12}", consent_version("I agree"))
+    assert consent_version("I agree!") != consent_version("I agree") and consent_version("") == ""
+
+
+def test_presets_keep_email_out_of_the_file_for_the_target():
+    assert "email" not in PRESETS["target"] and PRESETS["target"] == DEFAULT_COLUMNS
+    assert set(PRESETS["records"]) >= set(PRESETS["target"]) | {"email", "consent_version"}
+    assert all(name in COLUMNS for preset in PRESETS.values() for name in preset)
+    assert [CRM_HEADER[name] for name in PRESETS["crm"]][:4] == [
+        "identifier",
+        "petition",
+        "full_name",
+        "email_address",
+    ]
 
 
 def test_unknown_columns_are_refused(session, signed):
@@ -336,7 +401,7 @@ def test_memory_stays_flat_however_many_rows(session, make_petition):
 
 
 def export_form(**extra) -> dict:
-    return {"columns": list(DEFAULT_COLUMNS), **extra}
+    return {"preset": "records", "lang": "en", **extra}
 
 
 def test_exporter_downloads_a_correct_audited_csv(app, client, make_user, signed):
@@ -346,8 +411,9 @@ def test_exporter_downloads_a_correct_audited_csv(app, client, make_user, signed
     form = client.get(f"/staff/petitions/{signed.slug}/export")
     assert form.status_code == 200
     html = form.get_data(as_text=True)
-    assert re.search(r'<input checked[^>]*value="email"', html)  # the default columns
-    assert not re.search(r'<input checked[^>]*value="locale"', html)
+    assert re.search(r'<input checked[^>]*value="target"', html)  # the default preset
+    assert not re.search(r'<input checked[^>]*value="records"', html)
+    assert "never email addresses" in html and "email addresses included" in html
     response = client.post(
         f"/staff/petitions/{signed.slug}/export",
         data=export_form(country="FR", bom="y"),
@@ -365,9 +431,20 @@ def test_exporter_downloads_a_correct_audited_csv(app, client, make_user, signed
     response.close()
     assert body.startswith("\ufeff")
     rows = parse(body.removeprefix("\ufeff"))
-    assert rows[0] == ["Name", "Email address", "Country", "Signed at (UTC)", "Confirmed at (UTC)"]
-    assert [row[0] for row in rows[1:]] == ["Bruno", "Chloé"]
-    assert rows[1][2] == "FR" and rows[1][3].startswith("2026-04-11T12:00:00")
+    assert rows[0][:9] == [
+        "Signature ID",
+        "Petition",
+        "Name",
+        "Email address",
+        "Country code",
+        "Country",
+        "Language",
+        "Date signed (UTC)",
+        "Time signed (UTC)",
+    ]
+    assert [row[2] for row in rows[1:]] == ["Bruno", "Chloé"]
+    assert rows[1][1] == signed.slug and rows[1][4:6] == ["FR", "France"]
+    assert rows[1][7:9] == ["2026-04-11", "12:00:00"]
     with app.app_context():
         event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).one()
         assert event.actor_id == exporter.id
@@ -375,7 +452,8 @@ def test_exporter_downloads_a_correct_audited_csv(app, client, make_user, signed
         assert event.details["petition"] == signed.slug
         assert event.details["filters"]["country"] == "FR"
         assert event.details["filters"]["include_pending"] is False
-        assert event.details["columns"] == list(DEFAULT_COLUMNS)
+        assert event.details["preset"] == "records"
+        assert event.details["columns"] == list(PRESETS["records"])
         assert event.details["rows"] == 2 and event.details["complete"] is True
         assert event.details["via"] == "web"
 
@@ -387,12 +465,10 @@ def test_export_neutralises_formulas_end_to_end(
     for i, value in enumerate(TRICKY[:6]):
         make_signature(petition, name=value or "x", email=f"=cmd{i}@example.org")
     log_in(client, make_user("admin"))
-    response = client.post(
-        f"/staff/petitions/{petition.slug}/export", data={"columns": ["name", "email"]}
-    )
+    response = client.post(f"/staff/petitions/{petition.slug}/export", data=export_form())
     rows = parse(response.get_data(as_text=True))[1:]
-    assert [row[0] for row in rows] == ["'" + value for value in TRICKY[:6]]
-    assert all(row[1].startswith("'=cmd") for row in rows)
+    assert [row[2] for row in rows] == ["'" + value for value in TRICKY[:6]]
+    assert all(row[3].startswith("'=cmd") for row in rows)
     assert not response.get_data().startswith(b"\xef\xbb\xbf")  # no BOM unless asked
 
 
@@ -404,31 +480,75 @@ def test_export_neutralises_formulas_after_a_separator_end_to_end(
     make_signature(petition, name="Ana\t+1", email="ana@example.org")
     log_in(client, make_user("admin"))
     response = client.post(
-        f"/staff/petitions/{petition.slug}/export", data={"columns": ["name", "email"]}
+        f"/staff/petitions/{petition.slug}/export", data=export_form(preset="crm")
     )
     text = response.get_data(as_text=True)
-    assert "Jean;'=cmd|' /C calc'!A0,jean@example.org\r\n" in text
+    assert ",Jean;'=cmd|' /C calc'!A0,jean@example.org," in text
     assert FIELD_START.search(text) is None
-    assert [row[0] for row in parse(text)[1:]] == ["Jean;'=cmd|' /C calc'!A0", "Ana\t'+1"]
+    assert [row[2] for row in parse(text)[1:]] == ["Jean;'=cmd|' /C calc'!A0", "Ana\t'+1"]
 
 
-def test_export_columns_and_pending(client, make_user, log_in, signed):
+def test_the_default_export_is_the_one_for_the_target_without_email(
+    app, client, make_user, log_in, signed
+):
+    log_in(client, make_user("exporter"))
+    response = client.post(f"/staff/petitions/{signed.slug}/export", data={"lang": "fr"})
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "@" not in text  # no address, whatever the columns
+    rows = parse(text)
+    assert rows[0] == [
+        "Identifiant de la signature",
+        "Pétition",
+        "Nom",
+        "Code du pays",
+        "Pays",
+        "Date de signature (UTC)",
+        "Heure de signature (UTC)",
+    ]
+    assert rows[1][2:] == ["Ana", "ES", "Espagne", "2026-04-10", "12:00:00"]
+    with app.app_context():
+        event = db.session.scalars(select(AuditEvent)).one()
+        assert event.details["preset"] == "target"
+        assert event.details["columns"] == list(PRESETS["target"])
+
+
+def test_crm_export_has_fixed_osdi_like_names_and_pending_rows_on_request(
+    client, make_user, log_in, signed
+):
     log_in(client, make_user("admin"))
     response = client.post(
         f"/staff/petitions/{signed.slug}/export",
-        data={"columns": ["name", "newsletter", "confirmed_at"], "include_pending": "y"},
+        data=export_form(preset="crm", lang="ar", include_pending="y"),
     )
     rows = parse(response.get_data(as_text=True))
-    assert rows[0] == ["Name", "Keep informed", "Confirmed at (UTC)"]
-    assert rows[1][:2] == ["Ana", "yes"] and rows[4] == ["Pending Pat", "no", ""]
+    assert rows[0] == [
+        "identifier",
+        "petition",
+        "full_name",
+        "email_address",
+        "country",
+        "language",
+        "action_date",
+        "confirmed_date",
+        "opt_in",
+        "source",
+        "consent_version",
+        "consent_text",
+        "consent_date",
+    ]
+    by_name = {row[2]: row for row in rows[1:]}
+    assert by_name["Ana"][6] == "2026-04-10T12:00:00+00:00" and by_name["Ana"][8] == "yes"
+    assert by_name["Pending Pat"][7] == "" and by_name["Pending Pat"][8] == "no"
+    assert by_name["Ana"][10] == consent_version("I agree") and by_name["Ana"][11] == "I agree"
 
 
 def test_export_form_refuses_bad_input(client, make_user, log_in, signed):
     log_in(client, make_user("exporter"))
     url = f"/staff/petitions/{signed.slug}/export"
     for data, message in (
-        ({"columns": []}, "Choose at least one column"),
-        ({"columns": ["password_hash"]}, "is not a valid choice"),
+        (export_form(preset="everything"), "Not a valid choice"),
+        (export_form(lang="xx"), "Not a valid choice"),
         (export_form(date_from="2026-05-02", date_to="2026-05-01"), "The end date is before"),
         (export_form(date_from="yesterday"), "Not a valid date value"),
         (export_form(country="XX"), "Not a valid choice"),
@@ -483,6 +603,25 @@ def test_export_command_writes_the_same_csv_and_is_audited(app, runner, signed, 
         assert event.details["complete"] is True
 
 
+def test_export_command_presets(app, runner, signed, tmp_path):
+    out = tmp_path / "out.csv"
+    result = runner.invoke(args=["export", signed.slug, "--out", str(out), "--lang", "es"])
+    assert result.exit_code == 0, result.output
+    rows = parse(out.read_text(encoding="utf-8"))
+    assert rows[0] == list(PRESETS["target"]) and rows[1][2:5] == ["Ana", "ES", "España"]
+    result = runner.invoke(args=["export", signed.slug, "--out", str(out), "--preset", "crm"])
+    assert result.exit_code == 0, result.output
+    assert parse(out.read_text(encoding="utf-8"))[0][:4] == [
+        "identifier",
+        "petition",
+        "full_name",
+        "email_address",
+    ]
+    with app.app_context():
+        presets = db.session.scalars(select(AuditEvent.details)).all()
+        assert [details["preset"] for details in presets] == ["target", "crm"]
+
+
 def test_export_command_filters_by_date_and_pending(runner, signed, tmp_path):
     out = tmp_path / "out.csv"
     result = runner.invoke(
@@ -498,5 +637,9 @@ def test_export_command_refuses_bad_input(runner, signed, tmp_path):
     assert runner.invoke(args=["export", "no-such-petition", "--out", out]).exit_code != 0
     bad_column = runner.invoke(args=["export", signed.slug, "--out", out, "--columns", "x"])
     assert bad_column.exit_code != 0 and "choose among" in bad_column.output
+    both = ["export", signed.slug, "--out", out, "--columns", "name", "--preset", "crm"]
+    assert "not both" in runner.invoke(args=both).output
+    bad_preset = runner.invoke(args=["export", signed.slug, "--out", out, "--preset", "all"])
+    assert bad_preset.exit_code != 0
     bad_country = runner.invoke(args=["export", signed.slug, "--out", out, "--country", "ZZ"])
     assert bad_country.exit_code != 0

@@ -302,7 +302,7 @@ def test_the_csv_export_carries_the_headers(app, client, make_petition, make_use
     petition = make_petition()
     log_in(client, make_user("admin"))
     with client.post(
-        f"/staff/petitions/{petition.slug}/export", data={"columns": ["name", "country"]}
+        f"/staff/petitions/{petition.slug}/export", data={"preset": "target"}
     ) as response:
         assert response.status_code == 200
         assert response.mimetype == "text/csv"
@@ -377,7 +377,7 @@ def test_hostile_names_and_titles_stay_text_on_staff_pages(
         assert "<img src=x" not in page, path
     # The export is CSV for a spreadsheet: names come out as text, formulas neutralised.
     with client.post(
-        f"/staff/petitions/{petition.slug}/export", data={"columns": ["name", "email"]}
+        f"/staff/petitions/{petition.slug}/export", data={"preset": "records"}
     ) as response:
         body = response.get_data(as_text=True)
     assert response.mimetype == "text/csv"

@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 
 from campaign.extensions import db
 from campaign.models import AuditEvent, User
-from campaign.privacy.exports import DEFAULT_COLUMNS
 from campaign.staff.accounts import (
     AccountError,
     account_token,
@@ -26,7 +25,7 @@ from campaign.staff.accounts import (
 from campaign.web.tokens import Purpose
 
 SIGNER = "Ana Signer"
-EXPORT_FORM = {"columns": list(DEFAULT_COLUMNS)}
+EXPORT_FORM = {"preset": "target", "lang": "en"}
 
 
 @pytest.fixture

@@ -236,7 +236,7 @@ def test_signatory_lines_are_read_back_as_written():
     text = (
         "Red de Defensoras | mx | https://red.example.org\n\n"
         "Liga | https://liga.example.org\n"
-        "Alone\n"
+        "Alone |\n"
         "Only a country | BE\n"
         "Too | many | parts | here"
     )
@@ -247,8 +247,26 @@ def test_signatory_lines_are_read_back_as_written():
         SignatoryData("Alone"),
         SignatoryData("Only a country", "BE"),
     )
+    assert [signatory.line for signatory in parsed] == [1, 3, 4, 5, 6]  # blank lines count
+    assert all(signatory.separated for signatory in parsed)
     assert parsed[4].website == "parts | here"  # refused by the checks as a website
-    assert parse_signatories(format_signatories(parsed[:4])) == parsed[:4]
+    written = format_signatories(parsed[:4])
+    assert "Alone |\n" in written and parse_signatories(written) == parsed[:4]
+
+
+def test_a_line_without_separator_is_refused_with_its_line_number(session, team):
+    campaigner, _other, own, _foreign = team
+    typed = parse_signatories("Liga | FR\n\nBad line without pipes\n")
+    assert not typed[1].separated and typed[1].line == 3
+    with pytest.raises(InvalidContent) as refused:
+        save_statement(
+            session,
+            None,
+            data(signatories=typed, campaign_ids=(own.id,)),
+            author=session.get(User, campaigner.id),
+            now=NOW,
+        )
+    assert refused.value.errors == {"signatories.3": "separator"}
 
 
 def test_campaigners_edit_the_statements_of_their_campaigns_only(
@@ -418,6 +436,8 @@ def test_bad_statement_input_is_refused_with_translated_messages(
     assert "Seules les déclarations conjointes" in html
     assert "Indiquez un titre dans la langue principale" in post(**{"text_en-title": ""})
     assert "Ligne 1" in post(signatories="=HYPERLINK(x) | FR")
+    html = post(signatories="Liga | FR\n\nBad line without pipes")
+    assert "Ligne 3 : séparez le nom" in html and "Bad line without pipes" in html
     assert "Choisissez des campagnes dans la liste" in post(campaign_ids=[str(foreign.id)])
     assert "au moins une de vos campagnes" in post(campaign_ids=[])
     post(campaign_ids=["abc"])  # not a number: the form refuses it before the domain
@@ -463,7 +483,7 @@ def test_editing_keeps_endorsed_signatories_and_locks_a_public_address(
     assert "readonly" in page and "Typed One | BE" in page
     assert "Red de Defensoras" in page.split("Typed One | BE", 1)[1]  # listed, not editable
     form = statement_form(joint.slug, campaign_ids=[own.id], en=("New title", "", "Body"))
-    form["signatories"] = "Typed Two"
+    form["signatories"] = "Typed Two |"
     form["open_for_endorsement"] = "y"
     assert client.post(f"/staff/statements/{joint.slug}", data=form).status_code == 303
     names = [
