@@ -9,11 +9,17 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
+from campaign.campaigns.commands import petitions_group
 from campaign.demo.commands import demo_command
 from campaign.mail.commands import worker_command
 from campaign.petitions.commands import reminders_group, signatures_group, signing_group
 from campaign.petitions.reminders import remind_for_worker
 from campaign.privacy.commands import export_command, purge_command, suppressions_group
+from campaign.protection.commands import (
+    add_protection_command,
+    decrypt_export_command,
+    generate_protection_command,
+)
 from campaign.staff.commands import users_group
 from campaign.statements.commands import endorsements_group
 from campaign.updates.commands import updates_group
@@ -33,6 +39,15 @@ def main() -> None:
     """Campaign and petition platform."""
 
 
+@click.group("keys")
+def keys_group() -> None:
+    """The platform's key pairs: protection keys for protected petitions."""
+
+
+keys_group.add_command(generate_protection_command)
+keys_group.add_command(add_protection_command)
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
@@ -49,3 +64,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(signatures_group)
     app.cli.add_command(markdown_group)
     app.cli.add_command(updates_group)
+    app.cli.add_command(keys_group)
+    app.cli.add_command(petitions_group)
+    app.cli.add_command(decrypt_export_command)

@@ -11,7 +11,7 @@ from campaign.config import ROOT
 
 PACKAGE = ROOT / "campaign"
 BELOW_FEATURES = {"text", "models", "web", "mail", "audit"}
-FEATURES = {"petitions", "campaigns", "privacy", "statements", "updates"}
+FEATURES = {"petitions", "campaigns", "privacy", "statements", "updates", "protection"}
 BLUEPRINTS = {"public", "staff", "api"}
 # What each package may import, as its __init__ says; the root modules (configuration and the
 # extensions) are open to all, the factory and the command line import everything.
@@ -26,6 +26,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "privacy": BELOW_FEATURES | {"petitions"},
     "statements": BELOW_FEATURES | {"petitions", "campaigns"},
     "updates": BELOW_FEATURES | {"petitions"},
+    "protection": BELOW_FEATURES | {"petitions", "privacy"},
     "public": BELOW_FEATURES | FEATURES,
     "api": BELOW_FEATURES | FEATURES | {"public"},
     "staff": BELOW_FEATURES | FEATURES,

@@ -17,6 +17,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from campaign.database import forget_overwritten
 from campaign.extensions import db
 from campaign.models import utcnow
 
@@ -67,6 +68,8 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
     if not once:
         click.echo(f"worker delivering to {'SMTP' if connection else 'the development mailbox'}")
     outages = 0
+    # Emails emptied (protected signers') whose old bytes may linger in SQLite's write-ahead log.
+    overwritten = False
     try:
         while not stopping:
             try:
@@ -101,6 +104,9 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
                 continue
             outages = 0
             db.session.remove()
+            overwritten = report.erased > 0 or overwritten
+            if overwritten:
+                overwritten = not forget_overwritten(db.engine)
             if report.handled:
                 log.info(
                     "sent %s, retrying %s, failed %s", report.sent, report.retrying, report.failed

@@ -28,6 +28,8 @@ class DeliveryReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    # Emails to protected signers emptied because they are done with (see _erase_if_asked).
+    erased: int = 0
 
     @property
     def handled(self) -> int:
@@ -177,7 +179,9 @@ def _deliver(
         log.warning("outbox email %s not delivered (attempt %s): %s", email.id, email.attempts, exc)
     except PermanentFailure as exc:
         _give_up(email, str(exc))
-        if exc.mailbox_refused:
+        # A protected signer's address is not kept on the suppression list either: they get no
+        # updates, so there is nothing to suppress.
+        if exc.mailbox_refused and not email.erase_when_done:
             for key in keys_reached(email.to_address, rules):
                 suppress(session, key, scope="all", reason="bounced")
         report.failed += 1
@@ -198,6 +202,7 @@ def _deliver(
         email.leased_until = None
         email.last_error = None
         report.sent += 1
+    report.erased += _erase_if_asked(email)
 
 
 def mark_delivered_to_mailbox(
@@ -229,3 +234,15 @@ def _give_up(email: OutboxEmail, reason: str) -> None:
     email.status = "failed"
     email.leased_until = None
     email.last_error = reason[:500]
+
+
+def _erase_if_asked(email: OutboxEmail) -> int:
+    """Empty a protected signer's email of its address and bodies once nothing will send it
+    again (sent, or given up on); 1 when it did. The row stays, to count and to show its
+    status."""
+    if not email.erase_when_done or email.status == "pending":
+        return 0
+    email.to_address = ""
+    email.text_body = ""
+    email.html_body = ""
+    return 1

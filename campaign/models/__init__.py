@@ -12,6 +12,7 @@ from campaign.models.campaigns import (
     campaign_members,
 )
 from campaign.models.outbox import OutboxEmail
+from campaign.models.protection import ProtectionKey
 from campaign.models.settings import SiteSetting
 from campaign.models.signatures import Signature
 from campaign.models.statements import (
@@ -38,6 +39,7 @@ __all__ = [
     "OutboxEmail",
     "Petition",
     "PetitionText",
+    "ProtectionKey",
     "Signature",
     "SiteSetting",
     "Statement",

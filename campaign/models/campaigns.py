@@ -150,11 +150,22 @@ class Petition(Translated, db.Model):
     # guarded UPDATE, so each goal is announced once, and a count that drops under the goal
     # (invalidated signatures) and climbs back announces nothing again.
     goal_reached_notified: Mapped[int | None] = mapped_column(Integer)
+    # Protected (campaign.protection): signers' identities are sealed to this key, chosen when
+    # the petition is created and never changed once anyone has signed.
+    protection_key_id: Mapped[int | None] = mapped_column(
+        ForeignKey("protection_keys.id", ondelete="RESTRICT"), index=True
+    )
+    # A protected petition keeps the signer's country in clear only when staff chose this.
+    count_by_country: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     campaign: Mapped[Campaign] = relationship(back_populates="petitions", lazy="joined")
     texts: Mapped[list[PetitionText]] = relationship(
         back_populates="petition", cascade="all, delete-orphan", lazy="selectin"
     )
+
+    @property
+    def is_protected(self) -> bool:
+        return self.protection_key_id is not None
 
     def celebrates_goal(self) -> int | None:
         """The goal the page celebrates as reached, while the count still stands at it."""

@@ -104,6 +104,12 @@ class Signature(db.Model):
     # campaign.web.pseudonyms.address_hash of the client address that signed: lets staff see and
     # undo a flood from one address without anyone ever storing the address.
     ip_hash: Mapped[str | None] = mapped_column(String(32), index=True)
+    # On a protected petition (campaign.protection): name, address and country sealed to the
+    # petition's key; the clear columns then hold placeholders and email_normalized the keyed
+    # hash of the address (campaign.web.pseudonyms.mailbox_pseudonym).
+    sealed_name: Mapped[str | None] = mapped_column(Text)
+    sealed_email: Mapped[str | None] = mapped_column(Text)
+    sealed_country: Mapped[str | None] = mapped_column(Text)
 
     petition: Mapped[Petition] = relationship(lazy="joined")
 

@@ -24,6 +24,7 @@ from campaign.models import (
     StatementSignatory,
 )
 from campaign.petitions.signing import uncount
+from campaign.web.pseudonyms import mailbox_pseudonym
 
 ERASED_NAME = "erased"
 ERASED_DOMAIN = "erased.invalid"  # a reserved name (RFC 2606): no mail can ever go there
@@ -54,6 +55,7 @@ def erase_mailbox(
     *,
     actor_id: int | None,
     origin: str | None,
+    secret_key: str,
     addresses: AddressPolicy = DEFAULT_POLICY,
 ) -> ErasureResult:
     """Delete everything of one mailbox: its signatures on every petition, the endorsements it
@@ -66,12 +68,15 @@ def erase_mailbox(
     so a signature confirmed by a concurrent request is counted down exactly when it had been
     counted up. An approved endorsement's organisation stays listed on its statement: the
     organisation signed, the erased contact address was the person's.
+
+    Protected petitions keep the keyed hash of the mailbox key where others keep the key
+    (campaign.web.pseudonyms.mailbox_pseudonym, keyed from `secret_key`): both are looked for.
     """
     address = addresses.parse(email)
     key = address.key
     removed = session.execute(
         delete(Signature)
-        .where(Signature.email_normalized == key)
+        .where(Signature.email_normalized.in_((key, mailbox_pseudonym(secret_key, key))))
         .returning(Signature.petition_id, Signature.confirmed_at, Signature.email),
         execution_options={"synchronize_session": False},
     ).all()
@@ -93,7 +98,8 @@ def erase_mailbox(
         )
     sent_to = (
         {address.deliver_to.lower()}
-        | {row.email.lower() for row in removed}
+        # A protected signature keeps no address ("").
+        | {row.email.lower() for row in removed if row.email}
         | {row.contact_email.lower() for row in endorsements}
     )
     emails = _delete_emails_to(session, key, sent_to, addresses)

@@ -37,10 +37,12 @@ from campaign.models import AuditEvent, Petition, Signature
 from campaign.models.types import UTCDateTime
 
 _table = Signature.__table__
+# A protected petition's signatures (campaign.protection) give their sealed values instead,
+# which only `campaign decrypt-export` with the petition's private key opens.
 COLUMNS = {
-    "name": _table.c.name,
-    "email": _table.c.email,
-    "country": _table.c.country,
+    "name": func.coalesce(_table.c.sealed_name, _table.c.name),
+    "email": func.coalesce(_table.c.sealed_email, _table.c.email),
+    "country": func.coalesce(_table.c.sealed_country, _table.c.country),
     "signed_at": _table.c.created_at,
     "confirmed_at": _table.c.confirmed_at,
     "newsletter": _table.c.newsletter,

@@ -6,7 +6,7 @@ import math
 from dataclasses import asdict
 from datetime import UTC, datetime, time, timedelta
 
-from flask import redirect, render_template, request, session, url_for
+from flask import current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from wtforms import SelectChoice
@@ -35,6 +35,7 @@ def erasure():
                 form.email.data,
                 actor_id=actor().id,
                 origin=request_origin(),
+                secret_key=current_app.config["SECRET_KEY"],
                 addresses=address_policy(),
             )
         except InvalidAddress:

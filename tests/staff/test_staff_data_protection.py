@@ -49,7 +49,9 @@ def test_erasure_removes_every_signature_of_an_address(app, session, make_petiti
     session.commit()
     assert (count(first.id), count(second.id)) == (2, 0)
 
-    result = erase_mailbox(session, "  MARIA@example.ORG ", actor_id=None, origin="abc")
+    result = erase_mailbox(
+        session, "  MARIA@example.ORG ", actor_id=None, origin="abc", secret_key="k"
+    )
     session.commit()
     assert (result.confirmed, result.pending, result.petitions, result.emails) == (1, 1, 2, 1)
     assert (count(first.id), count(second.id), count(third.id)) == (1, 0, 1)
@@ -66,7 +68,7 @@ def test_erasure_removes_every_signature_of_an_address(app, session, make_petiti
     }
     assert "maria" not in json.dumps(event.details).lower()
 
-    again = erase_mailbox(session, "maria@example.org", actor_id=None, origin=None)
+    again = erase_mailbox(session, "maria@example.org", actor_id=None, origin=None, secret_key="k")
     assert (again.confirmed, again.pending) == (0, 0)
 
 
@@ -75,14 +77,14 @@ def test_erasure_never_drives_a_counter_below_zero(session, make_petition, make_
     make_signature(petition, email="x@example.org")
     db.session.get(Petition, petition.id).signature_count = 0  # a counter that drifted
     session.commit()
-    erase_mailbox(session, "x@example.org", actor_id=None, origin=None)
+    erase_mailbox(session, "x@example.org", actor_id=None, origin=None, secret_key="k")
     session.commit()
     assert count(petition.id) == 0
 
 
 def test_erasure_refuses_what_is_not_an_address(session):
     with pytest.raises(InvalidAddress):
-        erase_mailbox(session, "not an address", actor_id=None, origin=None)
+        erase_mailbox(session, "not an address", actor_id=None, origin=None, secret_key="k")
 
 
 def test_erasure_over_http(app, client, make_user, log_in, make_petition, make_signature):
