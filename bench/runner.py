@@ -64,6 +64,8 @@ SCENARIOS = (
 )
 # What a signing scenario's tag (in each signer's address) starts with.
 TAG_LETTERS = {"sign-protected": "p"}
+# Run in alternating rounds, like the read-only scenarios, when both are asked for.
+PAIRED_SIGNING = ("sign", "sign-protected")
 # The protected sign flow must keep at least this share of the unprotected one's rate.
 PROTECTED_SIGNING_SHARE = 0.8
 READ_ONLY = ("bare", "page", "counter", *PAGE_SCENARIOS)
@@ -89,9 +91,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--rounds",
         type=int,
         default=3,
-        help="the read-only scenarios (bare, page, counter and the other public pages) run "
-        "interleaved in this many rounds sharing --duration, so their ratios compare like with "
-        "like on a machine whose load changes",
+        help="the read-only scenarios (bare, page, counter and the other public pages), and the "
+        "two sign flows (sign, sign-protected), run interleaved in this many rounds sharing "
+        "--duration, so their ratios compare like with like on a machine whose load changes",
     )
     parser.add_argument(
         "--scenarios", nargs="+", choices=SCENARIOS, default=list(SCENARIOS), metavar="NAME"
@@ -489,7 +491,10 @@ class Bench:
             paths = (self.page_paths["campaign"], self.page_paths["statement"])
             extra_args = [paths] * len(self.ports)
         letter = TAG_LETTERS.get(name, name[0])
-        tags = [f"{letter}{self.run_id}{chr(97 + i)}" for i in range(len(self.ports))]
+        # A scenario run in rounds signs with new addresses each round: a digit after the first.
+        earlier_tags, accepted_before = self.signing_tags.get(name, ([], 0))
+        again = str(len(earlier_tags) // len(self.ports) + 1) if earlier_tags else ""
+        tags = [f"{letter}{self.run_id}{chr(97 + i)}{again}" for i in range(len(self.ports))]
         per_server = max(self.args.concurrency // len(self.ports), 1)
         cpu_before = sum(process_tree_cpu(s.pid) for s in self.servers)
         stalled_before, started = cpu_stall_seconds(), time.monotonic()
@@ -518,7 +523,7 @@ class Bench:
         result.server_cpu = sum(process_tree_cpu(s.pid) for s in self.servers) - cpu_before
         result.cpu_pressure = (cpu_stall_seconds() - stalled_before) / (time.monotonic() - started)
         if name in ("sign", "sign-protected", "viral"):
-            self.signing_tags[name] = (tags, result.accepted)
+            self.signing_tags[name] = (earlier_tags + tags, accepted_before + result.accepted)
         if name == "confirm":
             self.confirmed_by_clients += result.confirmed
         return result
@@ -958,9 +963,18 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(max(args.rounds, 1) if reads else 0):
             for name in reads:
                 rounds[name].append(bench.run_scenario(name, seconds=per_round))
+        # The two sign flows likewise, when both run: their ratio is what is checked.
+        paired = [name for name in PAIRED_SIGNING if name in args.scenarios]
+        if len(paired) < len(PAIRED_SIGNING):
+            paired = []
+        rounds |= {name: [] for name in paired}
+        for _ in range(max(args.rounds, 1) if paired else 0):
+            for name in paired:
+                rounds[name].append(bench.run_scenario(name, seconds=per_round))
+                time.sleep(1)
         bare_rate = None
         for name in args.scenarios:
-            if name in READ_ONLY:
+            if name in READ_ONLY or name in paired:
                 result = combine_rounds(rounds[name])
             else:
                 result = bench.run_scenario(name)

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.extensions import db
+from campaign.models.protection import ProtectionKey
 from campaign.models.rendered import RenderedBody
 from campaign.models.types import UTCDateTime, utcnow
 from campaign.models.users import User
@@ -159,6 +160,9 @@ class Petition(Translated, db.Model):
     count_by_country: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     campaign: Mapped[Campaign] = relationship(back_populates="petitions", lazy="joined")
+    # Loaded with the petition (a join on a table of a few rows): signing seals to it without
+    # another round trip to the database.
+    protection_key: Mapped[ProtectionKey | None] = relationship(lazy="joined")
     texts: Mapped[list[PetitionText]] = relationship(
         back_populates="petition", cascade="all, delete-orphan", lazy="selectin"
     )

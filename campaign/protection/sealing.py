@@ -9,10 +9,8 @@ from functools import lru_cache
 
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from campaign.models import Petition, ProtectionKey
+from campaign.models import Petition
 from campaign.models.protection import SEALED_PREFIX
 from campaign.petitions.signing import Sealing
 
@@ -44,13 +42,11 @@ def open_sealed(private_key: PrivateKey, value: str) -> str:
         raise CannotOpen("this key does not open it") from exc
 
 
-def sealing_for(session: Session, petition: Petition) -> Sealing | None:
+def sealing_for(petition: Petition) -> Sealing | None:
     """How signing `petition` seals a signer's identity; None when it is not protected."""
-    if petition.protection_key_id is None:
+    if petition.protection_key is None:
         return None
-    public_key = session.scalar(
-        select(ProtectionKey.public_key).where(ProtectionKey.id == petition.protection_key_id)
-    )
+    public_key = petition.protection_key.public_key
     return Sealing(
         seal=lambda value: seal(public_key, value),
         country_in_clear=petition.count_by_country,

@@ -151,6 +151,8 @@ def _petition_to_sign(slug: str) -> Petition:
     def load() -> Petition:
         petition = _public_petition(slug)
         db.session.expunge(petition.campaign)
+        if petition.protection_key is not None:
+            db.session.expunge(petition.protection_key)
         db.session.expunge(petition)
         return petition
 
@@ -291,7 +293,7 @@ def petition(slug: str):
 
 def _sign(petition: Petition, data: SignatureData, *, paused: bool) -> None:
     config = current_app.config
-    sealing = sealing_for(db.session, petition)
+    sealing = sealing_for(petition)
     sign_petition(
         db.session,
         petition,

@@ -72,7 +72,7 @@ def sign(app, session):
             now=utcnow(),
             secret_key=app.config["SECRET_KEY"],
             ip_hash="a" * 32,
-            sealing=sealing_for(session, petition),
+            sealing=sealing_for(petition),
         )
         session.commit()
 
