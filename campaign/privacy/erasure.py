@@ -198,7 +198,16 @@ def purge(
             Signature.petition_id.in_(long_closed),
             Signature.email_normalized.not_like("%@" + ERASED_DOMAIN),
         )
-        .values(name=ERASED_NAME, email=placeholder, email_normalized=placeholder, ip_hash=None)
+        .values(
+            name=ERASED_NAME,
+            email=placeholder,
+            email_normalized=placeholder,
+            ip_hash=None,
+            # A protected signature's sealed values go too: the count is all that remains.
+            sealed_name=None,
+            sealed_email=None,
+            sealed_country=None,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     result = PurgeResult(pending_deleted=pending_deleted, anonymised=anonymised)
