@@ -51,7 +51,24 @@ PAGE_SCENARIOS = {
     "sitemap": "/sitemap.xml",
     "developers": "/en/developers",
 }
-SCENARIOS = ("bare", "page", "counter", *PAGE_SCENARIOS, "sign", "confirm", "viral")
+# sign-protected: the sign flow on a protected petition (campaign.protection), which seals the
+# name, address and country and hashes the address; compared with "sign" in the same run.
+SCENARIOS = (
+    "bare",
+    "page",
+    "counter",
+    *PAGE_SCENARIOS,
+    "sign",
+    "sign-protected",
+    "confirm",
+    "viral",
+)
+# What a signing scenario's tag (in each signer's address) starts with.
+TAG_LETTERS = {"sign-protected": "p"}
+# Run in alternating rounds, like the read-only scenarios, when both are asked for.
+PAIRED_SIGNING = ("sign", "sign-protected")
+# The protected sign flow must keep at least this share of the unprotected one's rate.
+PROTECTED_SIGNING_SHARE = 0.8
 READ_ONLY = ("bare", "page", "counter", *PAGE_SCENARIOS)
 # After its time is up a scenario sends nothing new; this long is left for answers in flight.
 # Shorter than gunicorn's keepalive (gunicorn.conf.py), so no idle connection is closed under us.
@@ -75,9 +92,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--rounds",
         type=int,
         default=3,
-        help="the read-only scenarios (bare, page, counter and the other public pages) run "
-        "interleaved in this many rounds sharing --duration, so their ratios compare like with "
-        "like on a machine whose load changes",
+        help="the read-only scenarios (bare, page, counter and the other public pages), and the "
+        "two sign flows (sign, sign-protected), run interleaved in this many rounds sharing "
+        "--duration, so their ratios compare like with like on a machine whose load changes",
     )
     parser.add_argument(
         "--scenarios", nargs="+", choices=SCENARIOS, default=list(SCENARIOS), metavar="NAME"
@@ -246,6 +263,8 @@ class Bench:
         self.app = None
         self.petition_slug = ""
         self.petition_id = 0
+        self.protected_slug = ""
+        self.protected_id = 0
         self.page_paths: dict[str, str] = {}
         self.initial_count = 0
         self.confirmed_by_clients = 0
@@ -329,6 +348,7 @@ class Bench:
 
         self.app = create_app()
         self.pick_petition()
+        self.create_protected_petition()
         self.start_sink()
         for port in self.ports:
             self.start_server(port)
@@ -411,6 +431,30 @@ class Bench:
             self.initial_count = petition.signature_count
             self.page_paths = public_page_paths(petition)
 
+    def create_protected_petition(self) -> None:
+        """A protected petition in the same campaign, sealed to a key made for this run."""
+        from sqlalchemy import select
+
+        from campaign.extensions import db
+        from campaign.models import Petition
+
+        keys, text = self.tmp / "protection", self.tmp / "protected.md"
+        self.campaign("keys", "generate-protection", "--out", str(keys))
+        public_key = str(keys / "protection-public.key")
+        self.campaign("keys", "add-protection", "--public-key", public_key, "--name", "bench")
+        text.write_text("Title: Protected bench petition\n\nSigned by people at risk.\n")
+        self.protected_slug = f"bench-protected-{self.run_id}"
+        self.campaign(
+            "petitions", "create", "--campaign", self.page_paths["campaign"].rsplit("/", 1)[1],
+            "--slug", self.protected_slug, "--message-file", f"en={text}", "--goal", "1000",
+            "--protected-by", "bench", "--open",
+        )  # fmt: skip
+        with self.app.app_context():
+            self.protected_id = db.session.scalar(
+                select(Petition.id).where(Petition.slug == self.protected_slug)
+            )
+            db.session.remove()
+
     # --- load -------------------------------------------------------------------------------
 
     def describe(self) -> str:
@@ -426,23 +470,29 @@ class Bench:
 
     def warm_up(self) -> None:
         """Let every worker load what it loads on first use (locale data, templates, queries)."""
-        tags, accepted = [], 0
+        signed = {"sign": ([], 0), "sign-protected": ([], 0)}
         pages = [name for name in self.args.scenarios if name in PAGE_SCENARIOS]
-        for mode in ("page", "counter", "sign", *pages):
+        for mode in ("page", "counter", "sign", "sign-protected", *pages):
             for i, port in enumerate(self.ports):
-                tag = f"w{self.run_id}{chr(97 + i)}"
+                tag = f"w{TAG_LETTERS.get(mode, '')}{self.run_id}{chr(97 + i)}"
                 seconds = 1 if mode in PAGE_SCENARIOS else 2
                 command = wrk_command(port, *self.wrk_mode(mode), tag, seconds, 8)
                 done = subprocess.run(command, capture_output=True, text=True, timeout=120)
-                if mode == "sign":
-                    tags.append(tag)
-                    accepted += parse_report(mode, done.stdout).accepted
-        self.signing_tags["warm-up"] = (tags, accepted)
+                if mode in signed:
+                    tags, accepted = signed[mode]
+                    signed[mode] = (
+                        [*tags, tag],
+                        accepted + parse_report(mode, done.stdout).accepted,
+                    )
+        self.signing_tags["warm-up"] = signed["sign"]
+        self.signing_tags["warm-up, protected"] = signed["sign-protected"]
 
     def wrk_mode(self, name: str) -> tuple[str, str]:
         """The Lua script's mode and target for a scenario: a page scenario GETs its path."""
         if name in PAGE_SCENARIOS:
             return "get", self.page_paths[name]
+        if name == "sign-protected":
+            return "sign", self.protected_slug
         return name, self.petition_slug
 
     def run_scenario(self, name: str, seconds: int | None = None) -> ScenarioResult:
@@ -454,7 +504,11 @@ class Bench:
         elif name == "viral":
             paths = (self.page_paths["campaign"], self.page_paths["statement"])
             extra_args = [paths] * len(self.ports)
-        tags = [f"{name[0]}{self.run_id}{chr(97 + i)}" for i in range(len(self.ports))]
+        letter = TAG_LETTERS.get(name, name[0])
+        # A scenario run in rounds signs with new addresses each round: a digit after the first.
+        earlier_tags, accepted_before = self.signing_tags.get(name, ([], 0))
+        again = str(len(earlier_tags) // len(self.ports) + 1) if earlier_tags else ""
+        tags = [f"{letter}{self.run_id}{chr(97 + i)}{again}" for i in range(len(self.ports))]
         per_server = max(self.args.concurrency // len(self.ports), 1)
         cpu_before = sum(process_tree_cpu(s.pid) for s in self.servers)
         stalled_before, started = cpu_stall_seconds(), time.monotonic()
@@ -482,8 +536,8 @@ class Bench:
         )
         result.server_cpu = sum(process_tree_cpu(s.pid) for s in self.servers) - cpu_before
         result.cpu_pressure = (cpu_stall_seconds() - stalled_before) / (time.monotonic() - started)
-        if name in ("sign", "viral"):
-            self.signing_tags[name] = (tags, result.accepted)
+        if name in ("sign", "sign-protected", "viral"):
+            self.signing_tags[name] = (earlier_tags + tags, accepted_before + result.accepted)
         if name == "confirm":
             self.confirmed_by_clients += result.confirmed
         return result
@@ -533,8 +587,11 @@ class Bench:
         from campaign.models import OutboxEmail, Petition, Signature
 
         checks = []
+        protected = [name for name in self.signing_tags if "protected" in name]
         with self.app.app_context():
             for scenario, (tags, accepted) in self.signing_tags.items():
+                if scenario in protected:
+                    continue
                 rows = count_rows(
                     Signature, or_(*(Signature.email.like(f"{tag}-%") for tag in tags))
                 )
@@ -548,6 +605,19 @@ class Bench:
                         ),
                     )
                 )
+            # Protected rows keep no address to find them by: their petition has no others.
+            accepted = sum(self.signing_tags[name][1] for name in protected)
+            rows = count_rows(Signature, Signature.petition_id == self.protected_id)
+            checks.append(
+                (
+                    rows == accepted,
+                    check_line(
+                        "accepted signatures are rows (protected)",
+                        rows == accepted,
+                        f"{accepted} answered check your email, {rows} rows",
+                    ),
+                )
+            )
             count = db.session.scalar(
                 select(Petition.signature_count).where(Petition.id == self.petition_id)
             )
@@ -605,16 +675,27 @@ class Bench:
                 waited = f"outbox drained in {time.monotonic() - started:.0f} s"
             except RuntimeError as exc:
                 waited = str(exc)
-            queued = Counter(db.session.scalars(select(OutboxEmail.to_address)).all())
+            queued = Counter(
+                db.session.scalars(
+                    select(OutboxEmail.to_address).where(OutboxEmail.erase_when_done.is_(False))
+                ).all()
+            )
+            # Emails to protected signers are emptied of their address once sent.
+            erased = count_rows(OutboxEmail, OutboxEmail.erase_when_done.is_(True))
             failed = count_rows(OutboxEmail, OutboxEmail.status != "sent")
             db.session.remove()
         time.sleep(0.5)
         received = (
             Counter(self.sink_log.read_text().split()) if self.sink_log.exists() else Counter()
         )
+        protected_tags = tuple(
+            f"{tag}-" for name in protected for tag in self.signing_tags[name][0]
+        )
+        to_protected = sum(n for a, n in received.items() if a.startswith(protected_tags))
+        received = Counter({a: n for a, n in received.items() if not a.startswith(protected_tags)})
         twice = sum(1 for address, n in received.items() if n > queued.get(address, 0))
         missing = sum(1 for address, n in queued.items() if received.get(address, 0) < n)
-        ok = received == queued and failed == 0
+        ok = received == queued and to_protected == erased and failed == 0
         checks.append(
             (
                 ok,
@@ -622,11 +703,25 @@ class Bench:
                     "every email reached the sink exactly once",
                     ok,
                     f"{sum(queued.values())} queued, {sum(received.values())} received, "
-                    f"{missing} missing, {twice} more than once, {failed} not sent; {waited}",
+                    f"{missing} missing, {twice} more than once, {failed} not sent; "
+                    f"protected signers: {erased} queued, {to_protected} received; {waited}",
                 ),
             )
         )
         return checks
+
+    def protected_signing_check(self) -> tuple[bool, str] | None:
+        """The protected sign flow against the unprotected one, in this run."""
+        plain, protected = self.results.get("sign"), self.results.get("sign-protected")
+        if not (plain and protected and plain.rate):
+            return None
+        share = protected.rate / plain.rate
+        ok = share >= PROTECTED_SIGNING_SHARE
+        detail = (
+            f"{protected.rate:.0f} req/s protected, {plain.rate:.0f} unprotected: {share:.0%} "
+            f"(at least {PROTECTED_SIGNING_SHARE:.0%})"
+        )
+        return ok, check_line("protected signing keeps pace", ok, detail)
 
     # --- export -----------------------------------------------------------------------------
 
@@ -882,9 +977,18 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(max(args.rounds, 1) if reads else 0):
             for name in reads:
                 rounds[name].append(bench.run_scenario(name, seconds=per_round))
+        # The two sign flows likewise, when both run: their ratio is what is checked.
+        paired = [name for name in PAIRED_SIGNING if name in args.scenarios]
+        if len(paired) < len(PAIRED_SIGNING):
+            paired = []
+        rounds |= {name: [] for name in paired}
+        for _ in range(max(args.rounds, 1) if paired else 0):
+            for name in paired:
+                rounds[name].append(bench.run_scenario(name, seconds=per_round))
+                time.sleep(1)
         bare_rate = None
         for name in args.scenarios:
-            if name in READ_ONLY:
+            if name in READ_ONLY or name in paired:
                 result = combine_rounds(rounds[name])
             else:
                 result = bench.run_scenario(name)
@@ -895,6 +999,8 @@ def main(argv: list[str] | None = None) -> int:
             print(format_result(result, bare_rate), flush=True)
         print(f"machine after the scenarios: {machine_load()}", flush=True)
         checks = [] if args.only_export else bench.loss_checks()
+        if (protected := bench.protected_signing_check()) is not None:
+            checks.append(protected)
         for _ok, line in checks:
             print(line, flush=True)
         if not args.skip_export:

@@ -9,6 +9,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
+from campaign.campaigns.commands import petitions_group
 from campaign.delivery.commands import delivery_pack_group, keys_group
 from campaign.demo.commands import demo_command
 from campaign.integrations.commands import tokens_group, webhooks_group
@@ -19,6 +20,11 @@ from campaign.operations.commands import backup_command, restore_command
 from campaign.petitions.commands import reminders_group, signatures_group, signing_group
 from campaign.petitions.reminders import remind_for_worker
 from campaign.privacy.commands import export_command, purge_command, suppressions_group
+from campaign.protection.commands import (
+    add_protection_command,
+    decrypt_export_command,
+    generate_protection_command,
+)
 from campaign.staff.commands import users_group
 from campaign.statements.commands import endorsements_group
 from campaign.updates.commands import updates_group
@@ -36,6 +42,12 @@ def _create_app() -> Flask:
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
 def main() -> None:
     """Campaign and petition platform."""
+
+
+# `campaign keys`: the delivery key (campaign.delivery) and protection keys for protected
+# petitions (campaign.protection), under one group.
+keys_group.add_command(generate_protection_command)
+keys_group.add_command(add_protection_command)
 
 
 def register_commands(app: Flask) -> None:
@@ -65,3 +77,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(delivery_pack_group)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(petitions_group)
+    app.cli.add_command(decrypt_export_command)

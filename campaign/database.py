@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 
 from campaign.extensions import db
 from campaign.sqlite_writer import serialize_writers
@@ -27,7 +27,27 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted and overwritten values are zeroed in the file, not left in free space: emptied
+    # emails of protected signers (campaign.mail.outbox) must be gone from the bytes on disk.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+def forget_overwritten(engine: Engine) -> bool:
+    """Make values overwritten since the last call unreadable on disk; True when done.
+
+    PostgreSQL: nothing to do here (a dump holds live rows only; VACUUM reclaims dead ones).
+    SQLite: secure_delete zeroes them in the database file, but the write-ahead log still holds
+    the earlier page images until it is checkpointed and truncated, which waits for readers
+    (busy_timeout) and may be refused while one is still reading: False, try again later.
+    """
+    if engine.dialect.name != "sqlite":
+        return True
+    with engine.connect() as connection:
+        busy, _log_pages, _moved = connection.exec_driver_sql(
+            "PRAGMA wal_checkpoint(TRUNCATE)"
+        ).one()
+    return busy == 0
 
 
 def _sqlite_begin_before_savepoint(connection, _name) -> None:

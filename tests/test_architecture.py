@@ -21,6 +21,7 @@ FEATURES = {
     "delivery",
     "wall",
     "operations",
+    "protection",
 }
 BLUEPRINTS = {"public", "staff", "api"}
 # What each package may import, as its __init__ says; the root modules (configuration and the
@@ -41,6 +42,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "delivery": BELOW_FEATURES | {"privacy"},
     "wall": BELOW_FEATURES | {"petitions", "integrations"},
     "operations": BELOW_FEATURES,
+    "protection": BELOW_FEATURES | {"petitions", "privacy"},
     "public": BELOW_FEATURES | FEATURES,
     "api": BELOW_FEATURES | FEATURES | {"public"},
     "staff": BELOW_FEATURES | FEATURES,

@@ -26,6 +26,8 @@ from campaign.models import (
     CampaignText,
     Petition,
     PetitionText,
+    ProtectionKey,
+    Signature,
     User,
 )
 from campaign.text.bidi import has_reordering_controls
@@ -75,6 +77,10 @@ class InvalidTransition(AuthoringError):
     """The status cannot go from where it is to where it was asked."""
 
 
+class ProtectionLocked(AuthoringError):
+    """Whether a petition is protected, and by which key, is settled once anyone has signed."""
+
+
 class NotACampaigner(AuthoringError):
     """Only active campaigner accounts are added to a campaign's team."""
 
@@ -120,6 +126,10 @@ class PetitionData:
     goal: int | None = None
     raise_goal_automatically: bool = False
     closes_at: datetime | None = None
+    # Protected petitions (campaign.protection): the key signers' identities are sealed to, and
+    # whether the country stays in clear to count by it.
+    protection_key_id: int | None = None
+    count_by_country: bool = False
 
 
 def content_errors(slug: str, default_locale: str, texts: dict[str, TextData]) -> dict[str, str]:
@@ -231,9 +241,15 @@ def save_petition(
     errors = content_errors(data.slug, data.default_locale, data.texts)
     if data.goal is not None and data.goal <= 0:
         errors["goal"] = "invalid"
+    if (
+        data.protection_key_id is not None
+        and session.get(ProtectionKey, data.protection_key_id) is None
+    ):
+        errors["protected_by"] = "invalid"
     if errors:
         raise InvalidContent(errors)
     check_slug(session, Petition, petition, data.slug)
+    _check_protection_unchanged_once_signed(session, petition, data)
     if petition is None:
         petition = Petition(status="draft", signature_count=0)
         petition.campaign = campaign
@@ -243,9 +259,28 @@ def save_petition(
     petition.raise_goal_automatically = data.raise_goal_automatically
     petition.closes_at = data.closes_at
     petition.default_locale = data.default_locale
+    petition.protection_key_id = data.protection_key_id
+    petition.count_by_country = data.count_by_country and data.protection_key_id is not None
     apply_texts(petition, data.texts, PetitionText, ("title", "body", "share_text", "target"))
     flush_claiming_slug(session)
     return petition
+
+
+def _check_protection_unchanged_once_signed(
+    session: Session, petition: Petition | None, data: PetitionData
+) -> None:
+    """Signatures already stored were kept in clear or sealed as the petition then said:
+    switching afterwards would leave some signers less protected than the page told them."""
+    if petition is None:
+        return
+    count_by_country = data.count_by_country and data.protection_key_id is not None
+    if (petition.protection_key_id, petition.count_by_country) == (
+        data.protection_key_id,
+        count_by_country,
+    ):
+        return
+    if session.scalar(select(Signature.id).where(Signature.petition_id == petition.id).limit(1)):
+        raise ProtectionLocked(petition.slug)
 
 
 def change_campaign_status(

@@ -21,6 +21,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from campaign.database import forget_overwritten
 from campaign.extensions import db
 from campaign.mail.health import Heartbeat
 from campaign.models import utcnow
@@ -75,6 +76,8 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
     outages = 0
     heartbeat = Heartbeat()
     started = False
+    # Emails emptied (protected signers') whose old bytes may linger in SQLite's write-ahead log.
+    overwritten = False
     try:
         while not stopping:
             busy = False
@@ -122,6 +125,9 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
                 continue
             outages = 0
             db.session.remove()
+            overwritten = report.erased > 0 or overwritten
+            if overwritten:
+                overwritten = not forget_overwritten(db.engine)
             if report.handled:
                 log.info(
                     "sent %s, retrying %s, failed %s", report.sent, report.retrying, report.failed

@@ -96,13 +96,22 @@ def queue_rendered(session: Session, email: RenderedEmail, *, to: str) -> None:
     session.execute(_OUTBOX_INSERT, _outbox_row(email, to))
 
 
-def queue_rendered_if(session: Session, email: RenderedEmail, *, to: str, send: bool) -> None:
+def queue_rendered_if(
+    session: Session,
+    email: RenderedEmail,
+    *,
+    to: str,
+    send: bool,
+    erase_when_done: bool = False,
+) -> None:
     """queue_rendered when `send`; otherwise the same statement runs and inserts nothing.
 
     For answers that must take as long whether or not an email goes out: the time taken must
-    not tell who signed a petition or who has an account.
+    not tell who signed a petition or who has an account. `erase_when_done`: the row is emptied
+    of its address and bodies once sent or given up on (campaign.mail.outbox).
     """
-    session.execute(_OUTBOX_INSERT_IF, {**_outbox_row(email, to), "send": send})
+    row = _outbox_row(email, to, erase_when_done=erase_when_done)
+    session.execute(_OUTBOX_INSERT_IF, {**row, "send": send})
 
 
 def outbox_insert_after(counter: Update) -> Insert:
@@ -121,14 +130,23 @@ def outbox_insert_after(counter: Update) -> Insert:
 
 
 def queue_rendered_after(
-    session: Session, statement: Insert, email: RenderedEmail, *, to: str, **params: object
+    session: Session,
+    statement: Insert,
+    email: RenderedEmail,
+    *,
+    to: str,
+    erase_when_done: bool = False,
+    **params: object,
 ) -> None:
     """Run an outbox_insert_after statement with `params` for its UPDATE."""
-    row = {f"outbox_{name}": value for name, value in _outbox_row(email, to).items()}
+    row = _outbox_row(email, to, erase_when_done=erase_when_done)
+    row = {f"outbox_{name}": value for name, value in row.items()}
     session.execute(statement, {**row, **params})
 
 
-def _outbox_row(email: RenderedEmail, to: str) -> dict[str, object]:
+def _outbox_row(
+    email: RenderedEmail, to: str, *, erase_when_done: bool = False
+) -> dict[str, object]:
     now = utcnow()
     return {
         "kind": email.kind,
@@ -141,6 +159,7 @@ def _outbox_row(email: RenderedEmail, to: str) -> dict[str, object]:
         "attempts": 0,
         "created_at": now,
         "next_attempt_at": now,
+        "erase_when_done": erase_when_done,
     }
 
 
@@ -156,6 +175,7 @@ _QUEUED_COLUMNS = (
     "attempts",
     "created_at",
     "next_attempt_at",
+    "erase_when_done",
 )
 # INSERT ... SELECT <the values> WHERE :send
 _OUTBOX_INSERT_IF = insert(OutboxEmail.__table__).from_select(

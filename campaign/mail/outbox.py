@@ -36,6 +36,8 @@ class DeliveryReport:
     # The class of the last error that was the server's or ours, not an address's: the
     # worker's heartbeat reports it (campaign.mail.health). Not part of what a batch did.
     error_kind: str | None = field(default=None, compare=False)
+    # Emails to protected signers emptied because they are done with (see _erase_if_asked).
+    erased: int = 0
 
     @property
     def handled(self) -> int:
@@ -133,7 +135,9 @@ def deliver_batch(
     for email in claim_due(session, now=utcnow(), limit=limit, lease=lease):
         if email.attempts >= MAX_ATTEMPTS:
             # Every attempt so far ended with its worker gone (killed mid-send, say).
-            _record(session, email, _give_up("no attempt finished: the worker stopped each time"))
+            report.erased += _record(
+                session, email, _give_up("no attempt finished: the worker stopped each time")
+            )
             report.failed += 1
             log.error("outbox email %s given up: no attempt finished", email.id)
             continue
@@ -143,7 +147,7 @@ def deliver_batch(
         outcome = _deliver(
             session, email, attempts, connection, report, sender=sender, domain=domain, rules=rules
         )
-        _record(session, email, outcome)
+        report.erased += _record(session, email, outcome)
     session.commit()
     return report
 
@@ -155,14 +159,21 @@ _COUNT_ATTEMPT = (
 )
 
 
-def _record(session: Session, email: Row, values: dict[str, object]) -> None:
-    """Write an attempt's outcome; an email that must leave no trace is deleted instead, once
-    nothing more will be tried."""
+def _record(session: Session, email: Row, values: dict[str, object]) -> int:
+    """Write an attempt's outcome. Once nothing more will be tried, an email that must leave no
+    trace is deleted instead, and a protected signer's is emptied of its address and bodies
+    (1 when it was, for DeliveryReport.erased)."""
     table = OutboxEmail.__table__
-    if email.kind in FORGOTTEN_ONCE_SENT and values.get("status") in ("sent", "failed"):
+    done = values.get("status") in ("sent", "failed")
+    if done and email.kind in FORGOTTEN_ONCE_SENT:
         session.execute(delete(table).where(table.c.id == email.id))
-    else:
-        session.execute(update(table).where(table.c.id == email.id).values(values))
+        return 0
+    emptied = done and email.erase_when_done
+    if emptied:
+        # A protected signer's: the row stays, to count and to show its status, emptied.
+        values = {**values, "to_address": "", "text_body": "", "html_body": ""}
+    session.execute(update(table).where(table.c.id == email.id).values(values))
+    return int(emptied)
 
 
 def _deliver(
@@ -198,7 +209,13 @@ def _deliver(
         log.warning("outbox email %s not delivered (attempt %s): %s", email.id, attempts, exc)
         return _retry_later(attempts, str(exc), report)
     except PermanentFailure as exc:
-        if exc.mailbox_refused and email.kind not in FORGOTTEN_ONCE_SENT:
+        # Nor is a protected signer's address kept on the suppression list: they get no
+        # updates, so there is nothing to suppress.
+        if (
+            exc.mailbox_refused
+            and email.kind not in FORGOTTEN_ONCE_SENT
+            and not email.erase_when_done
+        ):
             for key in keys_reached(email.to_address, rules):
                 suppress(session, key, scope="all", reason="bounced")
         report.failed += 1

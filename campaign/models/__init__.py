@@ -16,6 +16,7 @@ from campaign.models.delivery import DeliveryPack
 from campaign.models.heartbeats import WorkerHeartbeat
 from campaign.models.integrations import ApiToken, WebhookDelivery, WebhookEndpoint
 from campaign.models.outbox import OutboxEmail
+from campaign.models.protection import ProtectionKey
 from campaign.models.settings import SiteSetting
 from campaign.models.signatures import Signature
 from campaign.models.statements import (
@@ -55,6 +56,7 @@ __all__ = [
     "OutboxEmail",
     "Petition",
     "PetitionText",
+    "ProtectionKey",
     "Signature",
     "SiteSetting",
     "Statement",

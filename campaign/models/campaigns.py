@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.extensions import db
+from campaign.models.protection import ProtectionKey
 from campaign.models.rendered import RenderedBody
 from campaign.models.types import UTCDateTime, utcnow
 from campaign.models.users import User
@@ -169,11 +170,25 @@ class Petition(Translated, db.Model):
     # guarded UPDATE, so each goal is announced once, and a count that drops under the goal
     # (invalidated signatures) and climbs back announces nothing again.
     goal_reached_notified: Mapped[int | None] = mapped_column(Integer)
+    # Protected (campaign.protection): signers' identities are sealed to this key, chosen when
+    # the petition is created and never changed once anyone has signed.
+    protection_key_id: Mapped[int | None] = mapped_column(
+        ForeignKey("protection_keys.id", ondelete="RESTRICT"), index=True
+    )
+    # A protected petition keeps the signer's country in clear only when staff chose this.
+    count_by_country: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     campaign: Mapped[Campaign] = relationship(back_populates="petitions", lazy="joined")
+    # Loaded with the petition (a join on a table of a few rows): signing seals to it without
+    # another round trip to the database.
+    protection_key: Mapped[ProtectionKey | None] = relationship(lazy="joined")
     texts: Mapped[list[PetitionText]] = relationship(
         back_populates="petition", cascade="all, delete-orphan", lazy="selectin"
     )
+
+    @property
+    def is_protected(self) -> bool:
+        return self.protection_key_id is not None
 
     def celebrates_goal(self) -> int | None:
         """The goal the page celebrates as reached, while the count still stands at it."""

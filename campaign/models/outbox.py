@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, func, text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    false,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from campaign.extensions import db
@@ -56,3 +66,6 @@ class OutboxEmail(db.Model):
     recipient_key: Mapped[str | None] = mapped_column(String(254))
     # The https address sent as List-Unsubscribe (RFC 8058), for mail that may be refused.
     list_unsubscribe: Mapped[str | None] = mapped_column(String(500))
+    # An email to a protected petition's signer: once delivered or given up on, its address and
+    # bodies are emptied, so the row tells no one who it went to.
+    erase_when_done: Mapped[bool] = mapped_column(default=False, server_default=false())

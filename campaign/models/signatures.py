@@ -114,6 +114,12 @@ class Signature(db.Model):
     ip_hash: Mapped[str | None] = mapped_column(String(32), index=True)
     # SHA-256 (lower-case hex) of the receipt code shown once on confirming; never the code.
     receipt_hash: Mapped[str | None] = mapped_column(String(64))
+    # On a protected petition (campaign.protection): name, address and country sealed to the
+    # petition's key; the clear columns then hold placeholders and email_normalized the keyed
+    # hash of the address (campaign.web.pseudonyms.mailbox_pseudonym).
+    sealed_name: Mapped[str | None] = mapped_column(Text)
+    sealed_email: Mapped[str | None] = mapped_column(Text)
+    sealed_country: Mapped[str | None] = mapped_column(Text)
 
     petition: Mapped[Petition] = relationship(lazy="joined")
 

@@ -73,6 +73,9 @@ def _due(now: datetime, older_than: timedelta, limit: int, max_emails: int):
             Signature.reminder_sent_at.is_(None),
             Signature.created_at <= now - older_than,
             Signature.emails_sent < max_emails,
+            # A protected signer is not reminded: the address would have to be kept in clear
+            # until then; the "check your email" page offers to send the link again instead.
+            Petition.protection_key_id.is_(None),
             Petition.status == "open",
             or_(Petition.closes_at.is_(None), Petition.closes_at > now),
             not_suppressed(

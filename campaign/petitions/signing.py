@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -24,11 +24,13 @@ from campaign.mail.emails import (
     queue_rendered_if,
 )
 from campaign.models import Petition, Signature
+from campaign.models.protection import SEALED_NAME, UNKNOWN_COUNTRY
 from campaign.models.signatures import new_public_id
 from campaign.petitions.milestones import announce_goal_reached, goal_newly_reached
 from campaign.web.i18n import country_codes
 from campaign.web.links import absolute_url
 from campaign.web.pagecache import COUNTS_ONLY
+from campaign.web.pseudonyms import mailbox_pseudonym
 from campaign.web.refusals import InvalidFields
 from campaign.web.tokens import Purpose, make_token, read_token
 
@@ -69,6 +71,15 @@ class SignatureData:
     newsletter: bool = False
     source_channel: str | None = None
     referrer_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Sealing:
+    """How a protected petition keeps a signer's identity (campaign.protection): `seal` turns a
+    value into a sealed box only the petition's private key opens."""
+
+    seal: Callable[[str], str]
+    country_in_clear: bool
 
 
 @dataclass(frozen=True)
@@ -184,6 +195,7 @@ def sign_petition(
     addresses: AddressPolicy = DEFAULT_POLICY,
     ip_hash: str | None = None,
     paused: bool = False,
+    sealing: Sealing | None = None,
 ) -> None:
     """Record a pending signature and its confirmation email, or re-send to an earlier signer.
 
@@ -199,6 +211,11 @@ def sign_petition(
     transaction holds the database's write lock (all of it, on SQLite), so inside it they are
     only filled in. The confirmation link names the signature's random public id, never the
     row's sequential id, which would tell a signer how many signed in between.
+
+    With `sealing` (a protected petition) the row holds the name, address and country only as
+    sealed boxes, the keyed hash of the address where the address's key goes, no client hash,
+    no referrer and no updates opt-in; the email goes to the address typed now, and its outbox
+    row is emptied once delivered.
     """
     if not petition.is_open(now):
         raise PetitionNotOpen(petition.slug)
@@ -206,38 +223,72 @@ def sign_petition(
         raise SigningPaused(petition.slug)
     name, typed, normalized = validate_signature(data, addresses)
     _signer_emails(petition, locale)  # rendered now, outside the lock, if not yet
+    row = {
+        "petition_id": petition.id,
+        "public_id": new_public_id(),
+        "name": name,
+        "email": typed,
+        "email_normalized": normalized,
+        "country": data.country,
+        "locale": locale,
+        "consent_text": data.consent_text,
+        "consented_at": now,
+        "newsletter": data.newsletter,
+        "created_at": now,
+        "source_channel": data.source_channel,
+        "referrer_id": data.referrer_id,
+        "ip_hash": ip_hash,
+        "emails_sent": 0,
+        "sealed_name": None,
+        "sealed_email": None,
+        "sealed_country": None,
+    }
+    if sealing is not None:
+        row |= _sealed(
+            sealing, name, typed, data.country, mailbox_pseudonym(secret_key, normalized)
+        )
     statements = _signing_statements(session.get_bind().dialect.name)
     # The row as it stands, new or not, locked until the commit: a concurrent signing with the
     # same address waits here, so the count below and the email it allows agree.
-    signature = session.execute(
-        statements.insert_or_lock,
-        {
-            "petition_id": petition.id,
-            "public_id": new_public_id(),
-            "name": name,
-            "email": typed,
-            "email_normalized": normalized,
-            "country": data.country,
-            "locale": locale,
-            "consent_text": data.consent_text,
-            "consented_at": now,
-            "newsletter": data.newsletter,
-            "created_at": now,
-            "source_channel": data.source_channel,
-            "referrer_id": data.referrer_id,
-            "ip_hash": ip_hash,
-            "emails_sent": 0,
-        },
-    ).one()
-    email = _email_to_signer(petition, signature, secret_key)
+    signature = session.execute(statements.insert_or_lock, row).one()
+    if sealing is None:
+        email = _email_to_signer(petition, signature, secret_key, name=signature.name)
+        to, erase_when_done = signature.email, False
+    else:
+        # The row keeps no name or address to write to: this signing's own are used.
+        email = _email_to_signer(petition, signature, secret_key, name=name)
+        to, erase_when_done = typed, True
     counting = {"signature_id": signature.id, "max_emails": max_emails}
     if statements.count_and_queue is not None:
         queue_rendered_after(
-            session, statements.count_and_queue, email, to=signature.email, **counting
+            session,
+            statements.count_and_queue,
+            email,
+            to=to,
+            erase_when_done=erase_when_done,
+            **counting,
         )
     else:
         counted = session.execute(statements.count_email, counting)
-        queue_rendered_if(session, email, to=signature.email, send=counted.rowcount == 1)
+        queue_rendered_if(
+            session, email, to=to, send=counted.rowcount == 1, erase_when_done=erase_when_done
+        )
+
+
+def _sealed(sealing: Sealing, name: str, typed: str, country: str, pseudonym: str) -> dict:
+    """What a protected signature stores instead of the signer's identity."""
+    return {
+        "name": SEALED_NAME,
+        "email": "",
+        "email_normalized": pseudonym,
+        "country": country if sealing.country_in_clear else UNKNOWN_COUNTRY,
+        "newsletter": False,
+        "referrer_id": None,
+        "ip_hash": None,
+        "sealed_name": sealing.seal(name),
+        "sealed_email": sealing.seal(typed),
+        "sealed_country": sealing.seal(country),
+    }
 
 
 @dataclass(frozen=True)
@@ -318,7 +369,9 @@ def _signer_emails(petition: Petition, locale: str) -> tuple[EmailTemplate, Emai
     )
 
 
-def _email_to_signer(petition: Petition, signature: Row, secret_key: str) -> RenderedEmail:
+def _email_to_signer(
+    petition: Petition, signature: Row, secret_key: str, *, name: str
+) -> RenderedEmail:
     """The email this signing deserves, in the signer's first language: a (fresh) confirmation
     link while pending, else word that the signature counts already. Both are composed, so
     that the work done does not depend on which."""
@@ -328,8 +381,8 @@ def _email_to_signer(petition: Petition, signature: Row, secret_key: str) -> Ren
         lang=signature.locale,
         token=_confirmation_token(secret_key, signature.public_id),
     )
-    confirming = confirm.fill(name=signature.name, confirm_url=confirm_url)
-    telling = already_signed.fill(name=signature.name)
+    confirming = confirm.fill(name=name, confirm_url=confirm_url)
+    telling = already_signed.fill(name=name)
     return confirming if signature.confirmed_at is None else telling
 
 

@@ -38,6 +38,7 @@ from campaign.models import (
 )
 from campaign.petitions.signing import uncount
 from campaign.wall.moderation import erase_posts, purge_unconfirmed
+from campaign.web.pseudonyms import mailbox_pseudonym
 
 ERASED_NAME = "erased"
 ERASED_DOMAIN = "erased.invalid"  # a reserved name (RFC 2606): no mail can ever go there
@@ -87,7 +88,11 @@ class ErasurePreview:
 
 
 def preview_erasure(
-    session: Session, email: str, *, addresses: AddressPolicy = DEFAULT_POLICY
+    session: Session,
+    email: str,
+    *,
+    secret_key: str,
+    addresses: AddressPolicy = DEFAULT_POLICY,
 ) -> ErasurePreview:
     """What is held for one mailbox (found as erase_mailbox finds it), changing nothing.
     Raises InvalidAddress."""
@@ -95,7 +100,7 @@ def preview_erasure(
     key = address.key
     signatures = session.execute(
         select(Signature.petition_id, Signature.confirmed_at, Signature.email).where(
-            Signature.email_normalized == key
+            Signature.email_normalized.in_((key, mailbox_pseudonym(secret_key, key)))
         )
     ).all()
     endorsements = session.execute(
@@ -105,7 +110,7 @@ def preview_erasure(
     ).all()
     sent_to = (
         {address.deliver_to.lower()}
-        | {row.email.lower() for row in signatures}
+        | {row.email.lower() for row in signatures if row.email}
         | {row.contact_email.lower() for row in endorsements}
     )
     emails = session.scalar(
@@ -154,6 +159,7 @@ def erase_mailbox(
     *,
     actor_id: int | None,
     origin: str | None,
+    secret_key: str,
     addresses: AddressPolicy = DEFAULT_POLICY,
     organisation: Callable[[str], str] | None = None,
 ) -> ErasureResult:
@@ -173,12 +179,15 @@ def erase_mailbox(
     counted up. An approved endorsement's organisation stays listed on its statement: the
     organisation signed, the erased contact address was the person's. Webhook deliveries
     that carry the signatures go too, and subscribed endpoints are told of the erasure.
+
+    Protected petitions keep the keyed hash of the mailbox key where others keep the key
+    (campaign.web.pseudonyms.mailbox_pseudonym, keyed from `secret_key`): both are looked for.
     """
     address = addresses.parse(email)
     key = address.key
     removed = session.execute(
         delete(Signature)
-        .where(Signature.email_normalized == key)
+        .where(Signature.email_normalized.in_((key, mailbox_pseudonym(secret_key, key))))
         .returning(
             Signature.petition_id,
             Signature.confirmed_at,
@@ -217,7 +226,8 @@ def erase_mailbox(
     wall_emails, wall_files = erase_posts(session, key)
     sent_to = (
         {address.deliver_to.lower()}
-        | {row.email.lower() for row in removed}
+        # A protected signature keeps no address ("").
+        | {row.email.lower() for row in removed if row.email}
         | {row.contact_email.lower() for row in endorsements}
         | {email.lower() for email in wall_emails}
     )
@@ -342,7 +352,16 @@ def purge(
             Signature.petition_id.in_(long_closed),
             Signature.email_normalized.not_like("%@" + ERASED_DOMAIN),
         )
-        .values(name=ERASED_NAME, email=placeholder, email_normalized=placeholder, ip_hash=None)
+        .values(
+            name=ERASED_NAME,
+            email=placeholder,
+            email_normalized=placeholder,
+            ip_hash=None,
+            # A protected signature's sealed values go too: the count is all that remains.
+            sealed_name=None,
+            sealed_email=None,
+            sealed_country=None,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     wall_deleted, wall_files = purge_unconfirmed(session, before=now - timedelta(days=pending_days))

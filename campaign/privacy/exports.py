@@ -67,6 +67,8 @@ class utc_time(FunctionElement):
     inherit_cache = True
 
 
+# A protected petition's signatures (campaign.protection) give their sealed values instead,
+# which only `campaign decrypt-export` with the petition's private key opens.
 # Each column as the database reads it (the Python value's `cell` is what the file shows, except
 # for the split dates and times, which are ISO 8601 dates and times that spreadsheets read).
 # A signature's id in files: its public id (never the row's sequential id) after the
@@ -76,9 +78,9 @@ IDENTIFIER_PREFIX = "campaign:"
 COLUMNS = {
     "signature_id": literal(IDENTIFIER_PREFIX) + _table.c.public_id,
     "petition": _petitions.c.slug,  # in export_select, for the one petition exported
-    "name": _table.c.name,
-    "email": _table.c.email,
-    "country": _table.c.country,
+    "name": func.coalesce(_table.c.sealed_name, _table.c.name),
+    "email": func.coalesce(_table.c.sealed_email, _table.c.email),
+    "country": func.coalesce(_table.c.sealed_country, _table.c.country),
     "country_name": _table.c.country,  # named in export_select, in the file's language
     "signed_on": utc_date(_table.c.created_at),
     "signed_time": utc_time(_table.c.created_at),

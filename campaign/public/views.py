@@ -22,7 +22,7 @@ from campaign.mail.addresses import address_policy
 from campaign.models import Campaign, Petition, utcnow
 from campaign.petitions.attribution import genuine_referral_code, referral_code, referrer_for
 from campaign.petitions.closing import closing
-from campaign.petitions.opt_in import opt_in_to_updates, wants_updates
+from campaign.petitions.opt_in import opt_in_to_updates, signer_standing
 from campaign.petitions.resending import resend_request, resend_token
 from campaign.petitions.sharing import channel_from
 from campaign.petitions.signing import (
@@ -37,6 +37,7 @@ from campaign.petitions.signing import (
     signature_from_token,
 )
 from campaign.petitions.switches import signing_paused, site_signing_paused
+from campaign.protection.sealing import sealing_for
 from campaign.public.forms import SignForm
 from campaign.public.messages import FIELD_ERRORS, consent_text
 from campaign.public.personal_pages import personal_page
@@ -160,6 +161,8 @@ def _petition_to_sign(slug: str) -> Petition:
     def load() -> Petition:
         petition = _public_petition(slug)
         db.session.expunge(petition.campaign)
+        if petition.protection_key is not None:
+            db.session.expunge(petition.protection_key)
         db.session.expunge(petition)
         return petition
 
@@ -307,6 +310,7 @@ def petition(slug: str):
 
 def _sign(petition: Petition, data: SignatureData, *, paused: bool) -> None:
     config = current_app.config
+    sealing = sealing_for(petition)
     sign_petition(
         db.session,
         petition,
@@ -316,8 +320,10 @@ def _sign(petition: Petition, data: SignatureData, *, paused: bool) -> None:
         secret_key=config["SECRET_KEY"],
         max_emails=config["MAX_EMAILS_PER_SIGNATURE"],
         addresses=address_policy(),
-        ip_hash=client_key(),
+        # A protected petition records no trace of the signer's connection.
+        ip_hash=None if sealing else client_key(),
         paused=paused,
+        sealing=sealing,
     )
 
 
@@ -488,14 +494,17 @@ def _confirmed_page(
 ) -> str:
     """ "Your signature counts", with its next steps: the updates opt-in only to a signer who
     did not tick it, and word that it is recorded right after they do."""
+    standing = signer_standing(db.session, public_id)
     return personal_page(
         "public/confirmed.html",
         petition_id,
         token=token,
-        ref=referral_code(current_app.config["SECRET_KEY"], public_id),
+        ref=None
+        if standing.protected
+        else referral_code(current_app.config["SECRET_KEY"], public_id),
         count=count,
         receipt=receipt,
-        offer_updates=not opted_in and not wants_updates(db.session, public_id),
+        offer_updates=not opted_in and not standing.wants_updates and not standing.protected,
         opted_in=opted_in,
     )
 

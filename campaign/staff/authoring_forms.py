@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from campaign.campaigns.authoring import (
     InvalidContent,
     InvalidTransition,
+    ProtectionLocked,
     SlugLocked,
     SlugTaken,
     TextData,
@@ -39,6 +40,8 @@ def _content_message(key: str, problem: str, default_locale: str) -> str:
         return _("Choose a language from the list")
     if key in ("hero_focus_x", "hero_focus_y"):
         return _("Choose a position from the list")
+    if key == "protected_by":
+        return _("Choose a key from the list")
     locale = key.split(".", 1)[0]
     if locale == default_locale:
         return _("Give a title in the main language")
@@ -61,6 +64,10 @@ def show_problems(form, exc: Exception, default_locale: str) -> None:
             _field(form, key).errors = [_content_message(key, problem, default_locale)]
     elif isinstance(exc, SlugTaken):
         form.slug.errors = [_("This address is taken already. Choose another one.")]
+    elif isinstance(exc, ProtectionLocked):
+        form.protected_by.errors = [
+            _("Protection cannot change once anyone has signed: their data is kept as it was.")
+        ]
     elif isinstance(exc, SlugLocked):
         form.slug.errors = [
             _("The address cannot change once the page is public: links to it are out there.")

@@ -17,6 +17,7 @@ from campaign.campaigns.authoring import (
     InvalidContent,
     NotACampaigner,
     PetitionData,
+    ProtectionLocked,
     SlugLocked,
     SlugTaken,
     add_member,
@@ -29,7 +30,7 @@ from campaign.campaigns.authoring import (
 )
 from campaign.campaigns.permissions import campaigns_editable_by
 from campaign.extensions import db
-from campaign.models import Campaign, Petition, User, utcnow
+from campaign.models import Campaign, Petition, ProtectionKey, Signature, User, utcnow
 from campaign.petitions.closing import local_from_utc, utc_from_local
 from campaign.staff.authoring_forms import (
     change_status,
@@ -248,8 +249,32 @@ def _organisation_timezone() -> str:
     return current_app.config["ORGANISATION_TIMEZONE"]
 
 
-def _petition_data(form) -> PetitionData:
+def _protection_choices(form) -> None:
+    keys = db.session.execute(
+        select(ProtectionKey.id, ProtectionKey.name).order_by(ProtectionKey.name)
+    ).all()
+    form.protected_by.choices = [SelectChoice("", _("Not protected"))] + [
+        SelectChoice(str(key.id), key.name) for key in keys
+    ]
+
+
+def _protection_locked(petition: Petition | None) -> bool:
+    """Whether anyone has signed: then the protection shows but cannot be changed."""
+    if petition is None:
+        return False
+    return (
+        db.session.scalar(select(Signature.id).where(Signature.petition_id == petition.id).limit(1))
+        is not None
+    )
+
+
+def _petition_data(form, petition: Petition | None) -> PetitionData:
     closes_at = form.closes_at.data
+    if _protection_locked(petition):
+        protection = (petition.protection_key_id, petition.count_by_country)
+    else:
+        chosen = form.protected_by.data
+        protection = (int(chosen) if chosen else None, bool(form.count_by_country.data))
     return PetitionData(
         slug=(form.slug.data or "").strip(),
         default_locale=form.default_locale.data,
@@ -257,10 +282,13 @@ def _petition_data(form) -> PetitionData:
         goal=form.goal.data,
         raise_goal_automatically=bool(form.raise_goal_automatically.data),
         closes_at=utc_from_local(closes_at, _organisation_timezone()) if closes_at else None,
+        protection_key_id=protection[0],
+        count_by_country=protection[1],
     )
 
 
 def _petition_form_page(form, campaign, petition, status: int, previews=None):
+    _protection_choices(form)
     context = {
         "form": form,
         "campaign": campaign,
@@ -268,6 +296,12 @@ def _petition_form_page(form, campaign, petition, status: int, previews=None):
         "previews": previews,
         "timezone": _organisation_timezone(),
     }
+    context["protection_locked"] = _protection_locked(petition)
+    context["protection_key"] = (
+        db.session.get(ProtectionKey, petition.protection_key_id)
+        if petition is not None and petition.protection_key_id
+        else None
+    )
     if petition is not None:
         # Opening goes through its own button and confirmation (go_live), never a bare status.
         context["transitions"] = [s for s in PETITION_TRANSITIONS[petition.status] if s != "open"]
@@ -276,10 +310,10 @@ def _petition_form_page(form, campaign, petition, status: int, previews=None):
 
 
 def _save_petition_form(form, campaign: Campaign, petition: Petition | None):
-    data = _petition_data(form)
+    data = _petition_data(form, petition)
     try:
         saved = save_petition(db.session, campaign, petition, data)
-    except (InvalidContent, SlugTaken, SlugLocked) as exc:
+    except (InvalidContent, SlugTaken, SlugLocked, ProtectionLocked) as exc:
         db.session.rollback()
         show_problems(form, exc, data.default_locale)
         return _petition_form_page(form, campaign, petition, 422)
@@ -293,6 +327,7 @@ def _save_petition_form(form, campaign: Campaign, petition: Petition | None):
 def new_petition(slug: str):
     campaign = editable_campaign_or_404(slug)
     form = PetitionForm(default_locale=campaign.default_locale)
+    _protection_choices(form)
     if previewing():
         return _petition_form_page(form, campaign, None, 200, previews(form))
     if form.validate_on_submit():
@@ -316,11 +351,14 @@ def edit_petition(slug: str):
                 if closes_at
                 else None,
                 "default_locale": petition.default_locale,
+                "protected_by": str(petition.protection_key_id or ""),
+                "count_by_country": petition.count_by_country,
                 **text_data(petition, ("title", "body", "share_text", "target")),
             }
         )
         return _petition_form_page(form, campaign, petition, 200)
     form = PetitionForm()
+    _protection_choices(form)
     if previewing():
         return _petition_form_page(form, campaign, petition, 200, previews(form))
     if form.validate_on_submit():

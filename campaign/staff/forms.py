@@ -224,6 +224,20 @@ class PetitionForm(_TextsForm):
         ],
     )
     raise_goal_automatically = BooleanField(_l("Raise the goal automatically when it is reached"))
+    # Choices: "" (not protected) and the registered protection keys, set by the view.
+    protected_by = SelectField(
+        _l("Protect signers' identities"),
+        choices=[],
+        default="",
+        validate_choice=True,
+        description=_l(
+            "Names, email addresses and countries are encrypted to this key; only whoever holds "
+            "its private key can read them, offline. It cannot change once anyone has signed."
+        ),
+    )
+    count_by_country = BooleanField(
+        _l("Protected petitions: keep the country readable, to count signatures by country")
+    )
     closes_at = DateTimeLocalField(
         _l("Closes at"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
     )

@@ -40,7 +40,12 @@ def erasure():
     form = ErasureLookupForm()
     if form.validate_on_submit():
         try:
-            preview = preview_erasure(db.session, form.email.data, addresses=address_policy())
+            preview = preview_erasure(
+                db.session,
+                form.email.data,
+                secret_key=current_app.config["SECRET_KEY"],
+                addresses=address_policy(),
+            )
         except InvalidAddress:
             form.email.errors = [_("Enter an email address like name@example.org")]
         else:
@@ -66,7 +71,12 @@ def erasure_confirm():
     form = ErasureForm()
     if not form.validate_on_submit():
         try:
-            preview = preview_erasure(db.session, form.email.data or "", addresses=address_policy())
+            preview = preview_erasure(
+                db.session,
+                form.email.data or "",
+                secret_key=current_app.config["SECRET_KEY"],
+                addresses=address_policy(),
+            )
         except InvalidAddress:
             return redirect(url_for("staff.erasure"), code=303)
         return _erasure_preview(preview, form, 422)
@@ -76,6 +86,7 @@ def erasure_confirm():
             form.email.data,
             actor_id=actor().id,
             origin=request_origin(),
+            secret_key=current_app.config["SECRET_KEY"],
             addresses=address_policy(),
             organisation=organisation_name,
         )

@@ -22,6 +22,8 @@ def _audience(signature, petition: Petition, *, campaign_wide: bool) -> list[Col
         where,
         signature.confirmed_at.is_not(None),
         signature.newsletter.is_(True),
+        # A protected petition's signers get no updates: their address is kept only sealed.
+        signature.sealed_email.is_(None),
         # Each signature's own petition: campaign-wide, a "this wasn't me" on one petition
         # still keeps that petition's signature out.
         not_suppressed(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
@@ -12,6 +11,7 @@ from sqlalchemy import select
 from campaign.config import LOCALES
 from campaign.extensions import db
 from campaign.models import OUTCOMES, Petition, Update, utcnow
+from campaign.text.message_files import BadMessageFile, parse_headed, read_message_files
 from campaign.updates.composing import InvalidUpdate, UpdateDraft, send_update
 from campaign.updates.queuing import BATCH, queue_next_batch
 
@@ -25,46 +25,16 @@ _PROBLEMS = {
 }
 
 
-class BadMessageFile(ValueError):
-    """A message file is not `Subject: ...`, a blank line, then Markdown, in UTF-8."""
-
-
 def parse_message(data: bytes) -> tuple[str, str]:
     """(subject, Markdown body) of a message file."""
-    try:
-        content = data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        raise BadMessageFile("is not UTF-8 text") from exc
-    head, blank, body = content.replace("\r\n", "\n").partition("\n\n")
-    if not head.startswith("Subject:") or "\n" in head:
-        raise BadMessageFile("must start with a 'Subject: ...' line, then a blank line")
-    subject = head.removeprefix("Subject:").strip()
-    if not subject:
-        raise BadMessageFile("has an empty Subject line")
-    if not blank or not body.strip():
-        raise BadMessageFile("has no text after the Subject line and the blank line")
-    return subject, body.strip()
+    return parse_headed(data, "Subject")
 
 
 def _texts(message_files: tuple[str, ...]) -> dict[str, tuple[str, str]]:
-    texts = {}
-    for item in message_files:
-        lang, equals, path = item.partition("=")
-        if not equals or lang not in LOCALES:
-            raise click.UsageError(
-                f"--message-file {item!r}: write LANG=PATH, LANG one of {', '.join(LOCALES)}"
-            )
-        if lang in texts:
-            raise click.UsageError(f"--message-file: {lang} is given twice")
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            raise click.UsageError(f"--message-file {lang}: cannot read {path}") from exc
-        try:
-            texts[lang] = parse_message(data)
-        except BadMessageFile as exc:
-            raise click.UsageError(f"--message-file {lang}: the file {exc}") from exc
-    return texts
+    try:
+        return read_message_files(message_files, "Subject", LOCALES)
+    except BadMessageFile as exc:
+        raise click.UsageError(str(exc)) from exc
 
 
 def _send_at(value: str | None) -> datetime | None:

@@ -185,7 +185,7 @@ def test_an_erasure_sends_signature_erased_without_personal_data(
     [confirmed] = receiver.received
     identifier = json.loads(confirmed.body)["identifier"]
 
-    erase_mailbox(session, "maria@example.org", actor_id=None, origin=None)
+    erase_mailbox(session, "maria@example.org", actor_id=None, origin=None, secret_key="k")
     session.commit()
     # The delivery that carried her data is gone from the platform too.
     assert [d.event for d in deliveries(app)] == ["signature.erased"]
@@ -209,7 +209,7 @@ def test_a_pending_delivery_of_an_erased_signature_never_leaves(
     petition = make_petition()
     add_webhook(runner, receiver.url, "signature.confirmed")
     sign_and_confirm(app, client, petition.slug, "maria@example.org")
-    erase_mailbox(session, "maria@example.org", actor_id=None, origin=None)
+    erase_mailbox(session, "maria@example.org", actor_id=None, origin=None, secret_key="k")
     session.commit()
     receiver.start()
     run_worker()

@@ -50,7 +50,9 @@ def test_erasure_removes_every_signature_of_an_address(app, session, make_petiti
     session.commit()
     assert (count(first.id), count(second.id)) == (2, 0)
 
-    result = erase_mailbox(session, "  MARIA@example.ORG ", actor_id=None, origin="abc")
+    result = erase_mailbox(
+        session, "  MARIA@example.ORG ", actor_id=None, origin="abc", secret_key="k"
+    )
     session.commit()
     assert (result.confirmed, result.pending, result.petitions, result.emails) == (1, 1, 2, 1)
     assert (count(first.id), count(second.id), count(third.id)) == (1, 0, 1)
@@ -69,7 +71,7 @@ def test_erasure_removes_every_signature_of_an_address(app, session, make_petiti
     }
     assert "maria" not in json.dumps(event.details).lower()
 
-    again = erase_mailbox(session, "maria@example.org", actor_id=None, origin=None)
+    again = erase_mailbox(session, "maria@example.org", actor_id=None, origin=None, secret_key="k")
     assert (again.confirmed, again.pending) == (0, 0)
 
 
@@ -78,14 +80,14 @@ def test_erasure_never_drives_a_counter_below_zero(session, make_petition, make_
     make_signature(petition, email="x@example.org")
     db.session.get(Petition, petition.id).signature_count = 0  # a counter that drifted
     session.commit()
-    erase_mailbox(session, "x@example.org", actor_id=None, origin=None)
+    erase_mailbox(session, "x@example.org", actor_id=None, origin=None, secret_key="k")
     session.commit()
     assert count(petition.id) == 0
 
 
 def test_erasure_refuses_what_is_not_an_address(session):
     with pytest.raises(InvalidAddress):
-        erase_mailbox(session, "not an address", actor_id=None, origin=None)
+        erase_mailbox(session, "not an address", actor_id=None, origin=None, secret_key="k")
 
 
 def test_the_preview_lists_what_would_be_erased_per_petition_and_changes_nothing(
@@ -95,16 +97,16 @@ def test_the_preview_lists_what_would_be_erased_per_petition_and_changes_nothing
     make_signature(first, email="Maria@Example.org")
     make_signature(second, email="maria@example.org", confirmed=False)
     make_signature(second, email="other@example.org")
-    preview = preview_erasure(session, " MARIA@example.org")
+    preview = preview_erasure(session, " MARIA@example.org", secret_key="k")
     assert preview.found_anything
     shares = {share.petition.id: (share.confirmed, share.pending) for share in preview.petitions}
     assert shares == {first.id: (1, 0), second.id: (0, 1)}
     assert (preview.endorsements, preview.emails) == (0, 0)
     assert (rows(first.id), rows(second.id), count(first.id)) == (1, 2, 1)
     assert session.scalar(select(func.count()).select_from(AuditEvent)) == 0
-    assert not preview_erasure(session, "nobody@example.org").found_anything
+    assert not preview_erasure(session, "nobody@example.org", secret_key="k").found_anything
     with pytest.raises(InvalidAddress):
-        preview_erasure(session, "not an address")
+        preview_erasure(session, "not an address", secret_key="k")
 
 
 def test_erasure_emails_the_person_in_their_language_and_nothing_when_nothing_was_found(
@@ -114,7 +116,12 @@ def test_erasure_emails_the_person_in_their_language_and_nothing_when_nothing_wa
     make_signature(petition, email="amal@example.org", locale="fr", created_at=NOW)
     make_signature(later, email="amal@example.org", locale="ar", created_at=NOW + timedelta(days=1))
     result = erase_mailbox(
-        session, "amal@example.org", actor_id=None, origin=None, organisation=organisation_name
+        session,
+        "amal@example.org",
+        actor_id=None,
+        origin=None,
+        organisation=organisation_name,
+        secret_key="k",
     )
     session.commit()
     assert result.confirmation_queued and result.confirmed == 2
@@ -122,12 +129,17 @@ def test_erasure_emails_the_person_in_their_language_and_nothing_when_nothing_wa
     assert email.kind == "erasure_confirmation" and email.to_address == "amal@example.org"
     assert email.locale == "ar" and "مسح" in email.subject  # the latest signature's language
     nothing = erase_mailbox(
-        session, "nobody@example.org", actor_id=None, origin=None, organisation=organisation_name
+        session,
+        "nobody@example.org",
+        actor_id=None,
+        origin=None,
+        organisation=organisation_name,
+        secret_key="k",
     )
     session.commit()
     assert not nothing.found_anything and not nothing.confirmation_queued
     assert session.scalar(select(func.count()).select_from(OutboxEmail)) == 1
-    assert not preview_erasure(session, "nobody@example.org").found_anything
+    assert not preview_erasure(session, "nobody@example.org", secret_key="k").found_anything
 
 
 def test_the_erasure_email_is_delivered_then_forgotten(
@@ -136,7 +148,12 @@ def test_the_erasure_email_is_delivered_then_forgotten(
     app.config["MAIL_URL"] = smtp_server.url
     make_signature(make_petition(), email="gone@example.org", locale="es")
     erase_mailbox(
-        session, "gone@example.org", actor_id=None, origin=None, organisation=organisation_name
+        session,
+        "gone@example.org",
+        actor_id=None,
+        origin=None,
+        organisation=organisation_name,
+        secret_key="k",
     )
     session.commit()
     run_worker()
@@ -144,7 +161,7 @@ def test_the_erasure_email_is_delivered_then_forgotten(
     assert "borrado" in message["Subject"]
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(OutboxEmail)) == 0  # no trace left
-    assert not preview_erasure(session, "gone@example.org").found_anything
+    assert not preview_erasure(session, "gone@example.org", secret_key="k").found_anything
 
 
 def test_erasure_over_http_shows_first_then_erases_on_confirmation(

@@ -435,7 +435,9 @@ def test_erasure_and_the_purge_take_posts_and_their_files(app, client, campaign,
     send(client, campaign, email="late@example.org", picture=photo((300, 200)))
     assert len(list(uploads.iterdir())) == 3
     with app.app_context():
-        result = erase_mailbox(db.session, "Amal@Example.org", actor_id=None, origin=None)
+        result = erase_mailbox(
+            db.session, "Amal@Example.org", actor_id=None, origin=None, secret_key="k"
+        )
         db.session.commit()
         assert result.wall_posts == 1 and len(result.files) == 2
         assert count(app, SupporterMessage) == 1

@@ -1,0 +1,221 @@
+"""Protected petitions through the domain: keys, sealing, signing, the figures left, the
+switch fixed once anyone has signed, and what a protected signer is never sent or offered."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from helpers import outbox, signature_data, signatures
+from nacl.public import PrivateKey
+from sqlalchemy import select
+
+from campaign.campaigns.authoring import PetitionData, ProtectionLocked, TextData, save_petition
+from campaign.extensions import db
+from campaign.models import Petition, ProtectionKey, utcnow
+from campaign.models.protection import SEALED_NAME, SEALED_PREFIX, UNKNOWN_COUNTRY
+from campaign.petitions.opt_in import opt_in_to_updates
+from campaign.petitions.reminders import queue_due_reminders
+from campaign.petitions.signing import confirm_signature, sign_petition
+from campaign.protection.decrypting import decrypt_csv
+from campaign.protection.figures import protected_figures
+from campaign.protection.keys import (
+    InvalidKey,
+    KeyAlreadyRegistered,
+    KeyNameTaken,
+    read_private_key,
+    register_key,
+    write_key_pair,
+)
+from campaign.protection.sealing import CannotOpen, open_sealed, seal, sealing_for
+from campaign.web.pseudonyms import mailbox_pseudonym
+
+
+@pytest.fixture
+def key_pair(tmp_path):
+    files = write_key_pair(tmp_path / "keys")
+    return read_private_key(files.private.read_text()), files.public.read_text()
+
+
+@pytest.fixture
+def protect(app, key_pair):
+    """Make a petition protected by the key pair (registered once), as staff would at creation."""
+
+    def run(petition: Petition, *, count_by_country: bool = False) -> Petition:
+        with app.app_context():
+            key_id = db.session.scalar(select(ProtectionKey.id)) or (
+                register_key(db.session, "Trusted team", key_pair[1]).id
+            )
+            db.session.execute(
+                db.update(Petition)
+                .where(Petition.id == petition.id)
+                .values(protection_key_id=key_id, count_by_country=count_by_country)
+            )
+            db.session.commit()
+            db.session.remove()
+            return db.session.get(Petition, petition.id)
+
+    return run
+
+
+@pytest.fixture
+def sign(app, session):
+    def run(petition: Petition, **overrides) -> None:
+        petition = session.get(Petition, petition.id)
+        sign_petition(
+            session,
+            petition,
+            signature_data(**overrides),
+            locale="en",
+            now=utcnow(),
+            secret_key=app.config["SECRET_KEY"],
+            ip_hash="a" * 32,
+            sealing=sealing_for(petition),
+        )
+        session.commit()
+
+    return run
+
+
+def test_a_key_pair_is_written_once_with_a_private_file_only_its_owner_reads(tmp_path):
+    files = write_key_pair(tmp_path / "k")
+    assert files.private.stat().st_mode & 0o777 == 0o600
+    assert len(base64.b64decode(files.public.read_text())) == 32
+    with pytest.raises(FileExistsError):
+        write_key_pair(tmp_path / "k")
+
+
+def test_a_sealed_value_opens_with_its_private_key_only(key_pair):
+    private, public = key_pair
+    sealed = seal(public.strip(), "Amina Diallo")
+    assert sealed.startswith(SEALED_PREFIX) and "Amina" not in sealed
+    assert sealed != seal(public.strip(), "Amina Diallo"), "each seal is fresh"
+    assert open_sealed(private, sealed) == "Amina Diallo"
+    with pytest.raises(CannotOpen):
+        open_sealed(PrivateKey.generate(), sealed)
+    with pytest.raises(CannotOpen):
+        open_sealed(private, sealed[:-8] + "AAAAAAA=")
+
+
+def test_registering_refuses_bad_keys_taken_names_and_a_key_twice(session, key_pair):
+    register_key(session, "  Trusted   team ", key_pair[1])
+    assert session.scalar(select(ProtectionKey.name)) == "Trusted team"
+    with pytest.raises(KeyNameTaken):
+        register_key(session, "Trusted team", base64.b64encode(b"x" * 32).decode())
+    with pytest.raises(KeyAlreadyRegistered):
+        register_key(session, "Another", key_pair[1])
+    for bad in ("not base64!", base64.b64encode(b"short").decode()):
+        with pytest.raises(InvalidKey):
+            register_key(session, "Bad", bad)
+
+
+def test_a_protected_signature_keeps_only_sealed_values_and_a_keyed_hash(
+    app, session, sign, make_petition, protect, key_pair
+):
+    petition = protect(make_petition())
+    sign(petition, name="Amina Diallo", email="Amina@Example.org", country="SY", newsletter=True)
+    [signature] = signatures(app)
+    assert (signature.name, signature.email, signature.country) == (SEALED_NAME, "", "ZZ")
+    assert signature.email_normalized == mailbox_pseudonym(
+        app.config["SECRET_KEY"], "amina@example.org"
+    )
+    assert (signature.ip_hash, signature.referrer_id, signature.newsletter) == (None, None, False)
+    private = key_pair[0]
+    assert open_sealed(private, signature.sealed_name) == "Amina Diallo"
+    assert open_sealed(private, signature.sealed_email) == "Amina@example.org"
+    assert open_sealed(private, signature.sealed_country) == "SY"
+    [email] = outbox(app)
+    assert (email.to_address, email.erase_when_done) == ("Amina@example.org", True)
+
+
+def test_signing_twice_is_one_row_whatever_the_spelling(app, sign, make_petition, protect):
+    petition = protect(make_petition())
+    sign(petition, email="amina@example.org")
+    sign(petition, email="AMINA@example.org", name="Someone Else")
+    assert len(signatures(app)) == 1
+    assert [e.to_address for e in outbox(app)] == ["amina@example.org", "AMINA@example.org"]
+
+
+def test_counting_by_country_keeps_the_country_in_clear_for_the_figures(
+    app, session, sign, make_petition, protect
+):
+    petition = protect(make_petition(), count_by_country=True)
+    for n, country in enumerate(("SY", "SY", "EG")):
+        sign(petition, email=f"s{n}@example.org", country=country)
+    for signature in signatures(app)[:2]:
+        confirm_signature(session, signature.public_id, now=utcnow())
+    session.commit()
+    figures = protected_figures(session, session.get(Petition, petition.id))
+    assert (figures.count, figures.countries) == (2, {"SY": 2})
+
+
+def test_without_counting_by_country_only_the_count_is_given(
+    app, session, sign, make_petition, protect
+):
+    petition = protect(make_petition())
+    sign(petition, country="SY")
+    confirm_signature(session, signatures(app)[0].public_id, now=utcnow())
+    session.commit()
+    figures = protected_figures(session, session.get(Petition, petition.id))
+    assert (figures.count, figures.countries) == (1, None)
+    assert signatures(app)[0].country == UNKNOWN_COUNTRY
+
+
+def test_a_protected_signer_gets_no_reminder_and_cannot_opt_in_to_updates(
+    app, session, sign, make_petition, protect
+):
+    petition = protect(make_petition())
+    sign(petition)
+    queued = queue_due_reminders(
+        session,
+        now=utcnow() + timedelta(days=2),
+        older_than=timedelta(hours=24),
+        limit=10,
+        secret_key=app.config["SECRET_KEY"],
+        max_emails=5,
+    )
+    assert queued == 0
+    [signature] = signatures(app)
+    confirm_signature(session, signature.public_id, now=utcnow())
+    assert opt_in_to_updates(session, signature.public_id) is False
+
+
+def test_protection_is_chosen_at_creation_and_fixed_once_anyone_signed(
+    app, session, sign, make_campaign, key_pair
+):
+    campaign = make_campaign()
+    key = register_key(session, "Trusted team", key_pair[1])
+    data = PetitionData(
+        slug="at-risk",
+        default_locale="en",
+        texts={"en": TextData(title="At risk")},
+        protection_key_id=key.id,
+        count_by_country=True,
+    )
+    petition = save_petition(session, session.merge(campaign), None, data)
+    session.commit()
+    assert (petition.is_protected, petition.count_by_country) == (True, True)
+    petition.status = "open"
+    session.commit()
+    sign(petition)
+    unprotected = PetitionData(slug="at-risk", default_locale="en", texts=data.texts)
+    with pytest.raises(ProtectionLocked):
+        save_petition(session, petition.campaign, petition, unprotected)
+    session.rollback()
+    # Everything else can still change.
+    petition = session.get(Petition, petition.id)
+    save_petition(session, petition.campaign, petition, replace(data, goal=500))
+    assert petition.goal == 500
+
+
+def test_an_export_opens_cell_by_cell_and_refuses_another_key(key_pair):
+    private, public = key_pair
+    sealed = seal(public.strip(), "=HYPERLINK()")
+    text = f"name,email,country\r\n{sealed},{seal(public.strip(), 'a@b.org')},FR\r\n"
+    opened, count = decrypt_csv(text, private)
+    assert count == 2
+    assert opened == "name,email,country\r\n'=HYPERLINK(),a@b.org,FR\r\n"
+    with pytest.raises(CannotOpen):
+        decrypt_csv(text, PrivateKey.generate())
