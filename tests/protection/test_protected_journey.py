@@ -165,7 +165,10 @@ def test_a_protected_signature_leaves_no_name_or_address_in_the_database(
 
     # The export holds sealed values only; the private key opens them, another key does not.
     exported = tmp_path / "export.csv"
-    assert _cli(app, "export", "free-them", "--out", str(exported)).exit_code == 0
+    # Everything, under the CRM preset's fixed column names.
+    assert (
+        _cli(app, "export", "free-them", "--preset", "crm", "--out", str(exported)).exit_code == 0
+    )
     sealed = exported.read_text(encoding="utf-8-sig")
     assert NAME not in sealed and EMAIL not in sealed and "SY" not in sealed
     opened = tmp_path / "opened.csv"
@@ -190,7 +193,7 @@ def test_a_protected_signature_leaves_no_name_or_address_in_the_database(
     )
     assert decrypted.exit_code == 0, decrypted.output
     [row] = list(csv.DictReader(io.StringIO(opened.read_text(encoding="utf-8"))))
-    assert (row["name"], row["email"], row["country"]) == (NAME, DELIVERED, "SY")
+    assert (row["full_name"], row["email_address"], row["country"]) == (NAME, DELIVERED, "SY")
 
     # Erasure from the address the person gives, in any spelling.
     with app.app_context():
