@@ -1,6 +1,7 @@
 """Confirmed signatures by country, as the public may see them: a country with fewer than
 `min_count` signers is folded into "other", so that no one in a small or repressive country
-stands out."""
+stands out. A protected petition's sealed countries (stored as UNKNOWN_COUNTRY unless staff
+chose to count by country, campaign.protection) are all "other"."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaign.models import Signature
+from campaign.models.protection import UNKNOWN_COUNTRY
 
 
 @dataclass(frozen=True)
@@ -30,10 +32,14 @@ def country_counts(session: Session, petition_id: int, *, min_count: int) -> Cou
         .where(Signature.petition_id == petition_id, Signature.confirmed_at.is_not(None))
         .group_by(Signature.country)
     ).all()
+
+    def shown_alone(code: str, count: int) -> bool:
+        return count >= min_count and code != UNKNOWN_COUNTRY
+
     shown = sorted(
-        ((code, count) for code, count, _at in rows if count >= min_count),
+        ((code, count) for code, count, _at in rows if shown_alone(code, count)),
         key=lambda item: (-item[1], item[0]),
     )
-    other = sum(count for _code, count, _at in rows if count < min_count)
+    other = sum(count for code, count, _at in rows if not shown_alone(code, count))
     latest = max((at for _code, _count, at in rows), default=None)
     return CountryCounts(shown, other, latest)

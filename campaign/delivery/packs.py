@@ -20,7 +20,7 @@ from pathlib import Path
 
 from babel import Locale
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select
+from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
 from campaign.audit import DELIVERY_PACK, record_event
@@ -141,8 +141,11 @@ def _included(petition_id: int, cut_off: datetime):
 
 
 def _write_signatures(session: Session, path: Path, facts: PackFacts) -> None:
+    # A protected petition's pack never names anyone: its names are sealed (campaign.protection)
+    # and only staff holding the private key may add them, offline.
+    name = literal("") if facts.petition.protection_key_id else Signature.name
     query = (
-        select(Signature.name, Signature.country, Signature.confirmed_at)
+        select(name, Signature.country, Signature.confirmed_at)
         .where(*_included(facts.petition.id, facts.cut_off))
         .order_by(Signature.confirmed_at, Signature.id)
     )

@@ -4,6 +4,8 @@ switch fixed once anyone has signed, and what a protected signer is never sent o
 from __future__ import annotations
 
 import base64
+import csv
+import io
 from dataclasses import replace
 from datetime import timedelta
 
@@ -13,6 +15,8 @@ from nacl.public import PrivateKey
 from sqlalchemy import select
 
 from campaign.campaigns.authoring import PetitionData, ProtectionLocked, TextData, save_petition
+from campaign.delivery.keys import generate_key
+from campaign.delivery.verification import verify_pack
 from campaign.extensions import db
 from campaign.models import Petition, ProtectionKey, utcnow
 from campaign.models.protection import SEALED_NAME, SEALED_PREFIX, UNKNOWN_COUNTRY
@@ -219,3 +223,44 @@ def test_an_export_opens_cell_by_cell_and_refuses_another_key(key_pair):
     assert opened == "name,email,country\r\n'=HYPERLINK(),a@b.org,FR\r\n"
     with pytest.raises(CannotOpen):
         decrypt_csv(text, PrivateKey.generate())
+
+
+def test_the_public_figures_and_the_delivery_pack_never_name_a_protected_signer(
+    make_app, tmp_path, key_pair, make_petition
+):
+    delivery_key = tmp_path / "delivery.pem"
+    generate_key(delivery_key)
+    app = make_app(DELIVERY_KEY_FILE=str(delivery_key), COUNTRY_MIN_COUNT=1)
+    with app.app_context():
+        key_id = register_key(db.session, "Trusted team", key_pair[1]).id
+        db.session.commit()
+        petition = db.session.get(Petition, make_petition().id)
+        petition.protection_key_id = key_id
+        db.session.commit()
+        for n in range(3):
+            sign_petition(
+                db.session,
+                petition,
+                signature_data(name=f"Hidden Person {n}", email=f"h{n}@example.org", country="SY"),
+                locale="en",
+                now=utcnow(),
+                secret_key=app.config["SECRET_KEY"],
+                sealing=sealing_for(petition),
+            )
+        db.session.commit()
+        for signature in signatures(app):
+            confirm_signature(db.session, signature.public_id, now=utcnow())
+        db.session.commit()
+        slug = petition.slug
+
+    figures = app.test_client().get(f"/api/v1/petitions/{slug}/countries").get_json()
+    assert (figures["countries"], figures["other"]) == ([], 3)
+
+    result = app.test_cli_runner().invoke(
+        args=["delivery-pack", slug, "--out", str(tmp_path / "pack")]
+    )
+    assert result.exit_code == 0, result.output
+    assert verify_pack(tmp_path / "pack").count == 3
+    rows = list(csv.reader(io.StringIO((tmp_path / "pack" / "signatures.csv").read_text())))
+    assert len(rows) == 4 and {row[0] for row in rows[1:]} == {""}
+    assert "Hidden" not in (tmp_path / "pack" / "manifest.json").read_text()
