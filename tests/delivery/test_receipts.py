@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 from helpers import body_text, confirm_link, outbox, sign_fields
+from sqlalchemy import select
 from test_packs import build, sign_and_confirm
 
 from campaign.delivery.delivering import mark_delivered
