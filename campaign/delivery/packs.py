@@ -60,6 +60,7 @@ class PackFacts:
     cut_off: datetime
     organisation: str
     public_url: str
+    min_country_count: int  # the map folds countries as the public map does
     count: int = 0
     countries: Counter[str] = field(default_factory=Counter)
     first_on: date | None = None
@@ -99,6 +100,7 @@ def build_pack(
     organisation: str,
     public_url: str,
     font_dir: Path,
+    min_country_count: int,
 ) -> BuiltPack:
     """Write the pack into the folder `destination`, which must not exist yet (or be empty)."""
     destination = destination.absolute()
@@ -109,7 +111,7 @@ def build_pack(
     except OSError as exc:
         raise PackProblem(f"cannot write into {destination.parent}: {exc.strerror}") from None
     try:
-        facts = PackFacts(petition, language, cut_off, organisation, public_url)
+        facts = PackFacts(petition, language, cut_off, organisation, public_url, min_country_count)
         _write_signatures(session, workspace / SIGNATURES, facts)
         write_summary(
             workspace / SUMMARY,
@@ -304,6 +306,7 @@ def make_pack(
     now: datetime,
     key_file: Path,
     font_dir: Path,
+    min_country_count: int,
     organisation: str,
     public_url: str,
     actor_id: int | None,
@@ -325,6 +328,7 @@ def make_pack(
         organisation=organisation,
         public_url=public_url,
         font_dir=font_dir,
+        min_country_count=min_country_count,
     )
     return record_pack(
         session, built, petition, language=language, actor_id=actor_id, origin=origin, via=via

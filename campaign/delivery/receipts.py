@@ -9,10 +9,12 @@ import hashlib
 import re
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from campaign.models import DeliveryPack, Signature
+from campaign.mail.emails import EmailTemplate, email_template, outbox_insert_to, queue_rendered_to
+from campaign.models import DeliveryPack, Petition, Signature
+from campaign.web.links import absolute_url
 
 # 20 random bytes (160 bits) in base32, grouped by four for reading aloud or copying by hand.
 RECEIPT_BYTES = 20
@@ -52,6 +54,39 @@ def issue_receipt(session: Session, public_id: str) -> str | None:
         .execution_options(synchronize_session=False)
     )
     return code if issued.rowcount == 1 else None
+
+
+def receipt_email(petition: Petition, locale: str) -> EmailTemplate:
+    """The short email that gives a newly confirmed signer their receipt, in `locale`, rendered
+    once per petition and language with a placeholder for the code."""
+    text = petition.text_for(locale)
+    return email_template(
+        "signature_receipt",
+        locale=locale,
+        fields=("receipt",),
+        petition_title=text.title if text else petition.slug,
+        receipt_url=absolute_url("public.receipt", lang=locale, slug=petition.slug),
+    )
+
+
+def queue_receipt_email(
+    session: Session, public_id: str, template: EmailTemplate, code: str
+) -> None:
+    """Queue the receipt email to the signature's address, in the caller's transaction: one
+    INSERT, which adds nothing for a protected petition, whose signers get no further email
+    (their row keeps no address to write to)."""
+    queue_rendered_to(
+        session, _RECEIPT_EMAIL_INSERT, template.fill(receipt=code), signature_public_id=public_id
+    )
+
+
+_signatures, _petitions = Signature.__table__, Petition.__table__
+_RECEIPT_EMAIL_INSERT = outbox_insert_to(
+    _signatures.c.email,
+    _signatures.join(_petitions, _petitions.c.id == _signatures.c.petition_id),
+    _signatures.c.public_id == bindparam("signature_public_id"),
+    _petitions.c.protection_key_id.is_(None),
+)
 
 
 def latest_delivered_pack(session: Session, petition_id: int) -> DeliveryPack | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC
+from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from fpdf import FPDF
 
+from campaign.delivery.countries import CountryCounts
+from campaign.delivery.worldmap import map_aspect, world_map_svg
 from campaign.web.i18n import RTL_LOCALES
 
 if TYPE_CHECKING:
@@ -25,6 +28,8 @@ if TYPE_CHECKING:
 
 # fontTools reports each step of subsetting the fonts at INFO: noise in the platform's log.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
+# fpdf2 names each SVG element it does not draw (the map's <title> tooltips): noise as well.
+logging.getLogger("fpdf.svg").setLevel(logging.ERROR)
 FONTS = {
     ("latin", ""): "NotoSans-Regular.ttf",
     ("latin", "B"): "NotoSans-Bold.ttf",
@@ -106,6 +111,7 @@ def _document(facts: PackFacts, public_key: str, font_dir: Path) -> FPDF:
             for value in reversed(cells) if rtl else cells:
                 row.cell(value)
     pdf.ln(4)
+    _draw_map(pdf, facts, names)
     paragraph(_("How to check this pack"), size=13, bold=True)
     paragraph(
         _(
@@ -126,6 +132,27 @@ def _document(facts: PackFacts, public_key: str, font_dir: Path) -> FPDF:
     pdf.set_font("latin", "", 10)
     pdf.multi_cell(0, 6, public_key, align="L", new_x="LMARGIN", new_y="NEXT")
     return pdf
+
+
+def _draw_map(pdf: FPDF, facts: PackFacts, names: dict[str, str]) -> None:
+    """The public map's shapes and shades, drawn as vectors from the per-country counts alone
+    (so a million signatures draw no more than ten), folding small countries as it does."""
+    shown = sorted(
+        (
+            (code, count)
+            for code, count in facts.countries.items()
+            if count >= facts.min_country_count
+        ),
+        key=lambda item: (-item[1], item[0]),
+    )
+    folded = facts.count - sum(count for _code, count in shown)
+    svg = world_map_svg(CountryCounts(shown, folded, None), names, title="", description="")
+    width = pdf.epw
+    height = width * map_aspect()
+    if pdf.will_page_break(height):
+        pdf.add_page()
+    pdf.image(BytesIO(svg), x=pdf.l_margin, w=width, h=height)
+    pdf.ln(4)
 
 
 def _keys_url(public_url: str) -> str:

@@ -27,6 +27,12 @@ def _shapes() -> dict:
     return json.loads(MAP_DATA.read_text(encoding="utf-8"))
 
 
+def map_aspect() -> float:
+    """Height over width of the map, for placing it on a page."""
+    data = _shapes()
+    return data["height"] / data["width"]
+
+
 def shade_for(count: int, most: int) -> str:
     """A step on a logarithmic scale up to the petition's largest country, so that a country
     with a tenth of the signatures still shows."""

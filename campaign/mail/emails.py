@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import current_app, render_template
 from flask_babel import force_locale
 from markupsafe import escape
-from sqlalchemy import Boolean, Insert, Update, bindparam, insert, select
+from sqlalchemy import Boolean, ColumnElement, FromClause, Insert, Update, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from campaign.models import OutboxEmail, utcnow
@@ -142,6 +142,30 @@ def queue_rendered_after(
     row = _outbox_row(email, to, erase_when_done=erase_when_done)
     row = {f"outbox_{name}": value for name, value in row.items()}
     session.execute(statement, {**row, **params})
+
+
+def outbox_insert_to(to_address: ColumnElement, source: FromClause, *where) -> Insert:
+    """One statement that queues an email (the parameters of queue_rendered_to) to the address
+    `to_address` reads from `source`, for each row of it that `where` selects: an email to a
+    signer costs one INSERT, without reading the row first."""
+    values = select(
+        *(
+            to_address
+            if name == "to_address"
+            else bindparam(f"outbox_{name}", type_=OutboxEmail.__table__.c[name].type)
+            for name in _QUEUED_COLUMNS
+        )
+    ).select_from(source)
+    return insert(OutboxEmail.__table__).from_select(_QUEUED_COLUMNS, values.where(*where))
+
+
+def queue_rendered_to(
+    session: Session, statement: Insert, email: RenderedEmail, **params: object
+) -> None:
+    """Run an outbox_insert_to statement with `params` for its conditions."""
+    row = _outbox_row(email, "")
+    del row["to_address"]
+    session.execute(statement, {**{f"outbox_{k}": v for k, v in row.items()}, **params})
 
 
 def _outbox_row(

@@ -101,6 +101,8 @@ class ConfirmationResult:
     newly_confirmed: bool
     # The petition's count right after this confirmation; None when it counted already.
     signature_count: int | None = None
+    # The signer's language, read by the confirmation itself; None when it counted already.
+    locale: str | None = None
 
 
 def clean_name(raw: str) -> str:
@@ -446,11 +448,12 @@ def confirm_signature(
         row = session.execute(statements.confirm_and_count, params).first()
         if row is None:
             return _not_confirmed(session, public_id)
-        petition_id, count, goal, announced = row
+        petition_id, count, goal, announced, locale = row
     else:
-        petition_id = session.execute(statements.confirm, params).scalar()
-        if petition_id is None:
+        confirmed = session.execute(statements.confirm, params).first()
+        if confirmed is None:
             return _not_confirmed(session, public_id)
+        petition_id, locale = confirmed
         count, goal, announced = session.execute(
             statements.count_one, {"petition": petition_id}
         ).one()
@@ -459,7 +462,10 @@ def confirm_signature(
     # Only when an endpoint subscribes does this cost a statement (campaign.integrations).
     signature_confirmed(session, petition_id, public_id, now=now)
     return ConfirmationResult(
-        SignatureLink(public_id, petition_id, now), newly_confirmed=True, signature_count=count
+        SignatureLink(public_id, petition_id, now),
+        newly_confirmed=True,
+        signature_count=count,
+        locale=locale,
     )
 
 
@@ -527,7 +533,7 @@ def _statements(dialect: str) -> _Statements:
             petition_open,
         )
         .values(confirmed_at=bindparam("now"), receipt_hash=bindparam("receipt_hash"))
-        .returning(signatures.c.petition_id)
+        .returning(signatures.c.petition_id, signatures.c.locale)
     )
     increment = update(petitions).values(signature_count=petitions.c.signature_count + 1)
     # The new count, and what tells whether it reached a goal not yet announced.
@@ -541,7 +547,7 @@ def _statements(dialect: str) -> _Statements:
         confirmed = confirm.cte("confirmed")
         confirm_and_count = (
             increment.where(petitions.c.id == confirmed.c.petition_id)
-            .returning(petitions.c.id, *counted)
+            .returning(petitions.c.id, *counted, confirmed.c.locale)
             .execution_options(**{COUNTS_ONLY: True})
         )
     return _Statements(

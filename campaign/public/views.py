@@ -15,10 +15,13 @@ from campaign.delivery.receipts import (
     issue_receipt,
     new_receipt_code,
     own_receipt,
+    queue_receipt_email,
+    receipt_email,
     receipt_hash,
 )
 from campaign.extensions import db
 from campaign.mail.addresses import address_policy
+from campaign.mail.emails import EmailTemplate
 from campaign.models import Campaign, Petition, utcnow
 from campaign.petitions.attribution import genuine_referral_code, referral_code, referrer_for
 from campaign.petitions.closing import closing
@@ -467,7 +470,15 @@ def _confirm(token: str):
     result = confirm_signature(
         db.session, public_id, now=utcnow(), receipt_hash=receipt_hash(receipt)
     )
-    if not result.newly_confirmed:
+    if result.newly_confirmed:
+        # The receipt by email too, with the confirmation or not at all; in the signer's language.
+        queue_receipt_email(
+            db.session,
+            public_id,
+            _receipt_email(result.signature.petition_id, result.locale),
+            receipt,
+        )
+    else:
         # Confirmed before: a receipt only if it never had one (confirmed before receipts).
         receipt = issue_receipt(db.session, public_id)
     db.session.commit()
@@ -481,6 +492,15 @@ def _confirm(token: str):
             select(Petition.signature_count).where(Petition.id == petition_id)
         )
     return _confirmed_page(token, public_id, petition_id, count, receipt=receipt)
+
+
+def _receipt_email(petition_id: int, locale: str) -> EmailTemplate:
+    """Rendered once per petition and language in this process: a confirmation only fills it."""
+    return pagecache.remembered(
+        ("receipt-email", petition_id, locale),
+        lambda: receipt_email(db.session.get(Petition, petition_id), locale),
+        shows_counts=False,
+    )
 
 
 def _confirmed_page(

@@ -79,6 +79,7 @@ def build_delivery_pack(slug: str):
             now=utcnow(),
             key_file=Path(config["DELIVERY_KEY_FILE"]),
             font_dir=Path(config["DELIVERY_FONT_DIR"]),
+            min_country_count=config["COUNTRY_MIN_COUNT"],
             organisation=organisation_name(language),
             public_url=absolute_url("public.petition", lang=language, slug=petition.slug),
             actor_id=actor().id,

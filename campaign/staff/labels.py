@@ -49,6 +49,7 @@ STATEMENT_STATUS_ACTIONS = {
 EMAIL_KIND_LABELS = {
     "confirm_signature": _l("Signature confirmation"),
     "already_signed": _l("Already signed"),
+    "signature_receipt": _l("Signature receipt"),
     "confirm_endorsement": _l("Endorsement confirmation"),
     "already_endorsed": _l("Already endorsed"),
     "invitation": _l("Staff invitation"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import stat
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ from sqlalchemy import select
 
 from campaign.delivery.keys import generate_key
 from campaign.delivery.verification import PackInvalid, verify_pack
+from campaign.delivery.worldmap import NO_FIGURES, SHADES
 from campaign.extensions import db
 from campaign.models import AuditEvent, DeliveryPack, OutboxEmail, utcnow
 
@@ -144,6 +146,37 @@ def test_the_summary_says_title_and_count_and_an_arabic_pack_its_arabic_title(
     assert "مصر" in arabic_page  # Egypt, in the Arabic table
     rows = (tmp_path / "ar" / "signatures.csv").read_text(encoding="utf-8").splitlines()
     assert rows[1].endswith(",EG,مصر," + (utcnow() - timedelta(days=2)).date().isoformat())
+
+
+def map_colours(pdf: Path) -> set[str]:
+    """The fill colours the summary's drawing operators set, as #rrggbb."""
+    found = set()
+    for page in PdfReader(pdf).pages:
+        for rgb in re.findall(rb"([\d.]+) ([\d.]+) ([\d.]+) rg", page.get_contents().get_data()):
+            found.add("#" + "".join(f"{round(float(part) * 255):02x}" for part in rgb))
+    return found
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_summary_draws_the_map_folding_small_countries(
+    app, runner, make_petition, make_signature, tmp_path, lang
+):
+    petition = make_petition(locales=("en", "ar"))
+    day = utcnow() - timedelta(days=1)
+    for _ in range(app.config["COUNTRY_MIN_COUNT"]):
+        make_signature(petition, country="EG", created_at=day)
+    make_signature(petition, country="SN", created_at=day)
+
+    built = build(runner, petition.slug, tmp_path / "pack", "--lang", lang)
+
+    assert built.exit_code == 0, built.output
+    colours = map_colours(tmp_path / "pack" / "summary.pdf")
+    # Egypt in the darkest shade, every other country as land with no figures: Senegal's one
+    # signature is folded away as on the public map.
+    assert NO_FIGURES in colours
+    assert set(SHADES) & colours == {SHADES[-1]}
+    verified = runner.invoke(args=["delivery-pack", "verify", str(tmp_path / "pack")])
+    assert verified.exit_code == 0, verified.output
 
 
 def test_bad_requests_exit_2_and_leave_nothing(app, runner, make_petition, tmp_path):

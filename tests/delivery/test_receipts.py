@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import body_text, confirm_link, outbox, sign_fields
 from sqlalchemy import select
 from test_packs import build, sign_and_confirm
 
@@ -14,15 +15,18 @@ from campaign.delivery.delivering import mark_delivered
 from campaign.delivery.keys import generate_key
 from campaign.delivery.receipts import RECEIPT_PATTERN, new_receipt_code
 from campaign.extensions import db
-from campaign.models import DeliveryPack, Signature, utcnow
+from campaign.models import DeliveryPack, OutboxEmail, Petition, Signature, utcnow
 from campaign.petitions.signing import confirmation_token
+from campaign.protection.keys import register_key, write_key_pair
 
 
 @pytest.fixture
-def app(make_app, tmp_path):
+def app(make_app, tmp_path, smtp_server):
     key = tmp_path / "delivery.pem"
     generate_key(key)
-    return make_app(DELIVERY_KEY_FILE=str(key), RECEIPT_RATE_LIMIT="1000 per minute")
+    return make_app(
+        DELIVERY_KEY_FILE=str(key), RECEIPT_RATE_LIMIT="1000 per minute", MAIL_URL=smtp_server.url
+    )
 
 
 def check(client, slug: str, code: str, lang: str = "en"):
@@ -69,6 +73,77 @@ def test_a_receipt_is_found_after_delivery_and_not_before(
     with app.app_context():
         stored = db.session.scalars(select(Signature.receipt_hash)).one()
     assert stored == hashlib.sha256(code.encode()).hexdigest()
+
+
+def receipt_emails(app) -> list[OutboxEmail]:
+    return outbox(app, OutboxEmail.kind == "signature_receipt")
+
+
+def test_the_signer_is_emailed_the_receipt_shown_on_the_page(
+    app, client, make_petition, smtp_server, run_worker
+):
+    petition = make_petition()
+    code = sign_and_confirm(app, client, petition, email="ann@example.org", country="FR")
+
+    [queued] = receipt_emails(app)
+    assert queued.to_address == "ann@example.org" and queued.locale == "en"
+    run_worker()
+    [message] = [m for m in smtp_server.inbox.messages if "counts" in m["Subject"]]
+    assert message["To"] == "ann@example.org"
+    text = body_text(message)
+    assert code in text
+    assert f"http://localhost/en/petitions/{petition.slug}/receipt" in text
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert code in html
+
+
+def test_a_second_click_sends_no_second_receipt(app, client, make_petition):
+    petition = make_petition()
+    sign_and_confirm(app, client, petition, email="ben@example.org", country="FR")
+    with app.app_context():
+        signature = db.session.scalars(select(Signature)).one()
+        token = confirmation_token(app.config["SECRET_KEY"], signature)
+
+    again = client.post(f"/en/confirm/{token}")
+
+    assert again.status_code == 200 and "data-receipt=" not in again.text
+    assert len(receipt_emails(app)) == 1
+
+
+def test_the_receipt_email_is_in_the_signers_language(app, client, make_petition):
+    petition = make_petition(locales=("en", "fr"))
+    client.post(
+        f"/fr/petitions/{petition.slug}",
+        data=sign_fields(email="chloe@example.org", country="FR", name="Chloé Martin"),
+    )
+    [pending] = outbox(app, OutboxEmail.to_address == "chloe@example.org")
+    page = client.post(confirm_link(pending.text_body).removeprefix("http://localhost")).text
+    code = page.split('data-receipt="', 1)[1].split('"', 1)[0]
+
+    [email] = receipt_emails(app)
+
+    assert email.locale == "fr"
+    assert "Votre code de reçu" in email.text_body and code in email.text_body
+    assert f"/fr/petitions/{petition.slug}/receipt" in email.text_body
+    assert email.subject.startswith("Votre signature compte")
+
+
+def test_a_protected_petitions_signer_gets_no_receipt_email(app, client, make_petition, tmp_path):
+    petition = make_petition()
+    files = write_key_pair(tmp_path / "protection")
+    with app.app_context():
+        key = register_key(db.session, "Trusted team", files.public.read_text())
+        db.session.execute(
+            db.update(Petition).where(Petition.id == petition.id).values(protection_key_id=key.id)
+        )
+        db.session.commit()
+
+    code = sign_and_confirm(app, client, petition, email="dina@example.org", country="SY")
+
+    assert RECEIPT_PATTERN.match(code)
+    assert receipt_emails(app) == []
+    with app.app_context():
+        assert db.session.scalar(select(Signature.confirmed_at)) is not None
 
 
 def test_the_receipt_is_shown_once_and_kept_on_the_page_after_opting_in(

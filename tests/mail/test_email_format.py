@@ -38,6 +38,8 @@ CONTEXT = {
     "pending": 12,
     "oldest_minutes": 7,
     "retrying": 3,
+    "receipt": "ABCD-EFGH-IJKL-MNOP-QRST-UVWX-YZ23-4567",
+    "receipt_url": "https://example.org/en/petitions/p/receipt",
 }
 
 
@@ -51,7 +53,13 @@ def _parse_strictly(html: str):
 
 
 def test_every_kind_of_email_is_covered():
-    assert {"confirm_signature", "already_signed", "invitation", "password_reset"} <= set(KINDS)
+    assert {
+        "confirm_signature",
+        "already_signed",
+        "signature_receipt",
+        "invitation",
+        "password_reset",
+    } <= set(KINDS)
 
 
 @pytest.mark.parametrize("locale", LOCALES)
