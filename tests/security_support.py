@@ -81,6 +81,7 @@ _SLUG_KINDS = {
     "public.wall_posted": "campaign",
     "public.report_wall_post": "campaign",
     "staff.wall_settings": "campaign",
+    "staff.export_wall": "campaign",
 }
 _PETITION_ENDPOINTS = ("public.", "outreach.", "embed.", "api.", "staff.", "staff_api.")
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.extensions import db
@@ -68,6 +77,8 @@ class SupporterMessage(db.Model):
     photo_thumbnail: Mapped[str | None] = mapped_column(String(64))
     thumbnail_width: Mapped[int | None] = mapped_column(Integer)
     thumbnail_height: Mapped[int | None] = mapped_column(Integer)
+    # The author asked for the photo blurred: blurring it again would change nothing.
+    photo_blurred: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, server_default=func.now()
     )

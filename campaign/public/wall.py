@@ -26,9 +26,11 @@ from campaign.wall.photos import process_photo, store_photo
 from campaign.wall.posting import (
     InvalidPost,
     KnownAddress,
+    NoPhotoToBlur,
     PostData,
     PostNotFound,
     WallClosed,
+    blur_photo,
     confirm_post,
     delete_post,
     drop_photo,
@@ -236,7 +238,7 @@ def confirm_wall_post(token: str):
 
 @bp.route("/wall/mine/<token>", methods=["GET", "POST"])
 def my_wall_post(token: str):
-    """The author's link: delete the post, or keep the words and drop the photo."""
+    """The author's link: delete the post, or keep the words and drop or blur the photo."""
     try:
         post = post_from_author_token(db.session, current_app.config["SECRET_KEY"], token)
     except InvalidToken:
@@ -254,6 +256,13 @@ def my_wall_post(token: str):
         elif action == "drop_photo" and post.photo:
             files = drop_photo(db.session, post)
             done = "photo_dropped"
+        elif action == "blur_photo":
+            try:
+                files = blur_photo(db.session, post, current_app.config["UPLOAD_DIR"])
+                done = "photo_blurred"
+            except NoPhotoToBlur:
+                files = []
+                done = "nothing_to_blur"
         else:
             abort(400)
         db.session.commit()

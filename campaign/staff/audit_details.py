@@ -79,6 +79,9 @@ DETAIL_LABELS = {
     "created_from": _l("Signed at or after"),
     "created_until": _l("Signed before"),
     "ip_hash": _l("Hashed address"),
+    "wall_posts": _l("Wall of support posts"),
+    "with_photo": _l("Posts with a photo"),
+    "email_addresses": _l("Email addresses included"),
 }
 # Shown through another key, or saying nothing a person needs (the same as a shown key).
 HIDDEN_KEYS = frozenset({"petition_id", "scope_id"})

@@ -1,19 +1,32 @@
 """Moderating the walls of support: posts waiting, reported posts, published posts, and each
 campaign's switches. Admins and the campaign's campaigners only; the rules live in
-campaign.wall. Authors' addresses never appear here: staff judge the words and the photo."""
+campaign.wall. Authors' addresses never appear here: staff judge the words and the photo; the
+CSV export carries them only when staff tick the box, and is audited either way."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from campaign.campaigns.permissions import campaigns_editable_by, can_edit_campaign
 from campaign.extensions import db
 from campaign.models import Campaign, SupporterMessage, utcnow
+from campaign.privacy.exports import csv_chunks
 from campaign.staff.blueprint import bp
 from campaign.staff.campaigns import AUTHORS
 from campaign.staff.forms import ActionForm
-from campaign.staff.guards import actor, editable_campaign_or_404, require_role
+from campaign.staff.guards import actor, editable_campaign_or_404, request_origin, require_role
+from campaign.wall.export import export_posts
 from campaign.wall.messages import REPORT_REASON_LABELS
 from campaign.wall.moderation import (
     MODERATION_STATES,
@@ -116,3 +129,30 @@ def wall_settings(slug: str):
     db.session.commit()
     flash(_("The wall’s settings are saved."), "success")
     return _back()
+
+
+@bp.post("/wall/campaigns/<slug>/export")
+@require_role(*AUTHORS)
+def export_wall(slug: str):
+    campaign = editable_campaign_or_404(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    export = export_posts(
+        db.session,
+        campaign,
+        include_email=request.form.get("include_email") == "on",
+        lang=str(get_locale()),
+        actor_id=actor().id,
+        origin=request_origin(),
+    )
+    db.session.commit()  # recorded before the file leaves
+    # With a BOM: the names are in every script, and Excel reads UTF-8 only when told.
+    body = b"".join(csv_chunks(export.header, [export.rows], bom=True))
+    response = Response(body, mimetype="text/csv")
+    response.charset = "utf-8"
+    day = utcnow().date().isoformat()
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{campaign.slug}-wall-{day}.csv"'
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -13,7 +13,7 @@ import io
 import os
 from dataclasses import dataclass
 
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from campaign.web.images import decode_image, store_image
 
@@ -21,6 +21,9 @@ PHOTO_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 # The photo opened from the wall, and the one on the wall itself (twice a phone's column).
 DISPLAY_SIDE = 1200
 THUMBNAIL_SIDE = 480
+# A blur's radius is the picture's longest side over this: about 60 pixels on a display photo,
+# wider than a face's eyes, nose and mouth at any size a face fills.
+BLUR_DIVISOR = 20
 
 
 @dataclass(frozen=True)
@@ -65,3 +68,14 @@ def store_photo(directory: str | os.PathLike, photo: Photo) -> StoredPhoto:
         thumbnail=store_image(directory, photo.thumbnail, "jpg"),
         thumbnail_size=photo.thumbnail_size,
     )
+
+
+def blurred(data: bytes) -> bytes:
+    """The JPEG `data` blurred past recognising a face, at the same size and without metadata.
+
+    The radius follows the picture's size, so a thumbnail is as unreadable as the large photo.
+    """
+    with Image.open(io.BytesIO(data)) as source:
+        image = source.convert("RGB")
+    radius = max(image.size) / BLUR_DIVISOR
+    return _jpeg(image.filter(ImageFilter.GaussianBlur(radius)))

@@ -9,9 +9,11 @@ has proved their address already: their post skips the confirmation email.
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
@@ -23,8 +25,9 @@ from campaign.models import MESSAGE_MAX, Campaign, Signature, SupporterMessage, 
 from campaign.models.wall import DISPLAY_NAME_MAX
 from campaign.petitions.signing import clean_name, email_problem, has_control_characters
 from campaign.petitions.signing import text_problem as name_text_problem
-from campaign.wall.photos import StoredPhoto
+from campaign.wall.photos import StoredPhoto, blurred
 from campaign.web.i18n import country_codes
+from campaign.web.images import store_image
 from campaign.web.links import absolute_url
 from campaign.web.refusals import InvalidFields
 from campaign.web.tokens import (
@@ -47,6 +50,10 @@ class WallClosed(WallError):
 
 class InvalidPost(WallError, InvalidFields):
     """Some fields of the posting form are wrong."""
+
+
+class NoPhotoToBlur(WallError):
+    """The post has no photo, or its photo is blurred already."""
 
 
 class PostNotFound(WallError):
@@ -301,5 +308,22 @@ def drop_photo(session: Session, post: SupporterMessage) -> list[str]:
     files = [post.photo, post.photo_thumbnail]
     post.photo = post.photo_thumbnail = None
     post.thumbnail_width = post.thumbnail_height = None
+    post.photo_blurred = False
+    session.flush()
+    return unused_files(session, files)
+
+
+def blur_photo(session: Session, post: SupporterMessage, directory: str | os.PathLike) -> list[str]:
+    """Replace the photo and its thumbnail with blurred copies stored in `directory`; return
+    the old files to discard once this commits (the flush empties the page caches)."""
+    if not post.photo or not post.photo_thumbnail or post.photo_blurred:
+        raise NoPhotoToBlur(str(post.id))
+    files = [post.photo, post.photo_thumbnail]
+    folder = Path(directory)
+    post.photo = store_image(folder, blurred((folder / post.photo).read_bytes()), "jpg")
+    post.photo_thumbnail = store_image(
+        folder, blurred((folder / post.photo_thumbnail).read_bytes()), "jpg"
+    )
+    post.photo_blurred = True
     session.flush()
     return unused_files(session, files)

@@ -300,6 +300,8 @@ MATRIX = [
     ("POST", "/staff/wall/999/reject", {}, (303, 404, 404, 403)),
     ("POST", "/staff/wall/999/remove", {}, (303, 404, 404, 403)),
     ("POST", "/staff/wall/campaigns/{other_campaign}/settings", {}, (303, 303, 404, 403)),
+    ("POST", "/staff/wall/campaigns/{own_campaign}/export", {}, (303, 200, 200, 403)),
+    ("POST", "/staff/wall/campaigns/{other_campaign}/export", {}, (303, 200, 404, 403)),
     ("GET", "/staff/petitions/{own_petition}/updates", None, (303, 200, 200, 403)),
     ("GET", "/staff/petitions/{other_petition}/updates", None, (303, 200, 404, 403)),
     ("GET", "/staff/petitions/petition-999/updates", None, (303, 404, 404, 403)),

@@ -14,7 +14,7 @@ import pytest
 from helpers import count, outbox
 from PIL import Image
 from sqlalchemy import select, update
-from wall_support import AUTHOR_LINK, WALL_CONFIRM_LINK, photo, post_fields
+from wall_support import AUTHOR_LINK, SECRETS, WALL_CONFIRM_LINK, photo, post_fields
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
@@ -474,3 +474,63 @@ def test_an_identical_photo_stays_while_another_post_uses_it(app, client, campai
     path = _link(app, AUTHOR_LINK, "two@example.org")
     assert client.post(path, data={"action": "delete"}).status_code == 200
     assert list(uploads.iterdir()) == []
+
+
+def _photo_names(app, post_id: int) -> tuple[str, str]:
+    with app.app_context():
+        post = db.session.get(SupporterMessage, post_id)
+        return post.photo, post.photo_thumbnail
+
+
+def test_an_author_blurs_their_photo_and_keeps_their_words(app, client, campaign, uploads):
+    post_id = posted_and_confirmed(app, client, campaign, picture=photo(gps=True))
+    approve(app, post_id)
+    before = _photo_names(app, post_id)
+    originals = {name: (uploads / name).read_bytes() for name in before}
+    assert "Hats off" in client.get(f"/en/campaigns/{campaign.slug}/wall").get_data(as_text=True)
+    path = _link(app, AUTHOR_LINK)
+    assert 'value="blur_photo"' in client.get(path).get_data(as_text=True)
+
+    blurred = client.post(path, data={"action": "blur_photo"})
+    assert blurred.status_code == 200
+    assert 'data-done="photo_blurred"' in blurred.get_data(as_text=True)
+    after = _photo_names(app, post_id)
+    assert set(after).isdisjoint(before)
+    assert sorted(p.name for p in uploads.iterdir()) == sorted(after)
+    wall = client.get(f"/en/campaigns/{campaign.slug}/wall").get_data(as_text=True)
+    assert after[1] in wall and before[1] not in wall  # the cached page was emptied
+    for old, new in zip(before, after, strict=True):
+        with client.get(f"/uploads/{new}") as served:  # closed: the file is sent from disk
+            assert served.status_code == 200
+            data = served.data
+        assert data != originals[old]
+        assert client.get(f"/uploads/{old}").status_code == 404
+        with (
+            Image.open(io.BytesIO(served.data)) as image,
+            Image.open(io.BytesIO(originals[old])) as original,
+        ):
+            assert image.size == original.size
+            assert not image.getexif() and "comment" not in image.info
+            # The red block's edge is smeared far into the blue: no sharp line is left.
+            width, height = image.size
+            near_the_edge = (width // 2 + width // 40, height // 8)
+            assert image.getpixel(near_the_edge)[0] > original.getpixel(near_the_edge)[0] + 30
+        for secret in SECRETS:
+            assert secret not in data
+    with app.app_context():
+        post = db.session.get(SupporterMessage, post_id)
+        assert post.photo_blurred and post.message.startswith("No one")
+
+    again = client.post(path, data={"action": "blur_photo"})
+    assert again.status_code == 200
+    assert 'data-done="nothing_to_blur"' in again.get_data(as_text=True)
+    assert _photo_names(app, post_id) == after
+
+
+def test_a_post_without_a_photo_has_nothing_to_blur(app, client, campaign):
+    posted_and_confirmed(app, client, campaign)
+    path = _link(app, AUTHOR_LINK)
+    assert 'value="blur_photo"' not in client.get(path).get_data(as_text=True)
+    answer = client.post(path, data={"action": "blur_photo"})
+    assert answer.status_code == 200
+    assert 'data-done="nothing_to_blur"' in answer.get_data(as_text=True)
