@@ -43,7 +43,8 @@ def readyz():
         "late_after_seconds": int(health.late_after.total_seconds()),
         "worker_seen": not health.worker_missing,
     }
-    if health.late:
+    # The development mailbox shows emails without any worker: nothing there is ever late.
+    if health.late and not current_app.config["DEV_MAILBOX"]:
         return _answer(503, status="unavailable", reason="mail is late", database="ok", mail=mail)
     return _answer(200, status="ok", database="ok", mail=mail)
 

@@ -20,6 +20,12 @@ SILENT = timedelta(minutes=1)
 
 
 @pytest.fixture
+def app(make_app):
+    # Mail leaves through a worker here, as in production, not through the development mailbox.
+    return make_app(DEV_MAILBOX=False)
+
+
+@pytest.fixture
 def sign(client, make_petition):
     def run(*emails: str) -> None:
         petition = make_petition()
@@ -212,3 +218,18 @@ def test_the_worker_records_why_delivery_failed_and_when_it_worked(
         assert row.last_success_at is not None
         assert row.last_success_at >= row.started_at
         assert row.last_error_at is None or row.last_error_at <= failed_at
+
+
+def test_the_development_mailbox_needs_no_worker_so_mail_is_never_late(
+    make_app, make_petition, make_user, log_in
+):
+    app = make_app(DEV_MAILBOX=True)
+    client = app.test_client()
+    petition = make_petition()
+    assert client.post(f"/en/petitions/{petition.slug}", data=sign_fields()).status_code == 200
+    _age_outbox(app, timedelta(hours=1))
+
+    log_in(client, make_user("admin"))
+    assert "mail-health" not in client.get("/staff/").get_data(as_text=True)
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json["mail"]["pending"] == 1
