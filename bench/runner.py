@@ -50,6 +50,8 @@ PAGE_SCENARIOS = {
     "feed": "/en/statements/feed.atom",
     "sitemap": "/sitemap.xml",
     "developers": "/en/developers",
+    # Signatures by country (the delivery feature), measured against the counter.
+    "countries": "/api/v1/petitions/{petition}/countries",
 }
 # sign-protected: the sign flow on a protected petition (campaign.protection), which seals the
 # name, address and country and hashes the address; compared with "sign" in the same run.
@@ -142,6 +144,7 @@ def public_page_paths(petition) -> dict[str, str]:
         .order_by(Statement.id)
     ).first()
     values = {
+        "petition": petition.slug,
         "campaign": petition.campaign.slug,
         "statement": statement.slug,
         "country": (statement.country_codes or ["MX"])[0],
