@@ -147,7 +147,7 @@ def confirmation_path(app, email: str) -> str:
     with app.app_context():
         message = db.session.scalars(
             db.select(OutboxEmail)
-            .where(OutboxEmail.to_address == email)
+            .where(OutboxEmail.to_address == email, OutboxEmail.kind == "confirm_signature")
             .order_by(OutboxEmail.id.desc())
         ).first()
         return re.search(r"http://localhost(/\w\w/confirm/\S+)", message.text_body).group(1)

@@ -99,7 +99,9 @@ def test_sign_confirm_and_count_once(
 
     assert count(app, Signature, Signature.confirmed_at.is_not(None)) == 1
     run_worker()
-    assert len(smtp_server.inbox.messages) == 1, "confirming sends nothing more"
+    # Confirming sends the signer's receipt, once however many clicks.
+    assert len(smtp_server.inbox.messages) == 2, "confirming sends the receipt alone"
+    assert smtp_server.inbox.messages[1]["Subject"].startswith("Your signature counts")
 
 
 def test_the_journey_in_french_sends_a_french_email_with_a_french_link(
@@ -125,4 +127,5 @@ def test_the_journey_in_french_sends_a_french_email_with_a_french_link(
     assert confirmed.status_code == 200
     assert "Votre signature compte" in confirmed.text
     assert api_count(http, base, petition.slug) == 1
-    assert count(app, OutboxEmail, OutboxEmail.locale == "fr") == 1
+    # The confirmation link and then the receipt, both in French.
+    assert count(app, OutboxEmail, OutboxEmail.locale == "fr") == 2
