@@ -341,13 +341,7 @@ def add_member(
         raise NotACampaigner(str(user.id))
     if user not in campaign.members:
         campaign.members.append(user)
-        record_event(
-            object_session(campaign),
-            TEAM_MEMBER_ADDED,
-            actor_id=actor_id,
-            origin=origin,
-            details={"campaign": campaign.slug, "user_id": user.id},
-        )
+        _record_team_change(campaign, TEAM_MEMBER_ADDED, user, actor_id=actor_id, origin=origin)
 
 
 def remove_member(
@@ -355,13 +349,19 @@ def remove_member(
 ) -> None:
     if user in campaign.members:
         campaign.members.remove(user)
-        record_event(
-            object_session(campaign),
-            TEAM_MEMBER_REMOVED,
-            actor_id=actor_id,
-            origin=origin,
-            details={"campaign": campaign.slug, "user_id": user.id},
-        )
+        _record_team_change(campaign, TEAM_MEMBER_REMOVED, user, actor_id=actor_id, origin=origin)
+
+
+def _record_team_change(
+    campaign: Campaign, action: str, user: User, *, actor_id: int | None, origin: str | None
+) -> None:
+    record_event(
+        object_session(campaign),
+        action,
+        actor_id=actor_id,
+        origin=origin,
+        details={"campaign": campaign.slug, "user_id": user.id},
+    )
 
 
 def publish_and_open(
