@@ -459,12 +459,33 @@ def body_text(message: EmailMessage) -> str:
 # --- a real HTTP server ----------------------------------------------------------------------
 
 
+def _read_whole_file(file, block_size: int = 8192) -> list[bytes]:
+    with file:
+        return [file.read()]
+
+
+def _files_read_whole(app):
+    """Serve static files from memory rather than an open file.
+
+    When a browser drops a connection mid-response (it navigates on before a script has
+    arrived), the development server abandons the response without closing it; the open file
+    then surfaces as a ResourceWarning in an unrelated test, and warnings are errors here.
+    PEP 3333 lets the server choose `wsgi.file_wrapper`, so this one reads and closes at once.
+    """
+
+    def wsgi(environ, start_response):
+        environ["wsgi.file_wrapper"] = _read_whole_file
+        return app(environ, start_response)
+
+    return wsgi
+
+
 class LiveServer:
     def __init__(self, app):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         app.config["BASE_URL"] = self.url
-        self._server = make_server("127.0.0.1", self.port, app, threaded=True)
+        self._server = make_server("127.0.0.1", self.port, _files_read_whole(app), threaded=True)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def __enter__(self) -> LiveServer:
