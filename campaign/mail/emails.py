@@ -31,10 +31,15 @@ class RenderedEmail:
 
     def filled_in(self, placeholder: str, value: str) -> RenderedEmail:
         """This email with `placeholder` (letters, digits and dashes only) replaced by `value`."""
+        # An update's subject carries no placeholder: kept as it is, it costs its million
+        # recipients nothing.
+        subject = self.subject
+        if placeholder in subject:
+            subject = subject_line(subject.replace(placeholder, value))
         return RenderedEmail(
             kind=self.kind,
             locale=self.locale,
-            subject=subject_line(self.subject.replace(placeholder, value)),
+            subject=subject,
             text_body=self.text_body.replace(placeholder, value),
             html_body=self.html_body.replace(placeholder, str(escape(value))),
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy import ColumnElement, Select, exists, func, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from campaign.mail.suppressions import not_suppressed
@@ -34,21 +34,35 @@ def _audience(signature, petition: Petition, *, campaign_wide: bool) -> list[Col
     ]
 
 
-def recipients(petition: Petition, *, campaign_wide: bool) -> Select:
-    """The signatures to write to, in id order. Campaign-wide, a mailbox that signed several
-    petitions appears once per signature: the outbox's unique (update, mailbox) keeps one."""
-    return (
-        select(
-            Signature.id,
-            Signature.email,
-            Signature.email_normalized,
-            Signature.locale,
-            Signature.public_id,
-            Signature.petition_id,
-        )
-        .where(*_audience(Signature, petition, campaign_wide=campaign_wide))
-        .order_by(Signature.id)
+def next_recipients(petition: Petition, *, campaign_wide: bool, after: int, limit: int) -> Select:
+    """The next `limit` signatures to write to after signature id `after`, in id order.
+
+    Campaign-wide, a mailbox that signed several petitions appears once per signature: the
+    outbox's unique (update, mailbox) keeps one. Each petition's signatures are read as a range
+    of its own index and the ranges merged: one range over all the campaign's petitions would
+    sort every signature left in the campaign again for each batch of a million.
+    """
+    columns = (
+        Signature.id,
+        Signature.email,
+        Signature.email_normalized,
+        Signature.locale,
+        Signature.public_id,
+        Signature.petition_id,
     )
+    petitions = petition.campaign.petitions if campaign_wide else [petition]
+    ranges = [
+        select(*columns)
+        .where(*_audience(Signature, one, campaign_wide=False), Signature.id > after)
+        .order_by(Signature.id)
+        .limit(limit)
+        for one in petitions
+    ]
+    if len(ranges) == 1:
+        return ranges[0]
+    # SQLite takes a LIMIT inside a UNION only within a subquery of its own.
+    merged = union_all(*(select(*r.subquery().c) for r in ranges)).subquery()
+    return select(*merged.c).order_by(merged.c.id).limit(limit)
 
 
 def recipients_per_language(

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from campaign.integrations.events import update_sent
 from campaign.mail.emails import EmailTemplate, email_template
-from campaign.mail.suppressions import unsubscribe_url
-from campaign.models import OutboxEmail, Petition, Signature, Update
-from campaign.updates.audience import recipients
+from campaign.mail.suppressions import unsubscribe_links
+from campaign.models import OutboxEmail, Petition, Update
+from campaign.updates.audience import next_recipients
 from campaign.web.i18n import language_name, organisation_name
 
 BATCH = 2000
@@ -63,8 +63,8 @@ def queue_next_batch(session: Session, update_id: int, *, now: datetime, batch: 
         return 0
     petition = item.petition
     start = item.cursor
-    audience = recipients(petition, campaign_wide=item.campaign_wide)
-    rows = session.execute(audience.where(Signature.id > start).limit(batch)).all()
+    audience = next_recipients(petition, campaign_wide=item.campaign_wide, after=start, limit=batch)
+    rows = session.execute(audience).all()
     inserted = _insert(session, _emails(session, item, rows, now=now)) if rows else 0
     values: dict[str, object] = {
         "status": "queuing" if len(rows) == batch else "queued",
@@ -93,7 +93,7 @@ def queue_next_batch(session: Session, update_id: int, *, now: datetime, batch: 
 
 
 def _emails(session: Session, item: Update, rows, *, now: datetime) -> list[dict[str, object]]:
-    secret_key = current_app.config["SECRET_KEY"]
+    unsubscribe_url = unsubscribe_links(current_app.config["SECRET_KEY"], update_id=item.id)
     # Campaign-wide, each reader is told which of the campaign's petitions they signed.
     petitions = {p.id: p for p in item.petition.campaign.petitions}
     templates: dict[tuple[str, int], EmailTemplate] = {}
@@ -103,9 +103,7 @@ def _emails(session: Session, item: Update, rows, *, now: datetime) -> list[dict
         template = templates.get(key)
         if template is None:
             template = templates[key] = update_email(item, petitions[row.petition_id], row.locale)
-        link = unsubscribe_url(
-            secret_key, public_id=row.public_id, update_id=item.id, lang=row.locale
-        )
+        link = unsubscribe_url(row.public_id, row.locale)
         email = template.fill(unsubscribe_url=link)
         emails.append(
             {
