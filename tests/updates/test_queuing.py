@@ -151,6 +151,23 @@ def test_campaign_wide_reaches_each_mailbox_once(session, make_petition, make_si
     )
 
 
+def test_campaign_wide_batches_follow_signature_order_across_petitions(
+    session, make_petition, make_signature
+):
+    """Small batches over two petitions whose signers alternate: each batch takes the next
+    signatures of the whole campaign, so none is skipped and none comes twice."""
+    first = make_petition()
+    second = make_petition(campaign=first.campaign)
+    addresses = [f"signer{i}@example.org" for i in range(7)]
+    for i, address in enumerate(addresses):
+        make_signature(second if i % 2 else first, email=address, newsletter=True)
+    update_id = _update(session, first.id, campaign_wide=True)
+    queued = [queue_next_batch(session, update_id, now=utcnow(), batch=3) for _ in range(3)]
+    assert queued == [3, 3, 1]
+    assert [e.recipient_key for e in _emails(session, update_id)] == addresses
+    assert session.get(Update, update_id).status == "queued"
+
+
 def test_a_scheduled_update_waits_for_its_time(session, signers):
     update_id = _update(session, signers.id, send_at=utcnow() + timedelta(hours=1))
     assert queue_due_updates(session, now=utcnow()) == 0
