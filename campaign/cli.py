@@ -57,9 +57,9 @@ def register_commands(app: Flask) -> None:
     app.extensions["worker.tasks"] = (
         remind_for_worker,
         queue_due_updates,
-        deliver_webhooks,
         alert_for_worker,
     )
+    app.extensions["worker.background_tasks"] = (deliver_webhooks,)
     app.cli.add_command(reminders_group)
     app.cli.add_command(suppressions_group)
     app.cli.add_command(users_group)

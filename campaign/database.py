@@ -10,6 +10,9 @@ from sqlalchemy import Engine, event
 from campaign.extensions import db
 from campaign.sqlite_writer import serialize_writers
 
+# How long an SQLite connection waits for a lock held by another before it gives up.
+BUSY_TIMEOUT_MS = 30_000
+
 
 def init_database(app: Flask) -> None:
     os.makedirs(app.instance_path, exist_ok=True)
@@ -24,7 +27,7 @@ def init_database(app: Flask) -> None:
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     # Deleted and overwritten values are zeroed in the file, not left in free space: emptied
@@ -33,20 +36,28 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def forget_overwritten(engine: Engine) -> bool:
+def forget_overwritten(engine: Engine, *, wait: bool = True) -> bool:
     """Make values overwritten since the last call unreadable on disk; True when done.
 
     PostgreSQL: nothing to do here (a dump holds live rows only; VACUUM reclaims dead ones).
     SQLite: secure_delete zeroes them in the database file, but the write-ahead log still holds
-    the earlier page images until it is checkpointed and truncated, which waits for readers
-    (busy_timeout) and may be refused while one is still reading: False, try again later.
+    the earlier page images until it is checkpointed and truncated. That takes the write lock
+    and waits for readers (busy_timeout), and may be refused while one is still reading: False,
+    try again later. Without `wait` it gives up at once instead: a checkpoint waiting for the
+    readers of a busy site would hold every signer's write back all that time.
     """
     if engine.dialect.name != "sqlite":
         return True
     with engine.connect() as connection:
-        busy, _log_pages, _moved = connection.exec_driver_sql(
-            "PRAGMA wal_checkpoint(TRUNCATE)"
-        ).one()
+        if not wait:
+            connection.exec_driver_sql("PRAGMA busy_timeout=0")
+        try:
+            busy, _log_pages, _moved = connection.exec_driver_sql(
+                "PRAGMA wal_checkpoint(TRUNCATE)"
+            ).one()
+        finally:
+            if not wait:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     return busy == 0
 
 

@@ -25,8 +25,10 @@ class Receiver:
     """Records every POST and answers `status`; on a port chosen now, started when told, so a
     test can point an endpoint at it while nothing listens there yet."""
 
-    def __init__(self, status: int = 204):
+    def __init__(self, status: int = 204, hold: threading.Event | None = None):
         self.port = free_port()
+        # When given, each answer waits until it is set (20 s at most): a receiver that is slow.
+        self.hold = hold
         self.url = f"http://127.0.0.1:{self.port}/hooks"
         self.status = status
         self.received: list[Received] = []
@@ -41,6 +43,8 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 receiver.received.append(Received(self.path, dict(self.headers), body))
+                if receiver.hold is not None:
+                    receiver.hold.wait(timeout=20)
                 self.send_response(receiver.status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()

@@ -5,8 +5,9 @@ dashboard, /readyz and the alerts notice a worker that stopped or keeps failing.
 
 Before each batch the worker runs the tasks features register under
 `app.extensions["worker.tasks"]` (callables `(session, now) -> how much they did`, committing
-it): the platform's own timed emails, such as reminders, and webhooks need no other process.
-The worker rests only when neither the outbox nor a task had anything to do.
+it): the platform's own timed emails, such as reminders, need no other process. The worker
+rests only when neither the outbox nor a task had anything to do. Tasks that wait on other
+servers (webhooks) run beside it instead (campaign.mail.background).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from flask.cli import with_appcontext
 
 from campaign.database import forget_overwritten
 from campaign.extensions import db
+from campaign.mail.background import BackgroundTask
 from campaign.mail.health import Heartbeat
 from campaign.models import utcnow
 from campaign.web.metrics import count_email_deliveries
@@ -31,6 +33,8 @@ from campaign.web.metrics import count_email_deliveries
 log = logging.getLogger("campaign.worker")
 # While the database is unreachable the worker waits longer each time, up to this (in seconds).
 LONGEST_OUTAGE_PAUSE = 10.0
+# How long a stopping worker lets a background round finish (a slow receiver's batch).
+BACKGROUND_STOP_SECONDS = 30.0
 
 
 def mail_domain() -> str:
@@ -70,6 +74,13 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
     lease = timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
     rules = address_policy().rules
     tasks = current_app.extensions.get("worker.tasks", ())
+    beside = current_app.extensions.get("worker.background_tasks", ())
+    background = []
+    if once:
+        tasks = (*tasks, *beside)
+    else:
+        app = current_app._get_current_object()
+        background = [BackgroundTask(app, task, interval=interval).start() for task in beside]
     connection = SmtpConnection(SmtpSettings.from_url(mail_url)) if mail_url else None
     if not once:
         click.echo(f"worker delivering to {'SMTP' if connection else 'the development mailbox'}")
@@ -127,7 +138,7 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
             db.session.remove()
             overwritten = report.erased > 0 or overwritten
             if overwritten:
-                overwritten = not forget_overwritten(db.engine)
+                overwritten = not forget_overwritten(db.engine, wait=once)
             if report.handled:
                 log.info(
                     "sent %s, retrying %s, failed %s", report.sent, report.retrying, report.failed
@@ -141,6 +152,8 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
                     connection.close()
                 time.sleep(interval)
     finally:
+        for task in background:
+            task.stop(timeout=BACKGROUND_STOP_SECONDS)
         if connection is not None:
             connection.close()
         for sig, handler in previous.items():

@@ -6,10 +6,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import threading
 from datetime import timedelta
 
 import pytest
 from helpers import count
+from processes import process_env, wait_for, worker
 from sqlalchemy import select
 from webhook_support import Receiver, retries_due_now, sign_and_confirm
 
@@ -153,6 +155,41 @@ def test_a_dead_endpoint_does_not_hold_back_another(
     assert all(verifies(secret, received) for received in receiver.received)
     statuses = [(d.endpoint_id, d.status) for d in deliveries(app)]
     assert sorted(set(statuses)) == [(1, "pending"), (2, "delivered")]
+
+
+def test_a_slow_receiver_does_not_hold_up_email(
+    app, client, runner, make_petition, smtp_server, migrated_database
+):
+    """`campaign worker` sends signers' emails while a receiver takes its time to answer:
+    webhooks are delivered beside the outbox, not between its batches."""
+    answer = threading.Event()
+    slow = Receiver(hold=answer).start()
+    try:
+        petition = make_petition()
+        add_webhook(runner, slow.url, "signature.confirmed")
+        sign_and_confirm(app, client, petition.slug, "ann@example.org")
+        env = process_env(migrated_database, MAIL_URL=smtp_server.url, WEBHOOKS_ALLOW_HTTP="1")
+        with worker(env, "--interval", "0.1"):
+            wait_for(lambda: slow.received, message="the receiver was never called")
+            wait_for(lambda: smtp_server.inbox.messages, message="no email while it waited")
+            # The call is still waiting for its answer: nothing about it is written yet.
+            [delivery] = deliveries(app)
+            assert (delivery.status, delivery.attempts, delivery.last_error) == (
+                "pending",
+                0,
+                None,
+            )
+            answer.set()
+            wait_for(
+                lambda: deliveries(app)[0].status == "delivered",
+                timeout=15,
+                message="the answered call was not recorded",
+            )
+        assert deliveries(app)[0].attempts == 1
+        assert len(slow.received) == 1
+    finally:
+        answer.set()
+        slow.stop()
 
 
 def test_a_delivery_is_given_up_after_two_days(app, client, runner, run_worker, make_petition):
