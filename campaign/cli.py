@@ -18,6 +18,7 @@ from campaign.mail.commands import worker_command
 from campaign.operations.alerts import alert_for_worker
 from campaign.operations.commands import backup_command, restore_command
 from campaign.petitions.commands import reminders_group, signatures_group, signing_group
+from campaign.petitions.deadlines import announce_passed_deadlines
 from campaign.petitions.reminders import remind_for_worker
 from campaign.privacy.commands import export_command, purge_command, suppressions_group
 from campaign.protection.commands import (
@@ -57,6 +58,8 @@ def register_commands(app: Flask) -> None:
     app.extensions["worker.tasks"] = (
         remind_for_worker,
         queue_due_updates,
+        # Before delivering, so a deadline's petition.closed leaves in the same round.
+        announce_passed_deadlines,
         deliver_webhooks,
         alert_for_worker,
     )
