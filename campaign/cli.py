@@ -18,6 +18,7 @@ from campaign.mail.commands import worker_command
 from campaign.operations.alerts import alert_for_worker
 from campaign.operations.commands import backup_command, restore_command
 from campaign.petitions.commands import reminders_group, signatures_group, signing_group
+from campaign.petitions.deadlines import announce_passed_deadlines
 from campaign.petitions.reminders import remind_for_worker
 from campaign.privacy.commands import export_command, purge_command, suppressions_group
 from campaign.protection.commands import (
@@ -57,6 +58,7 @@ def register_commands(app: Flask) -> None:
     app.extensions["worker.tasks"] = (
         remind_for_worker,
         queue_due_updates,
+        announce_passed_deadlines,
         alert_for_worker,
     )
     app.extensions["worker.background_tasks"] = (deliver_webhooks,)

@@ -199,3 +199,49 @@ def test_texts_per_language_migration_copies_the_target_and_folds_statements(fre
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.mark.parametrize("fresh_database_url", _fresh_databases(), indirect=True)
+def test_deadlines_passed_before_the_migration_count_as_announced(fresh_database_url):
+    """Deploying it tells the webhooks of no months-old closing."""
+    from sqlalchemy import text
+
+    app = create_app(base_config(fresh_database_url))
+    try:
+        with app.app_context():
+            upgrade(revision="4954d09df3bf")
+            with db.engine.begin() as connection:
+                connection.execute(
+                    text(
+                        "INSERT INTO campaigns (id, slug, status, default_locale) "
+                        "VALUES (1, 'c', 'published', 'en')"
+                    )
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO petitions (id, campaign_id, slug, status, closes_at, "
+                        "default_locale) VALUES "
+                        "(1, 1, 'passed', 'open', '2020-01-01 00:00:00', 'en'), "
+                        "(2, 1, 'future', 'open', '2999-01-01 00:00:00', 'en'), "
+                        "(3, 1, 'closed', 'closed', '2020-01-01 00:00:00', 'en'), "
+                        "(4, 1, 'no-end', 'open', NULL, 'en')"
+                    )
+                )
+            upgrade(revision="c98d4d91251c")
+            with db.engine.connect() as connection:
+                rows = connection.execute(
+                    text(
+                        "SELECT slug, deadline_announced_at IS NOT NULL FROM petitions ORDER BY id"
+                    )
+                ).all()
+            assert [(slug, bool(announced)) for slug, announced in rows] == [
+                ("passed", True),
+                ("future", False),
+                ("closed", False),
+                ("no-end", False),
+            ]
+            downgrade(revision="4954d09df3bf")
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

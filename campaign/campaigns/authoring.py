@@ -235,7 +235,12 @@ def save_campaign(
 
 
 def save_petition(
-    session: Session, campaign: Campaign, petition: Petition | None, data: PetitionData
+    session: Session,
+    campaign: Campaign,
+    petition: Petition | None,
+    data: PetitionData,
+    *,
+    now: datetime,
 ) -> Petition:
     """Create (petition None) a petition in `campaign`, or update one."""
     errors = content_errors(data.slug, data.default_locale, data.texts)
@@ -257,13 +262,27 @@ def save_petition(
     petition.slug = data.slug
     petition.goal = data.goal
     petition.raise_goal_automatically = data.raise_goal_automatically
-    petition.closes_at = data.closes_at
+    reopened = _change_deadline(petition, data.closes_at, now=now)
     petition.default_locale = data.default_locale
     petition.protection_key_id = data.protection_key_id
     petition.count_by_country = data.count_by_country and data.protection_key_id is not None
     apply_texts(petition, data.texts, PetitionText, ("title", "body", "share_text", "target"))
     flush_claiming_slug(session)
+    if reopened:
+        petition_status_changed(session, petition, now=now)
     return petition
+
+
+def _change_deadline(petition: Petition, closes_at: datetime | None, *, now: datetime) -> bool:
+    """Set the deadline; True when it reopens a petition whose passed deadline the webhooks
+    were told of (campaign.petitions.deadlines). A deadline moved but still passed is told
+    again, with its new date, by the worker."""
+    moved = closes_at != petition.closes_at
+    petition.closes_at = closes_at
+    if not (moved and petition.deadline_announced_at):
+        return False
+    petition.deadline_announced_at = None
+    return petition.is_open(now)
 
 
 def _check_protection_unchanged_once_signed(
@@ -331,7 +350,9 @@ def change_petition_status(
         origin=origin,
         details={"petition": petition.slug, "from": previous, "to": status},
     )
-    petition_status_changed(object_session(petition), petition, now=now)
+    # Closing after a passed deadline the webhooks were told of would tell them twice.
+    if not (status == "closed" and petition.deadline_announced_at):
+        petition_status_changed(object_session(petition), petition, now=now)
 
 
 def add_member(

@@ -84,7 +84,7 @@ def create(
         count_by_country=count_by_country,
     )
     try:
-        petition = save_petition(db.session, campaign, None, data)
+        petition = save_petition(db.session, campaign, None, data, now=utcnow())
         if open_now:
             change_petition_status(petition, "preview", now=utcnow())
             change_petition_status(petition, "open", now=utcnow())

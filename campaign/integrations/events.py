@@ -1,10 +1,10 @@
 """Recording what happened for the webhooks, in the transaction of the change itself.
 
 Each function is called by the feature that makes the change (signing, erasure, authoring,
-updates; the wall calls `wall_post_approved`). It writes one delivery per subscribed endpoint,
-in one INSERT, or nothing at all when no endpoint subscribes: which endpoints subscribe to
-what is kept per process for a few seconds, so a confirmation with no subscriber costs no
-statement at all, and one with subscribers a single INSERT.
+petition deadlines, updates; the wall calls `wall_post_approved`). It writes one delivery per
+subscribed endpoint, in one INSERT, or nothing at all when no endpoint subscribes: which
+endpoints subscribe to what is kept per process for a few seconds, so a confirmation with no
+subscriber costs no statement at all, and one with subscribers a single INSERT.
 """
 
 from __future__ import annotations
@@ -143,17 +143,21 @@ def forget_old_deliveries(session: Session, *, before: datetime) -> int:
     ).rowcount
 
 
-def petition_status_changed(session: Session, petition: Petition, *, now: datetime) -> None:
-    """A petition opened to signatures or closed by staff."""
-    event = {"open": PETITION_OPENED, "closed": PETITION_CLOSED}.get(petition.status)
+def petition_status_changed(
+    session: Session, petition: Petition, *, now: datetime, deadline_passed: bool = False
+) -> None:
+    """A petition opened to signatures or closed, by staff or by its deadline passing (its row
+    stays open then, so the body says closed, as of the deadline)."""
+    status = "closed" if deadline_passed else petition.status
+    event = {"open": PETITION_OPENED, "closed": PETITION_CLOSED}.get(status)
     endpoints = subscribers(session, event, petition.id) if event else []
     if endpoints:
         text = petition.text_for(petition.default_locale)
         resource = {
             **petition_reference(petition.slug),
             "title": text.title if text else petition.slug,
-            "status": petition.status,
-            "action_date": now.isoformat(),
+            "status": status,
+            "action_date": (petition.closes_at if deadline_passed else now).isoformat(),
             "signature_count": petition.signature_count,
             "goal": petition.goal,
         }

@@ -8,6 +8,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -142,6 +143,12 @@ class Petition(Translated, db.Model):
             name="goal_reached_notified_positive",
         ),
         CheckConstraint(SLUG_CHECK, name="slug_length"),
+        CheckConstraint(
+            "deadline_announced_at IS NULL OR closes_at IS NOT NULL", name="deadline_announced"
+        ),
+        # The worker looks for open petitions whose deadline passed unannounced every cycle:
+        # a range of this index that is empty when none is due.
+        Index("ix_petitions_deadline_due", "status", "deadline_announced_at", "closes_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -156,6 +163,10 @@ class Petition(Translated, db.Model):
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When staff closed it: signatures are anonymised some months after (campaign purge).
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the webhooks were told it closed because `closes_at` passed (its status stays open,
+    # staff may still extend the deadline): set once by the worker (campaign.petitions.deadlines),
+    # cleared when staff change the deadline.
+    deadline_announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Kept by the confirmation transaction itself, so pages never count rows.
     signature_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     default_locale: Mapped[str] = mapped_column(String(5), default="en")

@@ -15,7 +15,12 @@ from processes import process_env, wait_for, worker
 from sqlalchemy import select
 from webhook_support import Receiver, retries_due_now, sign_and_confirm
 
-from campaign.campaigns.authoring import change_petition_status
+from campaign.campaigns.authoring import (
+    PetitionData,
+    TextData,
+    change_petition_status,
+    save_petition,
+)
 from campaign.extensions import db
 from campaign.integrations.delivery import FIRST_RETRY, GIVE_UP_AFTER, retry_delay
 from campaign.integrations.endpoints import add_endpoint
@@ -266,6 +271,35 @@ def test_petition_opened_and_closed(app, runner, run_worker, receiver, session, 
     events = [r.headers["X-Campaign-Event"] for r in receiver.received]
     assert events == ["petition.opened", "petition.closed"]
     assert json.loads(receiver.received[1].body)["status"] == "closed"
+
+
+def test_a_passed_deadline_closes_and_an_extension_reopens(
+    app, runner, run_worker, receiver, session, make_petition
+):
+    """Nobody closes it: the worker notices the date passed, once, and staff moving the date
+    to the future open it again."""
+    receiver.start()
+    petition = make_petition(closes_in=timedelta(seconds=-1))
+    add_webhook(runner, receiver.url, "petition.opened,petition.closed")
+    run_worker()
+    run_worker()
+    assert [r.headers["X-Campaign-Event"] for r in receiver.received] == ["petition.closed"]
+    closed = json.loads(receiver.received[0].body)
+    assert closed["slug"] == petition.slug and closed["status"] == "closed"
+    row = session.get(Petition, petition.id)
+    assert closed["action_date"] == row.closes_at.isoformat()
+
+    data = PetitionData(
+        row.slug, "en", {"en": TextData(title="T")}, closes_at=utcnow() + timedelta(days=7)
+    )
+    save_petition(session, row.campaign, row, data, now=utcnow())
+    session.commit()
+    run_worker()
+    assert [r.headers["X-Campaign-Event"] for r in receiver.received] == [
+        "petition.closed",
+        "petition.opened",
+    ]
+    assert json.loads(receiver.received[1].body)["status"] == "open"
 
 
 def test_update_sent_once_its_recipients_are_queued(

@@ -198,7 +198,7 @@ def test_protection_is_chosen_at_creation_and_fixed_once_anyone_signed(
         protection_key_id=key.id,
         count_by_country=True,
     )
-    petition = save_petition(session, session.merge(campaign), None, data)
+    petition = save_petition(session, session.merge(campaign), None, data, now=utcnow())
     session.commit()
     assert (petition.is_protected, petition.count_by_country) == (True, True)
     petition.status = "open"
@@ -206,11 +206,11 @@ def test_protection_is_chosen_at_creation_and_fixed_once_anyone_signed(
     sign(petition)
     unprotected = PetitionData(slug="at-risk", default_locale="en", texts=data.texts)
     with pytest.raises(ProtectionLocked):
-        save_petition(session, petition.campaign, petition, unprotected)
+        save_petition(session, petition.campaign, petition, unprotected, now=utcnow())
     session.rollback()
     # Everything else can still change.
     petition = session.get(Petition, petition.id)
-    save_petition(session, petition.campaign, petition, replace(data, goal=500))
+    save_petition(session, petition.campaign, petition, replace(data, goal=500), now=utcnow())
     assert petition.goal == 500
 
 

@@ -26,7 +26,7 @@ from campaign.campaigns.authoring import (
     save_petition,
 )
 from campaign.extensions import db
-from campaign.models import Campaign, Petition, Signature, User
+from campaign.models import Campaign, Petition, Signature, User, utcnow
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -134,6 +134,7 @@ def test_public_slugs_are_locked(session, make_user, make_campaign, make_petitio
             petition.campaign,
             petition,
             PetitionData("renamed", "en", {"en": TextData("T")}),
+            now=utcnow(),
         )
 
 
