@@ -271,6 +271,7 @@ class Bench:
         self.page_paths: dict[str, str] = {}
         self.initial_count = 0
         self.confirmed_by_clients = 0
+        self.token_batches = 0  # pending signatures write_tokens inserted, one tag per batch
         self.signing_tags: dict[str, tuple[list[str], int]] = {}
         self.results: dict[str, ScenarioResult] = {}
         self.fresh_peak_mb = 0.0
@@ -562,9 +563,10 @@ class Bench:
                 Signature.confirmed_at.is_(None),
             )
             if pending < wanted:
-                bulk_insert_signatures(
-                    db.session, self.petition_id, wanted - pending, f"c{self.run_id}", False
-                )
+                # A tag of their own each time: "confirm" may run in several rounds.
+                self.token_batches += 1
+                tag = f"c{self.run_id}{self.token_batches}"
+                bulk_insert_signatures(db.session, self.petition_id, wanted - pending, tag, False)
                 db.session.commit()
             signatures = db.session.scalars(
                 select(Signature)
