@@ -73,7 +73,8 @@ PAIRED_SIGNING = ("sign", "sign-protected")
 PROTECTED_SIGNING_SHARE = 0.8
 READ_ONLY = ("bare", "page", "counter", *PAGE_SCENARIOS)
 # After its time is up a scenario sends nothing new; this long is left for answers in flight.
-# Shorter than gunicorn's keepalive (gunicorn.conf.py), so no idle connection is closed under us.
+# Shorter than gunicorn's keepalive (gunicorn.conf.py) and granian's wait for a request's headers
+# (--http1-header-read-timeout, 30 s), so no idle connection is closed under us.
 GRACE_SECONDS = 3
 EXPORT_ROWS = 1_000_000
 EXPORT_ROUTE = "/staff/petitions/<slug>/export"
@@ -112,9 +113,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="two app servers on two ports sharing PostgreSQL and Redis; load spread over both",
     )
-    parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py)")
+    parser.add_argument(
+        "--server",
+        choices=("gunicorn", "granian"),
+        default="gunicorn",
+        help="the app server: gunicorn with gunicorn.conf.py, or granian with the same number of "
+        "worker processes and threads per process (measured, not adopted)",
+    )
+    parser.add_argument("--workers", type=int, help="worker processes (default: gunicorn.conf.py)")
     parser.add_argument("--worker-class", help="gunicorn worker class (default: gunicorn.conf.py)")
-    parser.add_argument("--threads", type=int, help="threads per gthread worker")
+    parser.add_argument(
+        "--threads", type=int, help="threads per gthread worker, or granian's blocking threads"
+    )
     parser.add_argument(
         "--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
     )
@@ -123,6 +133,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args(argv)
+    if args.server == "granian" and args.worker_class:
+        parser.error("--worker-class is gunicorn's: granian runs threads in worker processes")
     if args.two_servers:
         args.db = "postgres"
     args.scenarios = [] if args.only_export else [s for s in SCENARIOS if s in args.scenarios]
@@ -194,7 +206,7 @@ def wait_until(what: str, ready, timeout: float) -> None:
 
 
 def process_tree_cpu(pid: int) -> float:
-    """CPU seconds used so far by a process and its children (gunicorn master and workers)."""
+    """CPU seconds used so far by a process and its children (an app server's workers)."""
     total = 0.0
     tick = os.sysconf("SC_CLK_TCK")
     for child in [pid, *children(pid)]:
@@ -394,8 +406,20 @@ class Bench:
 
         wait_until("the SMTP sink", listening, 30)
 
-    def gunicorn_command(self, port: int) -> list[str]:
+    def server_command(self, port: int) -> list[str]:
+        """The app server's command: gunicorn with gunicorn.conf.py, or granian with as many
+        worker processes, each running the app on as many threads."""
         settings = server_settings(self.args)
+        if self.args.server == "granian":
+            return [
+                sys.executable, "-m", "granian", "--interface", "wsgi",
+                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+                "--workers", str(settings["workers"]),
+                "--blocking-threads", str(settings["threads"]),
+                # What gunicorn speaks: HTTP/1.1 to the proxy, and no websockets (WSGI has none).
+                "--http", "1", "--no-ws",
+                "wsgi:app",
+            ]  # fmt: skip
         return [
             sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
             "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
@@ -406,12 +430,17 @@ class Bench:
         ]  # fmt: skip
 
     def start_server(self, port: int) -> None:
-        server = self.start(self.gunicorn_command(port), f"gunicorn-{port}")
+        metrics_dir = self.env.get("PROMETHEUS_MULTIPROC_DIR")
+        if self.args.server == "granian" and metrics_dir:
+            # gunicorn.conf.py makes it for gunicorn; the workers' first counter writes to it.
+            os.makedirs(metrics_dir, exist_ok=True)
+        name = f"{self.args.server}-{port}"
+        server = self.start(self.server_command(port), name)
         self.servers.append(server)
 
         def healthy() -> bool:
             if server.poll() is not None:
-                raise RuntimeError(f"gunicorn exited; see {self.tmp}/gunicorn-{port}.log")
+                raise RuntimeError(f"{self.args.server} exited; see {self.tmp}/{name}.log")
             try:
                 return http_get(f"http://127.0.0.1:{port}/healthz", timeout=2)[0] == 200
             except OSError:
@@ -462,11 +491,9 @@ class Bench:
     # --- load -------------------------------------------------------------------------------
 
     def describe(self) -> str:
-        settings = server_settings(self.args)
         return (
             f"campaign bench {self.run_id}: {self.args.db}, {len(self.ports)} app server(s), "
-            f"gunicorn {settings['workers']} x {settings['worker_class']} workers"
-            f" ({settings['threads']} threads each)\n"
+            f"{server_description(self.args)}\n"
             f"{os.cpu_count()} CPUs, {machine_load()}; {self.args.concurrency} connections; "
             f"{self.args.duration} s per scenario, viral {self.args.viral_duration} s; "
             f"petition {self.petition_slug}"
@@ -805,7 +832,8 @@ def count_rows(model, *criteria) -> int:
 
 def server_settings(args: argparse.Namespace) -> dict[str, object]:
     """The gunicorn settings in force: gunicorn.conf.py (which reads the database's kind from
-    DATABASE_URL, as the servers will), then the command line's overrides."""
+    DATABASE_URL, as the servers will), then the command line's overrides. Granian runs the
+    same number of worker processes and threads."""
     saved = os.environ.get("DATABASE_URL")
     os.environ["DATABASE_URL"] = "sqlite:" if args.db == "sqlite" else "postgresql:"
     try:
@@ -826,6 +854,20 @@ def server_settings(args: argparse.Namespace) -> dict[str, object]:
         if getattr(args, name):
             settings[name] = getattr(args, name)
     return settings
+
+
+def server_description(args: argparse.Namespace) -> str:
+    """The app server and its settings, as the figures' heading names them."""
+    settings = server_settings(args)
+    if args.server == "granian":
+        return (
+            f"granian {settings['workers']} x WSGI workers ({settings['threads']} blocking threads "
+            "each)"
+        )
+    return (
+        f"gunicorn {settings['workers']} x {settings['worker_class']} workers "
+        f"({settings['threads']} threads each)"
+    )
 
 
 def wrk_command(

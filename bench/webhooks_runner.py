@@ -37,7 +37,7 @@ from bench.runner import (
     ensure_wrk,
     free_port,
     machine_load,
-    server_settings,
+    server_description,
     wait_until,
 )
 from bench.stats import ScenarioResult, check_line, combine_rounds, format_result
@@ -114,6 +114,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.rounds = max(args.rounds, 1)
     # What bench.runner.Bench reads: one app server as gunicorn.conf.py sets it, these flows.
     args.two_servers, args.redis_url = False, None
+    args.server = "gunicorn"
     args.workers = args.worker_class = args.threads = None
     args.scenarios, args.viral_duration = list(FLOWS), 0
     return args
@@ -133,12 +134,11 @@ class WebhooksBench(Bench):
         self.env["WEBHOOKS_ALLOW_HTTP"] = "1"
 
     def describe(self) -> str:
-        settings = server_settings(self.args)
         return (
-            f"campaign webhooks bench {self.run_id}: {self.args.db}, gunicorn "
-            f"{settings['workers']} x {settings['worker_class']} workers ({settings['threads']} "
-            f"threads each); {os.cpu_count()} CPUs, {machine_load()}; {self.args.concurrency} "
-            f"connections; {self.args.rounds} round(s) of {self.args.duration} s per scenario"
+            f"campaign webhooks bench {self.run_id}: {self.args.db}, "
+            f"{server_description(self.args)}; {os.cpu_count()} CPUs, {machine_load()}; "
+            f"{self.args.concurrency} connections; {self.args.rounds} round(s) of "
+            f"{self.args.duration} s per scenario"
         )
 
     # --- endpoints --------------------------------------------------------------------------

@@ -109,6 +109,29 @@ def test_the_servers_run_the_thread_count_chosen_for_their_database(monkeypatch,
     assert server_settings(parse_args(["--db", database, "--threads", "3"]))["threads"] == 3
 
 
+@pytest.mark.parametrize("overrides", [[], ["--workers", "3", "--threads", "5"]])
+def test_granian_runs_as_many_processes_and_threads_as_gunicorn(monkeypatch, overrides):
+    from bench.runner import Bench, parse_args, server_description
+
+    monkeypatch.delenv("GUNICORN_THREADS", raising=False)
+    with (
+        Bench(parse_args(overrides)) as gunicorn,
+        Bench(parse_args([*overrides, "--server", "granian"])) as granian,
+    ):
+        ours, theirs = gunicorn.server_command(8000), granian.server_command(8000)
+        assert "gunicorn" in ours and "granian" in theirs
+        assert theirs[theirs.index("--workers") + 1] == ours[ours.index("--workers") + 1]
+        assert theirs[theirs.index("--blocking-threads") + 1] == ours[ours.index("--threads") + 1]
+        assert server_description(granian.args).startswith("granian ")
+
+
+def test_granian_has_no_worker_class_to_choose():
+    from bench.runner import parse_args
+
+    with pytest.raises(SystemExit):
+        parse_args(["--server", "granian", "--worker-class", "sync"])
+
+
 def test_best_threshold_accuracy_of_groups_apart_together_and_overlapping():
     assert best_threshold_accuracy([1, 2, 3], [4, 5, 6]) == (1.0, 3)
     # Whichever way round: the slower group may be either.
