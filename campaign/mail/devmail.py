@@ -25,4 +25,5 @@ def message(email_id: int):
     email = db.session.get(OutboxEmail, email_id)
     if email is None:
         abort(404)
-    return render_template("devmail/message.html", email=email)
+    text, _html = email.bodies()
+    return render_template("devmail/message.html", email=email, text=text)

@@ -13,7 +13,7 @@ from campaign.config import DEFAULT_EMAIL_NORMALIZATION
 from campaign.mail.addresses import EmailRules, keys_reached
 from campaign.mail.mailer import PermanentFailure, SmtpConnection, TemporaryFailure, build_message
 from campaign.mail.suppressions import suppress
-from campaign.models import OutboxEmail, utcnow
+from campaign.models import OutboxBody, OutboxEmail, fill_link, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,9 @@ def deliver_batch(
     delivery rate of a large update hangs on.
     """
     report = DeliveryReport()
-    for email in claim_due(session, now=utcnow(), limit=limit, lease=lease):
+    claimed = claim_due(session, now=utcnow(), limit=limit, lease=lease)
+    shared = _shared_bodies(session, {email.body_id for email in claimed} - {None})
+    for email in claimed:
         if email.attempts >= MAX_ATTEMPTS:
             # Every attempt so far ended with its worker gone (killed mid-send, say).
             report.erased += _record(
@@ -145,11 +147,28 @@ def deliver_batch(
         session.execute(_COUNT_ATTEMPT, {"email_id": email.id})
         session.commit()
         outcome = _deliver(
-            session, email, attempts, connection, report, sender=sender, domain=domain, rules=rules
+            session,
+            email,
+            attempts,
+            connection,
+            report,
+            sender=sender,
+            domain=domain,
+            rules=rules,
+            shared=shared,
         )
         report.erased += _record(session, email, outcome)
     session.commit()
     return report
+
+
+def _shared_bodies(session: Session, ids: set[int]) -> dict[int, Row]:
+    """The shared bodies (OutboxBody) a batch's emails are filled from, read once per batch."""
+    if not ids:
+        return {}
+    table = OutboxBody.__table__
+    rows = session.execute(select(table).where(table.c.id.in_(ids)))
+    return {row.id: row for row in rows}
 
 
 _COUNT_ATTEMPT = (
@@ -186,15 +205,22 @@ def _deliver(
     sender: str,
     domain: str,
     rules: EmailRules,
+    shared: dict[int, Row],
 ) -> dict[str, object]:
     """Send one email; the values its row gets for the outcome."""
     try:
+        text, html = email.text_body, email.html_body
+        if email.body_id is not None:
+            body = shared[email.body_id]
+            text, html = fill_link(
+                body.text_body, body.html_body, body.placeholder, email.list_unsubscribe
+            )
         message = build_message(
             sender=sender,
             to=email.to_address,
             subject=email.subject,
-            text=email.text_body,
-            html=email.html_body,
+            text=text,
+            html=html,
             domain=domain,
             list_unsubscribe=email.list_unsubscribe,
         )

@@ -15,7 +15,7 @@ from campaign.models.campaigns import (
 from campaign.models.delivery import DeliveryPack
 from campaign.models.heartbeats import WorkerHeartbeat
 from campaign.models.integrations import ApiToken, WebhookDelivery, WebhookEndpoint
-from campaign.models.outbox import OutboxEmail
+from campaign.models.outbox import OutboxBody, OutboxEmail, fill_link
 from campaign.models.protection import ProtectionKey
 from campaign.models.settings import SiteSetting
 from campaign.models.signatures import Signature
@@ -53,6 +53,7 @@ __all__ = [
     "Campaign",
     "CampaignText",
     "DeliveryPack",
+    "OutboxBody",
     "OutboxEmail",
     "Petition",
     "PetitionText",
@@ -75,5 +76,6 @@ __all__ = [
     "WallReport",
     "WorkerHeartbeat",
     "campaign_members",
+    "fill_link",
     "utcnow",
 ]

@@ -17,9 +17,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from campaign.integrations.events import update_sent
-from campaign.mail.emails import EmailTemplate, email_template
+from campaign.mail.emails import EmailTemplate, RenderedEmail, email_template
 from campaign.mail.suppressions import unsubscribe_links
-from campaign.models import OutboxEmail, Petition, Update
+from campaign.models import OutboxBody, OutboxEmail, Petition, Update
 from campaign.updates.audience import next_recipients
 from campaign.web.i18n import language_name, organisation_name
 
@@ -96,22 +96,21 @@ def _emails(session: Session, item: Update, rows, *, now: datetime) -> list[dict
     unsubscribe_url = unsubscribe_links(current_app.config["SECRET_KEY"], update_id=item.id)
     # Campaign-wide, each reader is told which of the campaign's petitions they signed.
     petitions = {p.id: p for p in item.petition.campaign.petitions}
-    templates: dict[tuple[str, int], EmailTemplate] = {}
+    shared: dict[tuple[str, int], tuple[int, RenderedEmail]] = {}
     emails = []
     for row in rows:
         key = (row.locale, row.petition_id)
-        template = templates.get(key)
-        if template is None:
-            template = templates[key] = update_email(item, petitions[row.petition_id], row.locale)
-        link = unsubscribe_url(row.public_id, row.locale)
-        email = template.fill(unsubscribe_url=link)
+        if key not in shared:
+            template = update_email(item, petitions[row.petition_id], row.locale)
+            shared[key] = (_shared_body(session, item, key, template), template.email)
+        body_id, email = shared[key]
         emails.append(
             {
                 "kind": email.kind,
                 "to_address": row.email,
                 "subject": email.subject,
-                "text_body": email.text_body,
-                "html_body": email.html_body,
+                "text_body": "",
+                "html_body": "",
                 "locale": email.locale,
                 "status": "pending",
                 "attempts": 0,
@@ -119,10 +118,45 @@ def _emails(session: Session, item: Update, rows, *, now: datetime) -> list[dict
                 "next_attempt_at": now,
                 "update_id": item.id,
                 "recipient_key": row.email_normalized,
-                "list_unsubscribe": link,
+                "list_unsubscribe": unsubscribe_url(row.public_id, row.locale),
+                "body_id": body_id,
             }
         )
     return emails
+
+
+def _shared_body(
+    session: Session, item: Update, key: tuple[str, int], template: EmailTemplate
+) -> int:
+    """The id of the body (OutboxBody) the update's readers of `key` (their language, the
+    petition they signed) share, written by the first batch that needs it. Its subject holds
+    no placeholder (the update's own), so each row keeps it as it is."""
+    locale, petition_id = key
+    table = OutboxBody.__table__
+    session.execute(
+        _dialect(session)
+        .insert(table)
+        .values(
+            update_id=item.id,
+            locale=locale,
+            petition_id=petition_id,
+            text_body=template.email.text_body,
+            html_body=template.email.html_body,
+            placeholder=template.placeholders["unsubscribe_url"],
+        )
+        .on_conflict_do_nothing(index_elements=["update_id", "locale", "petition_id"])
+    )
+    return session.scalar(
+        select(table.c.id).where(
+            table.c.update_id == item.id,
+            table.c.locale == locale,
+            table.c.petition_id == petition_id,
+        )
+    )
+
+
+def _dialect(session: Session):
+    return postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
 
 
 def update_email(item: Update, signed: Petition, reader_locale: str) -> EmailTemplate:
@@ -152,9 +186,9 @@ def update_context(item: Update, text_, signed: Petition, reader_locale: str) ->
 
 def _insert(session: Session, emails: list[dict[str, object]]) -> int:
     """Insert the emails, skipping a mailbox that has this update already; how many went in."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(OutboxEmail.__table__)
+        _dialect(session)
+        .insert(OutboxEmail.__table__)
         .on_conflict_do_nothing(
             index_elements=["update_id", "recipient_key"],
             index_where=text("update_id IS NOT NULL"),

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from campaign.extensions import db
 from campaign.mail.suppressions import suppress
-from campaign.models import OutboxEmail, Petition, Update, utcnow
+from campaign.models import OutboxBody, OutboxEmail, Petition, Update, utcnow
 from campaign.updates.audience import recipients_per_language
 from campaign.updates.composing import InvalidUpdate, UpdateDraft, create_update
 from campaign.updates.queuing import queue_due_updates, queue_next_batch
@@ -58,14 +58,20 @@ def test_only_confirmed_opted_in_signers_each_in_their_language(session, signers
     emails = {e.to_address: e for e in _emails(session, update_id)}
     assert set(emails) == {"fr@example.org", "en@example.org", "es@example.org"}
     assert emails["fr@example.org"].subject == "Nouvelles"
-    assert "<strong>won</strong>" in emails["en@example.org"].html_body
+    bodies = {address: email.bodies() for address, email in emails.items()}
+    assert "<strong>won</strong>" in bodies["en@example.org"][1]
     # Spanish was not written: the main language, with the notice in Spanish.
     assert emails["es@example.org"].subject == "News"
-    assert "Se muestra en inglés" in emails["es@example.org"].text_body
-    for email in emails.values():
+    assert "Se muestra en inglés" in bodies["es@example.org"][0]
+    for address, email in emails.items():
+        text, html = bodies[address]
         assert email.list_unsubscribe and "/unsubscribe/" in email.list_unsubscribe
-        assert email.list_unsubscribe in email.text_body
-        assert "<title>" in email.html_body
+        assert email.list_unsubscribe in text
+        assert email.list_unsubscribe in html
+        assert "<title>" in html
+    # Each language's text is stored once, however many read it; each row holds its own link.
+    assert session.scalar(select(func.count()).select_from(OutboxBody)) == 3
+    assert {(e.text_body, e.html_body) for e in emails.values()} == {("", "")}
     assert session.get(Update, update_id).status == "queued"
 
 
@@ -132,6 +138,16 @@ def test_the_database_refuses_a_second_email_of_an_update_to_a_mailbox(session, 
             recipient_key=first.recipient_key,
         )
     )
+    with pytest.raises(IntegrityError):
+        session.flush()
+    session.rollback()
+
+
+def test_the_database_refuses_a_shared_body_with_a_text_of_its_own(session, signers):
+    update_id = _update(session, signers.id)
+    queue_due_updates(session, now=utcnow())
+    first = _emails(session, update_id)[0]
+    first.text_body = "a copy of its own"
     with pytest.raises(IntegrityError):
         session.flush()
     session.rollback()
