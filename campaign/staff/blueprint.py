@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, flash, redirect, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -78,6 +78,8 @@ def staff_helpers():
         "format_date": format_date,
         "format_datetime": format_datetime,
         "iso_time": iso_time,
+        # Times are shown, and typed in, on the organisation's clock (BABEL_DEFAULT_TIMEZONE).
+        "organisation_timezone": current_app.config["ORGANISATION_TIMEZONE"],
     }
 
 

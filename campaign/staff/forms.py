@@ -461,9 +461,7 @@ class UpdateForm(_TextsForm):
         choices=[SelectChoice("now", _l("Now")), SelectChoice("later", _l("At a set time"))],
         validators=[AnyOf(("now", "later"))],
     )
-    send_at = DateTimeLocalField(
-        _l("Send at (UTC)"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
-    )
+    send_at = DateTimeLocalField(_l("Send at"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
 
     def validate_send_at(self, field):
         if self.when.data == "later" and not field.data:

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 from campaign.extensions import db
 from campaign.models import Petition, Update, utcnow
+from campaign.petitions.closing import utc_from_local
 from campaign.staff.authoring_forms import previewing, previews
 from campaign.staff.blueprint import bp
 from campaign.staff.forms import UpdateForm
@@ -91,7 +90,9 @@ def _draft(form: UpdateForm) -> UpdateDraft:
         },
         campaign_wide=form.audience.data == "campaign",
         outcome=form.outcome.data or None,
-        send_at=send_at.replace(tzinfo=UTC) if send_at else None,
+        send_at=utc_from_local(send_at, current_app.config["ORGANISATION_TIMEZONE"])
+        if send_at
+        else None,
     )
 
 

@@ -129,3 +129,38 @@ def test_an_update_of_another_petition_is_not_found(app, staff, petition, make_p
         staff.post(f"/staff/petitions/{other.slug}/updates/{update_id}/cancel").status_code == 404
     )
     assert _status(app, update_id) == "scheduled"
+
+
+def test_a_time_to_send_is_typed_and_shown_on_the_organisations_clock(
+    make_app, petition, make_user, log_in
+):
+    # As Settings gives them from the environment's ORGANISATION_TIMEZONE.
+    zurich = make_app(ORGANISATION_TIMEZONE="Europe/Zurich", BABEL_DEFAULT_TIMEZONE="Europe/Zurich")
+    staff = zurich.test_client()
+    log_in(staff, make_user("admin"))
+    base = f"/staff/petitions/{petition.slug}/updates"
+    form = staff.get(f"{base}/new").get_data(as_text=True)
+    assert "on the clock of Europe/Zurich" in form
+
+    answer = staff.post(
+        f"{base}/new",
+        data={
+            "action": "send",
+            "audience": "petition",
+            "outcome": "",
+            "when": "later",
+            "send_at": "2030-06-01T09:00",
+            "text_en-subject": "Good news",
+            "text_en-body": "We **won**.",
+        },
+    )
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    with zurich.app_context():
+        item = db.session.scalars(select(Update)).one()
+        # Summer time in Zurich is two hours ahead of UTC.
+        assert item.send_at.isoformat() == "2030-06-01T07:00:00+00:00"
+    listing = staff.get(base).get_data(as_text=True)
+    assert "Jun 1, 2030, 9:00:00" in listing and "(Europe/Zurich)" in listing
+    page = staff.get(f"{base}/{item.id}").get_data(as_text=True)
+    assert "Send at (Europe/Zurich)" in page
+    assert "Jun 1, 2030, 9:00:00" in page
