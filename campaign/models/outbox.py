@@ -60,8 +60,9 @@ class OutboxEmail(db.Model):
             "AND html_body = '')",
             name="shared_body",
         ),
-        # The worker asks for pending rows that are due, oldest first.
-        Index("ix_outbox_emails_due", "status", "next_attempt_at"),
+        # The worker asks for pending rows that are due, oldest first, ties by id: in the
+        # index's own order, so a claim reads fifty entries, not the million an update queued.
+        Index("ix_outbox_emails_due", "status", "next_attempt_at", "id"),
         # One email of an update to one mailbox, ever: a queuing job that runs a batch twice
         # (restarted, or two workers at once) inserts nothing the second time.
         Index(

@@ -10,10 +10,12 @@ recipients are queued in bounded memory, survive restarts and are never written 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from campaign.integrations.events import update_sent
@@ -120,6 +122,7 @@ def _emails(session: Session, item: Update, rows, *, now: datetime) -> list[dict
                 "recipient_key": row.email_normalized,
                 "list_unsubscribe": unsubscribe_url(row.public_id, row.locale),
                 "body_id": body_id,
+                "erase_when_done": False,
             }
         )
     return emails
@@ -184,19 +187,37 @@ def update_context(item: Update, text_, signed: Petition, reader_locale: str) ->
     }
 
 
-def _insert(session: Session, emails: list[dict[str, object]]) -> int:
-    """Insert the emails, skipping a mailbox that has this update already; how many went in."""
-    statement = (
-        _dialect(session)
-        .insert(OutboxEmail.__table__)
-        .on_conflict_do_nothing(
-            index_elements=["update_id", "recipient_key"],
-            index_where=text("update_id IS NOT NULL"),
-        )
-        # The rows that went in come back: a driver's rowcount is not to be trusted here.
-        .returning(OutboxEmail.id)
+@cache
+def _insert_sql(dialect: Dialect, columns: tuple[str, ...]) -> tuple[str, tuple[str, ...] | None]:
+    """The INSERT that skips a mailbox which has this update already, compiled once for the
+    driver: its SQL and, for a driver taking positional parameters, their order."""
+    module = postgresql if dialect.name == "postgresql" else sqlite
+    statement = module.insert(OutboxEmail.__table__).on_conflict_do_nothing(
+        index_elements=["update_id", "recipient_key"],
+        index_where=text("update_id IS NOT NULL"),
     )
-    # A list of parameters: one statement compiled once, which SQLAlchemy sends as multi-row
-    # INSERTs sized to the driver's limit on bound parameters ("insertmanyvalues"). Rows given
-    # in .values() instead would compile a new statement for every batch, its main cost.
-    return len(session.execute(statement, emails).all())
+    compiled = statement.compile(dialect=dialect, column_keys=list(columns))
+    return compiled.string, tuple(compiled.positiontup) if compiled.positional else None
+
+
+def _insert(session: Session, emails: list[dict[str, object]]) -> int:
+    """Insert the emails, skipping a mailbox that has this update already; how many went in.
+
+    The rows go to the driver's executemany as they are, one short statement for them all:
+    SQLAlchemy's multi-row INSERT of a batch has 30,000 placeholders, which psycopg parsed
+    afresh for every batch, three quarters of queuing's time on PostgreSQL. Only the timestamps
+    need their column type's conversion, and they are the same for the whole batch. Both
+    drivers add up an executemany's row counts; a row skipped by ON CONFLICT counts none.
+    """
+    connection = session.connection()
+    dialect = connection.dialect
+    sql, order = _insert_sql(dialect, tuple(emails[0]))
+    table = OutboxEmail.__table__
+    for column in ("created_at", "next_attempt_at"):
+        processor = table.c[column].type.bind_processor(dialect)
+        if processor is not None:
+            converted = {value: processor(value) for value in {e[column] for e in emails}}
+            for email in emails:
+                email[column] = converted[email[column]]
+    parameters = [tuple(e[name] for name in order) for e in emails] if order else emails
+    return connection.exec_driver_sql(sql, parameters).rowcount
