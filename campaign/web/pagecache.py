@@ -56,9 +56,22 @@ from campaign.web.security_headers import (
 )
 
 # Tables whose rows never appear on a cached page: writing them keeps the cache.
-# (A wall's reports show nowhere; the post they hide changes, and that empties the caches.)
+# (A wall's reports show nowhere; the post they hide changes, and that empties the caches.
+# A confirmation told to a webhook queues a delivery: were that a change, each confirmation
+# would empty every cache of its process, and pages be rendered for every visitor.)
 UNCACHED_TABLES = frozenset(
-    {"signatures", "outbox_emails", "audit_events", "users", "wall_reports"}
+    {
+        "signatures",
+        "outbox_emails",
+        "outbox_bodies",
+        "audit_events",
+        "users",
+        "wall_reports",
+        "webhook_deliveries",
+        "webhook_endpoints",
+        "api_tokens",
+        "suppressions",
+    }
 )
 MAX_ENTRIES = 2048
 COUNT_REFRESH_SECONDS = 1.0

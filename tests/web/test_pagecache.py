@@ -5,10 +5,11 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import event, func, select, update
 
 from campaign.extensions import db
-from campaign.models import Petition, Signature, Statement, StatementText
+from campaign.integrations.endpoints import add_endpoint
+from campaign.models import Petition, Signature, Statement, StatementText, WebhookDelivery
 from campaign.petitions.signing import confirmation_token
 from campaign.text import markdown
 from campaign.web import pagecache
@@ -184,6 +185,37 @@ def test_the_count_is_fresh_right_after_a_confirmation_in_this_process(
 
     assert api_count(client, petition.slug) == 1
     assert b"<strong>1</strong>" in client.get(page_url).data
+
+
+def test_a_confirmation_told_to_a_webhook_empties_no_more_than_one_that_is_not(
+    app, client, clock, make_petition, make_signature
+):
+    """The delivery a confirmation queues for a subscribed endpoint shows on no page: were it
+    taken for a change, every confirmation would empty every cache of its process."""
+    with app.app_context():
+        add_endpoint(
+            db.session,
+            "http://127.0.0.1:9/hooks",
+            "signature.confirmed",
+            petition_slug=None,
+            allow_http=True,
+            base_url=app.config["BASE_URL"],
+            actor_id=None,
+            origin=None,
+        )
+        db.session.commit()
+    petition = make_petition(signature_count=0)
+    with app.app_context():
+        signature = db.session.get(Signature, make_signature(petition, confirmed=False))
+        token = confirmation_token(app.config["SECRET_KEY"], signature)
+    assert b"<strong>0</strong>" in client.get(f"/en/petitions/{petition.slug}").data
+    kept = set(app.extensions["pagecache.countless"]._entries)
+    assert kept
+    assert client.post(f"/en/confirm/{token}").status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(WebhookDelivery)) == 1
+    # As without an endpoint (above): what shows no count is kept.
+    assert kept <= set(app.extensions["pagecache.countless"]._entries)
 
 
 def test_a_crowd_of_confirmations_refreshes_the_count_at_most_once_a_second(
