@@ -61,30 +61,6 @@ def forget_overwritten(engine: Engine, *, wait: bool = True) -> bool:
     return busy == 0
 
 
-def commit_without_waiting_for_disk(engine: Engine) -> None:
-    """Let this process's PostgreSQL commits return before the log is on disk.
-
-    For `campaign worker`, which commits once for each email it sends: waiting for the disk,
-    several milliseconds a commit, held one worker to about 80 emails a second. A worker killed
-    loses nothing by it (the server has the commit); only a crash of the database server itself
-    may forget its last fraction of a second of outcomes, and those emails go out once more, as
-    the ones in flight do when a worker dies. SQLite's log (synchronous=NORMAL) trades alike.
-    """
-    if engine.dialect.name != "postgresql":
-        return
-    event.listen(engine, "connect", _asynchronous_commit)
-    # Connections already pooled are opened afresh, with the setting.
-    engine.dispose()
-
-
-def _asynchronous_commit(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("SET synchronous_commit = off")
-    cursor.close()
-    # Committed, so that no rollback of the connection's first transaction undoes it.
-    dbapi_connection.commit()
-
-
 def _sqlite_begin_before_savepoint(connection, _name) -> None:
     """Open the transaction a SAVEPOINT belongs to.
 

@@ -1,6 +1,5 @@
 """SQLite's write-ahead log emptied of overwritten values (campaign.database.forget_overwritten),
-on a SQLite file of its own whatever database the suite runs on; the worker's commits on
-PostgreSQL (commit_without_waiting_for_disk), on the suite's database."""
+on a SQLite file of its own whatever database the suite runs on."""
 
 from __future__ import annotations
 
@@ -8,14 +7,8 @@ import threading
 
 import pytest
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import make_url
 
-from campaign.database import (
-    BUSY_TIMEOUT_MS,
-    _sqlite_pragmas,
-    commit_without_waiting_for_disk,
-    forget_overwritten,
-)
+from campaign.database import BUSY_TIMEOUT_MS, _sqlite_pragmas, forget_overwritten
 
 
 @pytest.fixture
@@ -61,22 +54,3 @@ def test_a_checkpoint_that_may_wait_waits_for_the_reader(engine):
         assert forget_overwritten(engine) is True
     finally:
         ends.join()
-
-
-def test_the_worker_commits_on_postgresql_without_waiting_for_the_disk(app):
-    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    engine = create_engine(url)
-    try:
-        if url.get_backend_name() == "postgresql":
-            commit_without_waiting_for_disk(engine)
-            with engine.connect() as conn:
-                conn.rollback()  # a connection's first rollback keeps the setting
-                assert conn.exec_driver_sql("SHOW synchronous_commit").scalar() == "off"
-        else:
-            with engine.connect() as conn:
-                before = conn.exec_driver_sql("PRAGMA synchronous").scalar()
-            commit_without_waiting_for_disk(engine)
-            with engine.connect() as conn:
-                assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == before
-    finally:
-        engine.dispose()

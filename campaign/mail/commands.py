@@ -22,7 +22,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from campaign.database import commit_without_waiting_for_disk, forget_overwritten
+from campaign.database import forget_overwritten
 from campaign.extensions import db
 from campaign.mail.background import BackgroundTask
 from campaign.mail.health import Heartbeat
@@ -67,7 +67,6 @@ def worker_command(once: bool, interval: float, batch: int) -> None:
         stopping = True
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-    commit_without_waiting_for_disk(db.engine)
     mail_url = current_app.config["MAIL_URL"]
     if not mail_url and not current_app.config["DEV_MAILBOX"]:
         raise click.UsageError("MAIL_URL is not set")
