@@ -22,12 +22,18 @@ def engine(tmp_path):
     engine.dispose()
 
 
-def test_a_checkpoint_told_not_to_wait_gives_way_to_a_reader(engine, tmp_path):
+def reading_behind_a_write(engine):
+    """A connection reading the table as it was, and a write committed after its snapshot."""
     reader = engine.connect()
     reader.exec_driver_sql("BEGIN")
     reader.exec_driver_sql("SELECT value FROM secrets").all()
     with engine.begin() as conn:
         conn.exec_driver_sql("UPDATE secrets SET value = 'second'")
+    return reader
+
+
+def test_a_checkpoint_told_not_to_wait_gives_way_to_a_reader(engine, tmp_path):
+    reader = reading_behind_a_write(engine)
     # Were it to wait for the reader, the reader would be gone by then and the checkpoint done.
     ends = threading.Timer(2.0, reader.close)
     ends.start()
@@ -43,11 +49,7 @@ def test_a_checkpoint_told_not_to_wait_gives_way_to_a_reader(engine, tmp_path):
 
 
 def test_a_checkpoint_that_may_wait_waits_for_the_reader(engine):
-    reader = engine.connect()
-    reader.exec_driver_sql("BEGIN")
-    reader.exec_driver_sql("SELECT value FROM secrets").all()
-    with engine.begin() as conn:
-        conn.exec_driver_sql("UPDATE secrets SET value = 'second'")
+    reader = reading_behind_a_write(engine)
     ends = threading.Timer(0.5, reader.close)
     ends.start()
     try:
