@@ -221,12 +221,13 @@ class UpdatesBench(Bench):
 
     def bare_smtp(self, update_id: int, count: int) -> tuple[int, float]:
         """(emails, seconds) of a plain loop sending `count` of the update's queued emails,
-        built as the worker builds them, over one reused smtplib connection: no database."""
+        built as the worker builds them (each filled into its shared body), over one reused
+        smtplib connection: no database."""
         from sqlalchemy import select
 
         from campaign.extensions import db
         from campaign.mail.mailer import build_message
-        from campaign.models import OutboxEmail
+        from campaign.models import OutboxBody, OutboxEmail, fill_link
 
         with self.app.app_context():
             rows = db.session.execute(
@@ -236,25 +237,38 @@ class UpdatesBench(Bench):
                     OutboxEmail.text_body,
                     OutboxEmail.html_body,
                     OutboxEmail.list_unsubscribe,
+                    OutboxEmail.body_id,
                 )
                 .where(OutboxEmail.update_id == update_id, OutboxEmail.status == "pending")
                 .order_by(OutboxEmail.id.desc())
                 .limit(count)
             ).all()
+            bodies = {
+                body.id: body
+                for body in db.session.execute(
+                    select(OutboxBody).where(OutboxBody.update_id == update_id)
+                ).scalars()
+            }
             db.session.remove()
         started = time.monotonic()
         with smtplib.SMTP("127.0.0.1", self.sink_port, timeout=30) as smtp:
             for row in rows:
+                text, html = row.text_body, row.html_body
+                if row.body_id is not None:
+                    body = bodies[row.body_id]
+                    text, html = fill_link(
+                        body.text_body, body.html_body, body.placeholder, row.list_unsubscribe
+                    )
                 message = build_message(
                     sender=self.env["MAIL_FROM"],
                     to=row.to_address,
                     subject=row.subject,
-                    text=row.text_body,
-                    html=row.html_body,
+                    text=text,
+                    html=html,
                     domain="bench.example",
                     list_unsubscribe=row.list_unsubscribe,
                 )
-                smtp.send_message(message)
+                smtp.sendmail(message.envelope_from, [message.to], message.data)
         seconds = time.monotonic() - started
         self.read_sink()
         return len(rows), seconds

@@ -83,14 +83,20 @@ def parse_address(raw: str, rules: EmailRules = DEFAULT_EMAIL_NORMALIZATION) -> 
         or len(deliver_to.encode()) > ADDRESS_MAX_OCTETS
     ):
         raise InvalidAddress("too long")
-    # Letters, digits and . _ + - (checked above for placement) read the same to any parser;
-    # the library's header parser, a tenth of a signing's time, is kept for the rest.
-    if not _PLAIN_ADDRESS.fullmatch(deliver_to) and _as_header_address(deliver_to) != deliver_to:
+    if not reads_as_itself(deliver_to):
         raise InvalidAddress("the email library reads it differently")
     return Address(deliver_to=deliver_to, key=mailbox_key(deliver_to, rules))
 
 
 _PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9._+-]+@[A-Za-z0-9.-]+")
+
+
+def reads_as_itself(address: str) -> bool:
+    """Whether a To header holding `address` names exactly that one address to every parser.
+
+    Letters, digits and . _ + - read the same to any parser; the library's header parser, a
+    tenth of a signing's time, is kept for the rest."""
+    return bool(_PLAIN_ADDRESS.fullmatch(address)) or _as_header_address(address) == address
 
 
 def _as_header_address(address: str) -> str | None:

@@ -156,8 +156,10 @@ def test_an_accepted_address_is_read_back_exactly_by_the_email_library(raw):
         html="<p>t</p>",
         domain="example.org",
     )
-    assert [each.addr_spec for each in message["To"].addresses] == [address.deliver_to]
-    assert email.utils.getaddresses([str(message["To"])]) == [("", address.deliver_to)]
+    sent = email.message_from_bytes(message.data, policy=email.policy.default)
+    assert message.to == address.deliver_to
+    assert [each.addr_spec for each in sent["To"].addresses] == [address.deliver_to]
+    assert email.utils.getaddresses([str(sent["To"])]) == [("", address.deliver_to)]
     assert parse_address(address.deliver_to) == address
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from email import message_from_bytes, policy
 from email.utils import parsedate_to_datetime
 
 import html5lib
@@ -13,6 +14,7 @@ from jinja2 import ChainableUndefined
 
 from campaign.config import LOCALES, ROOT
 from campaign.mail.emails import render_email
+from campaign.mail.mailer import InvalidRecipient, build_message
 
 KINDS = sorted(
     path.stem for path in (ROOT / "templates" / "email").glob("*.html") if path.stem[0] != "_"
@@ -95,3 +97,68 @@ def test_a_sent_email_dates_itself_in_utc_and_declares_mime_once(
     assert all(part["MIME-Version"] is None for part in parts)
     html = message.get_body(preferencelist=("html",)).get_content()
     assert _parse_strictly(html).find("head/title").text == message["Subject"]
+
+
+ARABIC_SENDER = "المنظمة العالمية لمناهضة التعذيب <campaigns@example.org>"
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "encoding"),
+    [
+        (
+            "La pétition est sur le bureau du ministre",
+            "Merci à vous, déjà 1 000.\n",
+            "quoted-printable",
+        ),
+        ("وصلت العريضة إلى مكتب الوزير " * 4, "شكرا لكم على توقيعكم.\n" * 40, "base64"),
+    ],
+)
+def test_a_built_message_is_ascii_on_the_wire_and_reads_back_as_written(subject, body, encoding):
+    message = build_message(
+        sender=ARABIC_SENDER,
+        to="ann@example.org",
+        subject=subject,
+        text=body,
+        html=f"<p>{body}</p>" * 30,
+        domain="example.org",
+        list_unsubscribe="https://example.org/en/unsubscribe/token=1",
+    )
+
+    assert message.data.isascii()
+    lines = message.data.split(b"\r\n")
+    assert max(len(line) for line in lines) <= 998
+    assert all(b"\n" not in line and b"\r" not in line for line in lines)
+    sent = message_from_bytes(message.data, policy=policy.default)
+    assert (message.envelope_from, message.to) == ("campaigns@example.org", "ann@example.org")
+    assert str(sent["From"]) == ARABIC_SENDER
+    assert sent["Subject"] == subject
+    assert sent["List-Unsubscribe"] == "<https://example.org/en/unsubscribe/token=1>"
+    text, html = sent.iter_parts()
+    assert text["Content-Transfer-Encoding"] == encoding
+    # Quoted-printable lines end as SMTP's do; clients read either end alike.
+    assert text.get_content().replace("\r\n", "\n") == body
+    assert html.get_content().replace("\r\n", "\n") == f"<p>{body}</p>" * 30
+    assert sent["MIME-Version"] == "1.0"
+    assert text["MIME-Version"] is None and html["MIME-Version"] is None
+
+
+@pytest.mark.parametrize(
+    "to",
+    [
+        "ann@example.org, bob@example.net",
+        "ann@example.org\r\nBcc: bob@example.net",
+        "ann@example.org\nBcc: bob@example.net",
+        "josé@example.org",
+        "",
+    ],
+)
+def test_a_message_goes_to_exactly_one_address(to):
+    with pytest.raises((InvalidRecipient, ValueError)):
+        build_message(
+            sender="campaigns@example.org",
+            to=to,
+            subject="s",
+            text="t",
+            html="<p>t</p>",
+            domain="example.org",
+        )

@@ -238,7 +238,7 @@ class BrokenOnce(SmtpConnection):
     def send(self, message) -> None:
         if self.broken:
             self.broken = False
-            raise RuntimeError(f"a bug that quotes {message['To']}")
+            raise RuntimeError(f"a bug that quotes {message.to}")
         super().send(message)
 
 
