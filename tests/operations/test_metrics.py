@@ -113,12 +113,21 @@ def test_webhook_deliveries_have_a_counter_for_the_integrations(client):
         count_webhook_delivery("https://example.org/hook")
 
 
-def test_several_gunicorn_workers_add_up_their_counts(migrated_database, tmp_path):
-    metrics_dir = tmp_path / "metrics"
-    env = process_env(
-        migrated_database, METRICS_TOKEN=TOKEN, PROMETHEUS_MULTIPROC_DIR=str(metrics_dir)
-    )
+@pytest.mark.parametrize("configured", [True, False], ids=["configured-folder", "own-folder"])
+def test_several_gunicorn_workers_add_up_their_counts(migrated_database, tmp_path, configured):
+    if configured:
+        metrics_dir = tmp_path / "metrics"
+        env = process_env(
+            migrated_database, METRICS_TOKEN=TOKEN, PROMETHEUS_MULTIPROC_DIR=str(metrics_dir)
+        )
+    else:
+        # Without PROMETHEUS_MULTIPROC_DIR gunicorn.conf.py makes a folder of its own.
+        env = process_env(migrated_database, METRICS_TOKEN=TOKEN, TMPDIR=str(tmp_path))
+        env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     asked = 0
+
+    def folders() -> list:
+        return [metrics_dir] if configured else list(tmp_path.glob("campaign-metrics-*"))
 
     def ask_until_both_workers_answered(url: str) -> bool:
         nonlocal asked
@@ -127,7 +136,7 @@ def test_several_gunicorn_workers_add_up_their_counts(migrated_database, tmp_pat
             answers = list(pool.map(lambda _: requests.get(f"{url}/healthz", timeout=10), range(8)))
         assert {answer.status_code for answer in answers} == {200}
         asked += len(answers)
-        return len(list(metrics_dir.glob("histogram_*.db"))) == 2
+        return [len(list(folder.glob("histogram_*.db"))) for folder in folders()] == [2]
 
     with gunicorn(env, workers=2) as url:
         wait_for(lambda: ask_until_both_workers_answered(url), message="one worker took all")
@@ -140,3 +149,5 @@ def test_several_gunicorn_workers_add_up_their_counts(migrated_database, tmp_pat
     ]
     # Both workers' answers, whichever scraped; the server's start-up checks asked too.
     assert answered >= asked
+    # A folder the server made is its own to remove; one it was given is left for the next start.
+    assert bool(folders()) is configured
