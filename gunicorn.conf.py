@@ -6,6 +6,8 @@ WEB_CONCURRENCY sets the number of workers.
 
 import multiprocessing
 import os
+import shutil
+import tempfile
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 # One process per core, each with a few threads: threads overlap the waits for the database
@@ -34,7 +36,16 @@ forwarded_allow_ips = ""
 secure_scheme_headers: dict[str, str] = {}
 # With several workers, each counts its metrics in files here that /metrics adds up
 # (campaign.web.metrics); made now, before the preloaded app creates its first counter.
+# Without PROMETHEUS_MULTIPROC_DIR each scrape would show the counts of the one worker that
+# answered it, so /metrics gets a folder of this server's own, on the RAM disk unless TMPDIR
+# says otherwise, removed when it stops.
 _metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+_own_metrics_dir = bool(os.environ.get("METRICS_TOKEN")) and not _metrics_dir
+if _own_metrics_dir:
+    _metrics_dir = tempfile.mkdtemp(
+        prefix="campaign-metrics-", dir=None if os.environ.get("TMPDIR") else worker_tmp_dir
+    )
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir
 if _metrics_dir:
     os.makedirs(_metrics_dir, exist_ok=True)
 # Import the app once in the master and fork warm workers: they start in milliseconds and share
@@ -64,3 +75,8 @@ def child_exit(_server, worker):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(_server):
+    if _own_metrics_dir:
+        shutil.rmtree(_metrics_dir, ignore_errors=True)

@@ -198,6 +198,12 @@ class SmtpConnection:
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             raise _failure_for(min(codes), "recipient refused", mailbox=True) from exc
+        except smtplib.SMTPSenderRefused as exc:
+            # The relay refuses MAIL_FROM, for every message alike: a setting to fix, not the
+            # recipient's mailbox. Given up, each signer's address would be suppressed and
+            # the queue would look empty; kept waiting, the emails go out once it is fixed,
+            # and meanwhile turn late for the staff banner, /readyz and ALERT_EMAIL.
+            raise TemporaryFailure(f"sender refused: SMTP {exc.smtp_code}") from exc
         except smtplib.SMTPResponseException as exc:
             mailbox = exc.smtp_code in MAILBOX_CODES
             raise _failure_for(exc.smtp_code, "message refused", mailbox=mailbox) from exc

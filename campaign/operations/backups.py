@@ -68,6 +68,8 @@ def row_counts(connection, tables: list[str]) -> dict[str, int]:
 def backup(engine: Engine, upload_dir: Path, out: Path, *, now: datetime) -> dict:
     """Write the archive to `out` (atomically: a temporary file renamed); return its manifest."""
     out = out.resolve()
+    if not out.parent.is_dir():
+        raise BackupError(f"{out.parent} is not a directory: create it first")
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".backup-") as work:
         work_dir = Path(work)
         if engine.dialect.name == "sqlite":
@@ -252,13 +254,36 @@ def read_manifest(archive: Path) -> dict:
             if member is None:
                 raise KeyError(MANIFEST)
             manifest = json.load(member)
+        if not isinstance(manifest, dict):
+            raise ValueError(MANIFEST)
     except (OSError, tarfile.TarError, KeyError, ValueError) as exc:
         raise BackupError(f"{archive} is not a backup made by `campaign backup`") from exc
     if manifest.get("format") != FORMAT:
         raise BackupError(
             f"{archive} is a backup in format {manifest.get('format')!r}, not {FORMAT}"
         )
+    if not _well_formed(manifest):
+        raise BackupError(f"the manifest of {archive} is damaged: restore from another backup")
     return manifest
+
+
+def _well_formed(manifest: dict) -> bool:
+    """The fields a restore relies on, with uploads that stay inside UPLOAD_DIR."""
+    counts, uploads = manifest.get("counts"), manifest.get("uploads")
+    return (
+        (manifest.get("database"), manifest.get("database_file"))
+        in (("sqlite", SQLITE_FILE), ("postgresql", POSTGRES_FILE))
+        and isinstance(manifest.get("database_sha256"), str)
+        and isinstance(counts, dict)
+        and all(isinstance(n, int) and not isinstance(n, bool) for n in counts.values())
+        and isinstance(uploads, list)
+        and all(isinstance(name, str) and _inside(name) for name in uploads)
+    )
+
+
+def _inside(name: str) -> bool:
+    path = PurePosixPath(name)
+    return bool(name) and not path.is_absolute() and ".." not in path.parts
 
 
 def restore(engine: Engine, upload_dir: Path, archive: Path) -> RestoreReport:

@@ -11,14 +11,14 @@ import threading
 
 import pytest
 from conftest import Inbox, SmtpServer
-from helpers import outbox
+from helpers import count, outbox
 from processes import process_env, wait_for, worker
 from sqlalchemy import text, update
 
 from campaign.extensions import db
 from campaign.mail.mailer import SmtpConnection, SmtpSettings
 from campaign.mail.outbox import MAX_ATTEMPTS, DeliveryReport, deliver_batch, retry_delay
-from campaign.models import OutboxEmail, utcnow
+from campaign.models import OutboxEmail, Suppression, utcnow
 
 # A header injection the address parser refuses to build (CR LF "Bcc: y@example.net" encoded).
 UNBUILDABLE = "=?utf-8?q?x=0D=0ABcc=3A_y=40example.net?=@example.com"
@@ -226,6 +226,33 @@ def test_refused_and_unbuildable_emails_fail_and_the_batch_goes_on(app, refusing
         assert (email.status, email.attempts, email.last_error) == ("failed", 1, reason)
     assert row(app, good).status == "sent"
     assert_no_personal_data(caplog.text)
+
+
+class SenderRefusingInbox(Inbox):
+    """A relay that will not send for MAIL_FROM's domain (not allowed, or SPF): every message."""
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        return "550 5.7.1 sender not allowed"
+
+
+def test_a_refused_sender_is_retried_and_suppresses_no_one(app, session):
+    server = SmtpServer()
+    server.inbox = SenderRefusingInbox()
+    server.start()
+    try:
+        emails = [queue(app, "ann@example.org"), queue(app, "bob@example.org")]
+        with SmtpConnection(SmtpSettings.from_url(server.url)) as connection:
+            report = deliver(app, connection)
+    finally:
+        server.stop()
+
+    # A setting to fix, not the signers' mailboxes: the emails wait (and turn late, which the
+    # banner, /readyz and the alert report) instead of being given up.
+    assert report == DeliveryReport(sent=0, retrying=2, failed=0)
+    for email_id in emails:
+        email = row(app, email_id)
+        assert (email.status, email.last_error) == ("pending", "sender refused: SMTP 550")
+    assert count(app, Suppression) == 0
 
 
 class BrokenOnce(SmtpConnection):

@@ -11,6 +11,7 @@ import requests
 from helpers import confirm_link, outbox, sign_fields
 from processes import gunicorn, process_env, wait_for
 from prometheus_client.parser import text_string_to_metric_families
+from webhook_support import Receiver, retries_due_now, sign_and_confirm
 
 from campaign.web.metrics import count_webhook_delivery
 
@@ -104,21 +105,80 @@ def test_rate_limit_refusals_are_counted_by_route(make_app, make_petition):
     assert scrape(client)[key] == before + 1
 
 
-def test_webhook_deliveries_have_a_counter_for_the_integrations(client):
-    key = ("campaign_webhook_deliveries_total", (("outcome", "failed"),))
-    before = scrape(client)[key]
-    count_webhook_delivery("failed")
-    assert scrape(client)[key] == before + 1
+@pytest.fixture
+def receiver():
+    receiver = Receiver()
+    yield receiver
+    receiver.stop()
+
+
+def test_webhook_deliveries_are_counted_by_outcome(
+    app, client, runner, run_worker, receiver, make_petition
+):
+    delivered = ("campaign_webhook_deliveries_total", (("outcome", "delivered"),))
+    retrying = ("campaign_webhook_deliveries_total", (("outcome", "retrying"),))
+    before = scrape(client)
+    petition = make_petition()
+    added = runner.invoke(
+        args=["webhooks", "add", "--url", receiver.url, "--events", "signature.confirmed"]
+    )
+    assert added.exit_code == 0, added.output
+    sign_and_confirm(app, client, petition.slug, "ann@example.org")
+
+    run_worker()  # nothing listens yet
+    assert scrape(client)[retrying] == before[retrying] + 1
+
+    receiver.start()
+    retries_due_now(app)
+    run_worker()
+    after = scrape(client)
+    assert after[delivered] == before[delivered] + 1
+    assert after[retrying] == before[retrying] + 1
+    assert len(receiver.received) == 1
+    assert receiver.url not in client.get("/metrics", headers=BEARER).get_data(as_text=True)
     with pytest.raises(ValueError, match="outcome"):
         count_webhook_delivery("https://example.org/hook")
 
 
-def test_several_gunicorn_workers_add_up_their_counts(migrated_database, tmp_path):
-    metrics_dir = tmp_path / "metrics"
-    env = process_env(
-        migrated_database, METRICS_TOKEN=TOKEN, PROMETHEUS_MULTIPROC_DIR=str(metrics_dir)
+def test_an_update_being_sent_shows_until_its_emails_have_left(
+    app, client, runner, run_worker, make_petition, tmp_path
+):
+    in_progress = ("campaign_update_sends_in_progress", ())
+    petition = make_petition()
+    sign_and_confirm(app, client, petition.slug, "ann@example.org", newsletter="y")
+    run_worker()
+    assert scrape(client)[in_progress] == 0
+    message = tmp_path / "en.md"
+    message.write_text("Subject: We won\n\nThank you.", encoding="utf-8")
+    sent = runner.invoke(
+        args=["updates", "send", "--petition", petition.slug, "--message-file", f"en={message}"]
+        + ["--yes"]
     )
+    assert sent.exit_code == 0, sent.output
+    assert scrape(client)[in_progress] == 1
+
+    run_worker()
+    run_worker()
+    after = scrape(client)
+    assert after[in_progress] == 0
+    assert after[("campaign_outbox_depth", ())] == 0
+
+
+@pytest.mark.parametrize("configured", [True, False], ids=["configured-folder", "own-folder"])
+def test_several_gunicorn_workers_add_up_their_counts(migrated_database, tmp_path, configured):
+    if configured:
+        metrics_dir = tmp_path / "metrics"
+        env = process_env(
+            migrated_database, METRICS_TOKEN=TOKEN, PROMETHEUS_MULTIPROC_DIR=str(metrics_dir)
+        )
+    else:
+        # Without PROMETHEUS_MULTIPROC_DIR gunicorn.conf.py makes a folder of its own.
+        env = process_env(migrated_database, METRICS_TOKEN=TOKEN, TMPDIR=str(tmp_path))
+        env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     asked = 0
+
+    def folders() -> list:
+        return [metrics_dir] if configured else list(tmp_path.glob("campaign-metrics-*"))
 
     def ask_until_both_workers_answered(url: str) -> bool:
         nonlocal asked
@@ -127,7 +187,7 @@ def test_several_gunicorn_workers_add_up_their_counts(migrated_database, tmp_pat
             answers = list(pool.map(lambda _: requests.get(f"{url}/healthz", timeout=10), range(8)))
         assert {answer.status_code for answer in answers} == {200}
         asked += len(answers)
-        return len(list(metrics_dir.glob("histogram_*.db"))) == 2
+        return [len(list(folder.glob("histogram_*.db"))) for folder in folders()] == [2]
 
     with gunicorn(env, workers=2) as url:
         wait_for(lambda: ask_until_both_workers_answered(url), message="one worker took all")
@@ -140,3 +200,5 @@ def test_several_gunicorn_workers_add_up_their_counts(migrated_database, tmp_pat
     ]
     # Both workers' answers, whichever scraped; the server's start-up checks asked too.
     assert answered >= asked
+    # A folder the server made is its own to remove; one it was given is left for the next start.
+    assert bool(folders()) is configured
