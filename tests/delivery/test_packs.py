@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 import stat
@@ -15,11 +16,12 @@ from helpers import confirm_link, sign_fields
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from campaign.delivery import packs
 from campaign.delivery.keys import generate_key
 from campaign.delivery.verification import PackInvalid, verify_pack
 from campaign.delivery.worldmap import NO_FIGURES, SHADES
 from campaign.extensions import db
-from campaign.models import AuditEvent, DeliveryPack, OutboxEmail, utcnow
+from campaign.models import AuditEvent, DeliveryPack, DeliveryPackReceipt, OutboxEmail, utcnow
 
 FILES = ("signatures.csv", "summary.pdf", "manifest.json")
 
@@ -202,6 +204,42 @@ def test_bad_requests_exit_2_and_leave_nothing(app, runner, make_petition, tmp_p
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "keys"]
     with app.app_context():
         assert db.session.scalars(select(DeliveryPack)).all() == []
+
+
+def test_a_failure_while_writing_leaves_no_partial_pack(
+    app, runner, make_petition, make_signature, tmp_path
+):
+    petition = make_petition()
+    make_signature(petition)
+    (tmp_path / "no-fonts").mkdir()
+    app.config["DELIVERY_FONT_DIR"] = str(tmp_path / "no-fonts")
+
+    # signatures.csv is written before the summary finds its fonts missing.
+    result = build(runner, petition.slug, tmp_path / "pack")
+
+    assert result.exit_code == 2 and "font" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keys", "no-fonts"]
+    with app.app_context():
+        assert db.session.scalars(select(DeliveryPack)).all() == []
+
+
+def test_a_pack_whose_receipts_changed_while_it_was_written_is_refused(
+    app, client, runner, make_petition, tmp_path, monkeypatch
+):
+    petition = make_petition()
+    for n in range(2):
+        sign_and_confirm(app, client, petition, email=f"s{n}@example.org", country="FR")
+    written = packs._receipts
+    # As if a signature were removed between the manifest and the record of its receipts.
+    monkeypatch.setattr(packs, "_receipts", lambda *args: itertools.islice(written(*args), 1, None))
+
+    result = build(runner, petition.slug, tmp_path / "pack")
+
+    assert result.exit_code == 2 and "make it again" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keys"]
+    with app.app_context():
+        assert db.session.scalars(select(DeliveryPack)).all() == []
+        assert db.session.scalars(select(DeliveryPackReceipt)).all() == []
 
 
 def test_the_cut_off_leaves_out_later_signatures(
