@@ -1,16 +1,29 @@
-"""Marking a pack as delivered: the day it was handed over and a note, shown on the petition's
-page as its outcome until a later update's outcome (campaign.updates.outcomes)."""
+"""A petition's packs as staff see them, and marking one delivered: the day it was handed over
+and a note, shown on the petition's page as its outcome until a later update's outcome
+(campaign.updates.outcomes)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign.audit import PETITION_DELIVERED, record_event
 from campaign.models import DeliveryPack
 
 NOTE_MAX_LENGTH = 2000
+
+
+def petition_packs(session: Session, petition_id: int) -> list[DeliveryPack]:
+    """The petition's packs, the latest first."""
+    return list(
+        session.scalars(
+            select(DeliveryPack)
+            .where(DeliveryPack.petition_id == petition_id)
+            .order_by(DeliveryPack.created_at.desc(), DeliveryPack.id.desc())
+        )
+    )
 
 
 class InvalidDelivery(ValueError):

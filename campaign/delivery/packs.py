@@ -1,9 +1,10 @@
 """Building a delivery pack: signatures.csv, summary.pdf and the signed manifest.json, written
 into a temporary folder beside the destination and renamed into place only when complete, so
-that a failure never leaves a partial pack behind.
+that a failure never leaves a partial pack behind. The pack is recorded, its receipt hashes
+with it, before that rename: a pack on disk is a pack the receipt check knows.
 
 The signatures are streamed from the database in batches and never held together in memory:
-a million-signature pack stays within a few tens of megabytes (bench/delivery_pack.py)."""
+a million-signature pack stays within a few hundred megabytes (bench/delivery)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,14 @@ import json
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from babel import Locale
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import literal, select
+from sqlalchemy import Integer, insert, literal, select
 from sqlalchemy.orm import Session
 
 from campaign.audit import DELIVERY_PACK, record_event
@@ -36,7 +37,7 @@ from campaign.delivery.verification import (
     file_sha256,
     signed_message,
 )
-from campaign.models import DeliveryPack, Petition, Signature
+from campaign.models import DeliveryPack, DeliveryPackReceipt, Petition, Signature
 from campaign.privacy.exports import csv_chunks, iter_batches
 
 BATCH_SIZE = 5000
@@ -77,6 +78,7 @@ class BuiltPack:
     count: int
     cut_off: datetime
     manifest_sha256: str
+    receipts_sha256: str
 
 
 def cut_off_for(to: date | None, *, now: datetime) -> datetime:
@@ -101,8 +103,10 @@ def build_pack(
     public_url: str,
     font_dir: Path,
     min_country_count: int,
-) -> BuiltPack:
-    """Write the pack into the folder `destination`, which must not exist yet (or be empty)."""
+    record: Callable[[BuiltPack], DeliveryPack],
+) -> DeliveryPack:
+    """Write the pack into the folder `destination`, which must not exist yet (or be empty),
+    once `record` has recorded it; a pack `record` refuses is never written."""
     destination = destination.absolute()
     if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
         raise PackProblem(f"{destination} exists and is not an empty folder")
@@ -119,7 +123,10 @@ def build_pack(
             public_key=public_key_text(key.public_key()),
             font_dir=font_dir,
         )
-        manifest_sha256 = _write_manifest(session, workspace, facts, key)
+        manifest_sha256, receipts_sha256 = _write_manifest(session, workspace, facts, key)
+        pack = record(
+            BuiltPack(destination, facts.count, cut_off, manifest_sha256, receipts_sha256)
+        )
         workspace.chmod(0o755)
         workspace.replace(destination)
     except MissingFonts as exc:
@@ -131,7 +138,7 @@ def build_pack(
     except BaseException:
         shutil.rmtree(workspace, ignore_errors=True)
         raise
-    return BuiltPack(destination, facts.count, cut_off, manifest_sha256)
+    return pack
 
 
 def _included(petition_id: int, cut_off: datetime):
@@ -180,6 +187,10 @@ def _receipts(session: Session, facts: PackFacts) -> Iterator[str]:
         .where(*_included(facts.petition.id, facts.cut_off), Signature.receipt_hash.is_not(None))
         .order_by(Signature.receipt_hash)
     )
+    yield from _streamed(session, query)
+
+
+def _streamed(session: Session, query) -> Iterator[str]:
     for batch in iter_batches(session, query, batch_size=BATCH_SIZE * 4):
         for (receipt,) in batch:
             yield receipt
@@ -217,8 +228,9 @@ def manifest_head(facts: PackFacts, files: dict[str, dict], key: Ed25519PrivateK
 
 def _write_manifest(
     session: Session, workspace: Path, facts: PackFacts, key: Ed25519PrivateKey
-) -> str:
-    """Write manifest.json with its receipts streamed in; the SHA-256 of the written file."""
+) -> tuple[str, str]:
+    """Write manifest.json with its receipts streamed in; the SHA-256 of the written file, and
+    that of its receipt hashes one after the other (what recording the pack checks against)."""
     files = {
         name: {"sha256": file_sha256(workspace / name), "bytes": (workspace / name).stat().st_size}
         for name in (SIGNATURES, SUMMARY)
@@ -229,7 +241,7 @@ def _write_manifest(
     before, empty, after = head.rpartition(b'"receipts":[]')
     if not empty or after != b"}":
         raise AssertionError("the manifest's keys are not in the expected order")
-    body = hashlib.sha256()
+    body, receipts = hashlib.sha256(), hashlib.sha256()
     path = workspace / MANIFEST
 
     def write(piece: bytes) -> None:
@@ -241,6 +253,7 @@ def _write_manifest(
         separator = ""
         pieces: list[str] = []
         for receipt in _receipts(session, facts):
+            receipts.update(receipt.encode("ascii"))
             pieces.append(receipt)
             if len(pieces) == BATCH_SIZE:
                 write((separator + _quoted(pieces)).encode("ascii"))
@@ -251,7 +264,7 @@ def _write_manifest(
         body.update(b"}")
         signature = base64.b64encode(key.sign(signed_message(body.hexdigest())))
         file.write(b',"signature":' + json.dumps(signature.decode("ascii")).encode() + b"}\n")
-    return file_sha256(path)
+    return file_sha256(path), receipts.hexdigest()
 
 
 def _quoted(receipts: list[str]) -> str:
@@ -268,7 +281,8 @@ def record_pack(
     origin: str | None,
     via: str,
 ) -> DeliveryPack:
-    """Keep a record of the pack (never its signatures) and note it in the audit log."""
+    """Keep a record of the pack (never its signatures) with the receipt hashes its manifest
+    lists, and note it in the audit log."""
     pack = DeliveryPack(
         petition_id=petition.id,
         created_by_id=actor_id,
@@ -279,6 +293,7 @@ def record_pack(
     )
     session.add(pack)
     session.flush()
+    _store_receipts(session, pack, built)
     record_event(
         session,
         DELIVERY_PACK,
@@ -294,6 +309,30 @@ def record_pack(
         },
     )
     return pack
+
+
+def _store_receipts(session: Session, pack: DeliveryPack, built: BuiltPack) -> None:
+    """Copy the pack's receipt hashes in one statement, then read them back: a receipt given
+    or a signature removed while the manifest was written would make the copy differ from
+    the manifest, and the pack is refused rather than answer signers wrongly."""
+    session.execute(
+        insert(DeliveryPackReceipt).from_select(
+            ["pack_id", "receipt_hash"],
+            select(literal(pack.id, Integer), Signature.receipt_hash).where(
+                *_included(pack.petition_id, built.cut_off), Signature.receipt_hash.is_not(None)
+            ),
+        )
+    )
+    stored = hashlib.sha256()
+    query = (
+        select(DeliveryPackReceipt.receipt_hash)
+        .where(DeliveryPackReceipt.pack_id == pack.id)
+        .order_by(DeliveryPackReceipt.receipt_hash)
+    )
+    for receipt in _streamed(session, query):
+        stored.update(receipt.encode("ascii"))
+    if stored.hexdigest() != built.receipts_sha256:
+        raise PackProblem("signatures changed while the pack was being made: make it again")
 
 
 def make_pack(
@@ -318,7 +357,7 @@ def make_pack(
         key = load_private_key(key_file)
     except KeyProblem as exc:
         raise PackProblem(str(exc), reason="key") from None
-    built = build_pack(
+    return build_pack(
         session,
         petition,
         destination,
@@ -329,7 +368,7 @@ def make_pack(
         public_url=public_url,
         font_dir=font_dir,
         min_country_count=min_country_count,
-    )
-    return record_pack(
-        session, built, petition, language=language, actor_id=actor_id, origin=origin, via=via
+        record=lambda built: record_pack(
+            session, built, petition, language=language, actor_id=actor_id, origin=origin, via=via
+        ),
     )

@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from campaign.mail.emails import EmailTemplate, email_template, outbox_insert_to, queue_rendered_to
-from campaign.models import DeliveryPack, Petition, Signature
+from campaign.models import DeliveryPack, DeliveryPackReceipt, Petition, Signature
 from campaign.web.links import absolute_url
 
 # 20 random bytes (160 bits) in base32, grouped by four for reading aloud or copying by hand.
@@ -99,19 +99,8 @@ def latest_delivered_pack(session: Session, petition_id: int) -> DeliveryPack | 
 
 
 def receipt_in_pack(session: Session, pack: DeliveryPack, code: str) -> bool:
-    """Whether the pack's manifest lists the code: the receipt hashes it was built with are
-    those of the petition's signatures confirmed before its cut-off."""
-    return (
-        session.scalar(
-            select(Signature.id).where(
-                Signature.petition_id == pack.petition_id,
-                Signature.receipt_hash == receipt_hash(code),
-                Signature.confirmed_at.is_not(None),
-                Signature.confirmed_at < pack.cut_off,
-            )
-        )
-        is not None
-    )
+    """Whether the pack's manifest lists the code (its list is kept with the pack's record)."""
+    return session.get(DeliveryPackReceipt, (pack.id, receipt_hash(code))) is not None
 
 
 def own_receipt(session: Session, public_id: str, raw: str) -> str | None:

@@ -12,7 +12,7 @@ from campaign.models.campaigns import (
     PetitionText,
     campaign_members,
 )
-from campaign.models.delivery import DeliveryPack
+from campaign.models.delivery import DeliveryPack, DeliveryPackReceipt
 from campaign.models.heartbeats import WorkerHeartbeat
 from campaign.models.integrations import ApiToken, WebhookDelivery, WebhookEndpoint
 from campaign.models.outbox import OutboxBody, OutboxEmail, fill_link
@@ -53,6 +53,7 @@ __all__ = [
     "Campaign",
     "CampaignText",
     "DeliveryPack",
+    "DeliveryPackReceipt",
     "OutboxBody",
     "OutboxEmail",
     "Petition",

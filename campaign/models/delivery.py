@@ -45,3 +45,17 @@ class DeliveryPack(db.Model):
 
     petition: Mapped[Petition] = relationship(lazy="joined")
     created_by: Mapped[User | None] = relationship()
+
+
+class DeliveryPackReceipt(db.Model):
+    """A receipt hash exactly as the pack's manifest lists it. The receipt check reads these,
+    not the signatures: a signer gets the answer a target holding the pack would get, whatever
+    became of the signature (erased, removed as fraud) or its receipt since."""
+
+    __tablename__ = "delivery_pack_receipts"
+    __table_args__ = (CheckConstraint("length(receipt_hash) = 64", name="receipt_hash_length"),)
+
+    pack_id: Mapped[int] = mapped_column(
+        ForeignKey("delivery_packs.id", ondelete="CASCADE"), primary_key=True
+    )
+    receipt_hash: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -9,9 +9,8 @@ from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from campaign.delivery.delivering import InvalidDelivery, mark_delivered
+from campaign.delivery.delivering import InvalidDelivery, mark_delivered, petition_packs
 from campaign.delivery.packs import PackProblem, make_pack
 from campaign.extensions import db
 from campaign.models import DeliveryPack, Petition, utcnow
@@ -30,23 +29,13 @@ DELIVERY_PROBLEMS = {
 }
 
 
-def _packs(petition: Petition) -> list[DeliveryPack]:
-    return list(
-        db.session.scalars(
-            select(DeliveryPack)
-            .where(DeliveryPack.petition_id == petition.id)
-            .order_by(DeliveryPack.created_at.desc(), DeliveryPack.id.desc())
-        )
-    )
-
-
 def _page(petition: Petition, form: DeliveryPackForm, status: int = 200, problem: str = ""):
     page = render_template(
         "staff/delivery.html",
         petition=petition,
         form=form,
         delivered_form=DeliveredForm(formdata=None, delivered_on=utcnow().date()),
-        packs=_packs(petition),
+        packs=petition_packs(db.session, petition.id),
         problem=problem,
     )
     return page, status

@@ -28,6 +28,7 @@ from campaign.campaigns.permissions import (
     is_admin,
     petitions_visible_to,
 )
+from campaign.delivery.delivering import petition_packs
 from campaign.extensions import db
 from campaign.mail.outbox import failed_count
 from campaign.models import Campaign, Petition, utcnow
@@ -118,6 +119,7 @@ def petition(slug: str):
     if found.status != "draft":
         hours = per_hour(db.session, found.id, since=found.opened_at or found.created_at, now=now)
     lang = str(get_locale())
+    may_edit = can_edit_campaign(actor(), found.campaign)
     return render_template(
         "staff/petition.html",
         petition=found,
@@ -127,8 +129,10 @@ def petition(slug: str):
         chart=_per_hour_chart(hours) if hours else _per_day_chart(stats.per_day),
         country_names={code: country_name(code, lang) for code, _n in stats.countries},
         channel_labels=CHANNEL_LABELS,
-        may_edit=can_edit_campaign(actor(), found.campaign),
+        may_edit=may_edit,
         may_export=can_export(actor()),
+        # Those who may deliver the petition see its packs (campaign.staff.delivery).
+        packs=petition_packs(db.session, found.id) if may_edit else [],
     )
 
 

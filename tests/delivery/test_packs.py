@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 import stat
@@ -11,15 +12,24 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from babel.dates import format_date
 from helpers import confirm_link, sign_fields
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from campaign.delivery import packs
 from campaign.delivery.keys import generate_key
 from campaign.delivery.verification import PackInvalid, verify_pack
 from campaign.delivery.worldmap import NO_FIGURES, SHADES
 from campaign.extensions import db
-from campaign.models import AuditEvent, DeliveryPack, OutboxEmail, utcnow
+from campaign.models import (
+    AuditEvent,
+    DeliveryPack,
+    DeliveryPackReceipt,
+    OutboxEmail,
+    PetitionText,
+    utcnow,
+)
 
 FILES = ("signatures.csv", "summary.pdf", "manifest.json")
 
@@ -110,42 +120,60 @@ def test_a_pack_of_real_signatures_verifies_and_any_changed_byte_is_named(
         assert event.details["manifest_sha256"] == pack.manifest_sha256
 
 
+def pdf_text(path: Path) -> str:
+    return "".join(page.extract_text() for page in PdfReader(path).pages)
+
+
 def test_the_summary_says_title_and_count_and_an_arabic_pack_its_arabic_title(
     app, runner, make_petition, make_signature, tmp_path
 ):
     petition = make_petition(locales=("en", "ar"))
     arabic_title = "أوقفوا التعذيب الآن"
     with app.app_context():
-        from campaign.models import PetitionText
-
-        text = db.session.scalars(
-            select(PetitionText).where(
-                PetitionText.petition_id == petition.id, PetitionText.locale == "ar"
+        texts = {
+            text.locale: text
+            for text in db.session.scalars(
+                select(PetitionText).where(PetitionText.petition_id == petition.id)
             )
-        ).one()
-        text.title = arabic_title
+        }
+        texts["ar"].title = arabic_title
+        english_title, target = texts["en"].title, texts["en"].target
         db.session.commit()
-    for _ in range(3):
-        make_signature(petition, country="EG", created_at=utcnow() - timedelta(days=2))
+    first, last = utcnow() - timedelta(days=40), utcnow() - timedelta(days=2)
+    for at in (first, last, last):
+        make_signature(petition, country="EG", created_at=at)
 
     english = build(runner, petition.slug, tmp_path / "en", "--lang", "en")
     arabic = build(runner, petition.slug, tmp_path / "ar", "--lang", "ar")
 
     assert english.exit_code == 0, english.output
     assert arabic.exit_code == 0, arabic.output
-    page = "".join(p.extract_text() for p in PdfReader(tmp_path / "en" / "summary.pdf").pages)
-    assert f"Petition {petition.id} [en]".split("[")[0].strip() in page
+    page = pdf_text(tmp_path / "en" / "summary.pdf")
+    assert english_title in page
+    assert f"Addressed to: {target}" in page
+    assert app.config["ORGANISATION_NAME"] in page
     assert "Confirmed signatures: 3" in page
     assert "Egypt" in page
-    arabic_page = "".join(
-        p.extract_text() for p in PdfReader(tmp_path / "ar" / "summary.pdf").pages
-    )
-    # Extracted in the order the words are drawn, right to left: each word, whole and joined.
-    for word in arabic_title.split():
-        assert word in arabic_page
+    assert f"First signature: {format_date(first.date(), 'long', locale='en')}" in page
+    assert f"Last signature: {format_date(last.date(), 'long', locale='en')}" in page
+    assert "Signatures confirmed before" in page and "campaign delivery-pack verify" in page
+    manifest = json.loads((tmp_path / "en" / "manifest.json").read_text(encoding="utf-8"))
+    # The key may be broken over two lines of the page.
+    assert manifest["key"]["public_key"] in page.replace("\n", "")
+    arabic_page = pdf_text(tmp_path / "ar" / "summary.pdf")
+    # Shaped and ordered right to left, the title comes out whole and joined.
+    assert arabic_title in arabic_page.splitlines()
+    assert english_title not in arabic_page
     assert "مصر" in arabic_page  # Egypt, in the Arabic table
+    # "Confirmed signatures: 3", the colon placed by the extractor's idea of direction.
+    [count_line] = [
+        line
+        for line in arabic_page.splitlines()
+        if line.endswith("التوقيعات المؤكَّدة") or line.startswith("التوقيعات المؤكَّدة:")
+    ]
+    assert "3" in count_line
     rows = (tmp_path / "ar" / "signatures.csv").read_text(encoding="utf-8").splitlines()
-    assert rows[1].endswith(",EG,مصر," + (utcnow() - timedelta(days=2)).date().isoformat())
+    assert rows[1].endswith(",EG,مصر," + first.date().isoformat())
 
 
 def map_colours(pdf: Path) -> set[str]:
@@ -202,6 +230,42 @@ def test_bad_requests_exit_2_and_leave_nothing(app, runner, make_petition, tmp_p
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "keys"]
     with app.app_context():
         assert db.session.scalars(select(DeliveryPack)).all() == []
+
+
+def test_a_failure_while_writing_leaves_no_partial_pack(
+    app, runner, make_petition, make_signature, tmp_path
+):
+    petition = make_petition()
+    make_signature(petition)
+    (tmp_path / "no-fonts").mkdir()
+    app.config["DELIVERY_FONT_DIR"] = str(tmp_path / "no-fonts")
+
+    # signatures.csv is written before the summary finds its fonts missing.
+    result = build(runner, petition.slug, tmp_path / "pack")
+
+    assert result.exit_code == 2 and "font" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keys", "no-fonts"]
+    with app.app_context():
+        assert db.session.scalars(select(DeliveryPack)).all() == []
+
+
+def test_a_pack_whose_receipts_changed_while_it_was_written_is_refused(
+    app, client, runner, make_petition, tmp_path, monkeypatch
+):
+    petition = make_petition()
+    for n in range(2):
+        sign_and_confirm(app, client, petition, email=f"s{n}@example.org", country="FR")
+    written = packs._receipts
+    # As if a signature were removed between the manifest and the record of its receipts.
+    monkeypatch.setattr(packs, "_receipts", lambda *args: itertools.islice(written(*args), 1, None))
+
+    result = build(runner, petition.slug, tmp_path / "pack")
+
+    assert result.exit_code == 2 and "make it again" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keys"]
+    with app.app_context():
+        assert db.session.scalars(select(DeliveryPack)).all() == []
+        assert db.session.scalars(select(DeliveryPackReceipt)).all() == []
 
 
 def test_the_cut_off_leaves_out_later_signatures(

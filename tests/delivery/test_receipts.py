@@ -13,9 +13,16 @@ from test_packs import build, sign_and_confirm
 
 from campaign.delivery.delivering import mark_delivered
 from campaign.delivery.keys import generate_key
-from campaign.delivery.receipts import RECEIPT_PATTERN, new_receipt_code
+from campaign.delivery.receipts import RECEIPT_PATTERN, issue_receipt, new_receipt_code
 from campaign.extensions import db
-from campaign.models import DeliveryPack, OutboxEmail, Petition, Signature, utcnow
+from campaign.models import (
+    DeliveryPack,
+    DeliveryPackReceipt,
+    OutboxEmail,
+    Petition,
+    Signature,
+    utcnow,
+)
 from campaign.petitions.signing import confirmation_token
 from campaign.protection.keys import register_key, write_key_pair
 
@@ -73,6 +80,37 @@ def test_a_receipt_is_found_after_delivery_and_not_before(
     with app.app_context():
         stored = db.session.scalars(select(Signature.receipt_hash)).one()
     assert stored == hashlib.sha256(code.encode()).hexdigest()
+
+
+def test_the_check_answers_what_the_delivered_manifest_lists(
+    app, client, runner, make_petition, make_signature, tmp_path
+):
+    petition = make_petition()
+    kept = sign_and_confirm(app, client, petition, email="ann@example.org", country="FR")
+    removed = sign_and_confirm(app, client, petition, email="ben@example.org", country="FR")
+    # Confirmed before receipts were given: its receipt comes after the pack was made.
+    late_id = make_signature(petition, country="FR")
+    assert build(runner, petition.slug, tmp_path / "pack").exit_code == 0
+    deliver(app, petition.id)
+    with app.app_context():
+        signature = db.session.get(Signature, late_id)
+        late = issue_receipt(db.session, signature.public_id)
+        db.session.execute(
+            db.delete(Signature).where(
+                Signature.receipt_hash == hashlib.sha256(removed.encode()).hexdigest()
+            )
+        )
+        db.session.commit()
+        stored = set(db.session.scalars(select(DeliveryPackReceipt.receipt_hash)))
+    manifest = json.loads((tmp_path / "pack" / "manifest.json").read_text(encoding="utf-8"))
+
+    assert stored == set(manifest["receipts"]) and len(stored) == 2
+    assert 'data-receipt-result="found"' in check(client, petition.slug, kept).text
+    # Erased after the delivery: still in the pack the target holds, so still found.
+    assert 'data-receipt-result="found"' in check(client, petition.slug, removed).text
+    # Not in the manifest, though its signature is older than the cut-off.
+    assert late is not None
+    assert 'data-receipt-result="not-found"' in check(client, petition.slug, late).text
 
 
 def receipt_emails(app) -> list[OutboxEmail]:

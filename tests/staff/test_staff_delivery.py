@@ -8,6 +8,7 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import select
 
 from campaign.delivery.keys import generate_key
@@ -58,6 +59,9 @@ def test_a_campaigner_downloads_a_pack_and_marks_it_delivered(
         pack_id = pack.id
     listed = client.get(f"/staff/petitions/{petition.slug}/delivery").text
     assert f'data-pack="{pack_id}"' in listed
+    petition_page = client.get(f"/staff/petitions/{petition.slug}").text
+    assert "data-petition-packs" in petition_page and f'data-pack="{pack_id}"' in petition_page
+    assert "data-delivered-form" not in petition_page
 
     assert 'data-outcome="delivered"' not in client.get(f"/en/petitions/{petition.slug}").text
     future = (utcnow() + timedelta(days=3)).date().isoformat()
@@ -71,6 +75,10 @@ def test_a_campaigner_downloads_a_pack_and_marks_it_delivered(
         data={"delivered_on": utcnow().date().isoformat(), "note": "Handed to the minister."},
     )
     assert marked.status_code == 303
+    delivered_row = client.get(f"/staff/petitions/{petition.slug}").text.split(
+        f'data-pack="{pack_id}"', 1
+    )[1]
+    assert format_date(utcnow().date(), "long", locale="en") in delivered_row.split("</tr>")[0]
     public = app.test_client().get(f"/en/petitions/{petition.slug}").text
     assert 'data-outcome="delivered"' in public
     assert "Handed to the minister." in public
