@@ -136,7 +136,8 @@ _BASE64 = Charset("utf-8")  # the email package's default for UTF-8 bodies
 def _body_charset(body: str) -> Charset:
     """Quoted-printable keeps a mostly Latin body readable and short; a body mostly in another
     script (Arabic) is shorter in base64, which spam filters also expect for it."""
-    foreign = sum(not ch.isascii() for ch in body)
+    # Each character outside ASCII takes one to three bytes more in UTF-8: counted cheaply.
+    foreign = len(body.encode()) - len(body)
     return _BASE64 if foreign * 4 > len(body) else _QUOTED_PRINTABLE
 
 
