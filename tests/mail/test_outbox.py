@@ -13,7 +13,7 @@ import pytest
 from conftest import Inbox, SmtpServer
 from helpers import count, outbox, sign_fields
 from processes import process_env, wait_for, worker
-from sqlalchemy import select, update
+from sqlalchemy import event, select, text, update
 
 from campaign.extensions import db
 from campaign.mail.mailer import SmtpConnection, SmtpSettings
@@ -390,3 +390,30 @@ def test_the_lease_is_configurable(make_app):
         Settings.from_environ({"OUTBOX_LEASE_SECONDS": "0"}).check()
     with pytest.raises(ConfigError, match="OUTBOX_LEASE_SECONDS"):
         Settings.from_environ({"OUTBOX_LEASE_SECONDS": "soon"})
+
+
+def test_each_email_commits_without_waiting_for_the_disk_and_leaves_the_connection_as_it_was(
+    app, smtp_server, sign
+):
+    sign("ann@example.org", "bob@example.org")
+    postgres = app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+    # PostgreSQL: each email's transaction is flushed lazily; SQLite: NORMAL (1) throughout.
+    durability = text("SHOW synchronous_commit" if postgres else "PRAGMA synchronous")
+    seen: list[str] = []
+
+    with app.app_context():
+        session = db.session()
+        record = lambda session: seen.append(str(session.execute(durability).scalar()))  # noqa: E731
+        event.listen(session, "before_commit", record)
+        with SmtpConnection(SmtpSettings.from_url(smtp_server.url)) as connection:
+            report = deliver_batch(
+                session, connection, sender="campaigns@example.org", domain="example.org"
+            )
+        event.remove(session, "before_commit", record)
+        after = str(session.execute(durability).scalar())
+        session.rollback()
+
+    assert report.sent == 2
+    # The lease, each email's attempt (with the previous email's outcome), the last outcome.
+    assert seen == (["on", "off", "off", "on"] if postgres else ["1"] * 4)
+    assert after == ("on" if postgres else "1")
