@@ -4,9 +4,11 @@
 
 Starts the platform on a fresh SQLite database in a temporary folder (`campaign db upgrade`,
 then `campaign demo`), serves it on a free loopback port and drives Debian's Chromium (the
-browser the tests use) through each page a supporter sees, on a desktop (1280 x 800) and on a
-phone (375 x 667), in English and in Arabic. Each picture is the first screen of its page, what a
-visitor sees before scrolling, reduced to a 256-colour palette to keep the repository small.
+browser the tests use) through each page a supporter sees, then through the staff pages (a draft
+written through the forms shows the confirmation before going live), on a desktop (1280 x 800)
+and on a phone (375 x 667), in English and in Arabic. Each picture is the first screen of its
+page, what a visitor sees before scrolling, reduced to a 256-colour palette to keep the
+repository small.
 Needs the test dependencies (`make install-test`).
 """
 
@@ -100,6 +102,25 @@ def save(page: Page, path: Path) -> None:
     small.save(path, optimize=True)
 
 
+def go_live(page: Page, suffix: str) -> None:
+    """A finished draft, written through the forms, at its one confirmation before going live."""
+    page.goto("/staff/campaigns/new")
+    page.locator("#slug").fill(f"free-the-defenders-{suffix}")
+    page.locator("#text_en-title").fill("Free the defenders")
+    page.locator("#text_en-summary").fill("Held for defending the rights of others.")
+    page.locator("#text_en-body").fill("They defended others. Now they need us.")
+    page.locator("button[name=action][value=save]").click()
+    page.locator("a[href$='/petitions/new']").click()
+    page.locator("#slug").fill(f"release-them-{suffix}")
+    page.locator("#goal").fill("5000")
+    page.locator("#text_en-title").fill("Release the defenders")
+    page.locator("#text_en-target").fill("The Minister of Justice")
+    page.locator("#text_en-body").fill("Release every defender held for their work.")
+    page.locator("button[name=action][value=save]").click()
+    page.locator(f"a[href$='/release-them-{suffix}/go-live']").first.click()
+    page.wait_for_load_state()
+
+
 def shoot(app, base_url: str, out: Path, only: set[str] | None = None) -> list[Path]:
     made = []
     with sync_playwright() as playwright:
@@ -156,6 +177,14 @@ def shoot(app, base_url: str, out: Path, only: set[str] | None = None) -> list[P
                 take("staff-statement")
                 page.goto("/staff/endorsements?state=all")
                 take("staff-endorsements")
+                page.goto(f"/staff/campaigns/{CAMPAIGN}")
+                take("staff-campaign")
+                page.goto(f"/staff/petitions/{PETITION}/export")
+                take("staff-export")
+                page.goto("/staff/audit")
+                take("staff-audit")
+                go_live(page, f"{lang}-{device}")
+                take("staff-go-live")
                 context.close()
         browser.close()
     return made

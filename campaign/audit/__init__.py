@@ -48,6 +48,7 @@ TEAM_MEMBER_ADDED = "team_member_added"
 TEAM_MEMBER_REMOVED = "team_member_removed"
 ENDORSEMENT_APPROVED = "endorsement_approved"
 ENDORSEMENT_REMOVED = "endorsement_removed"
+SETTINGS_CHANGED = "settings_changed"  # a petition's goal or deadline, a campaign's wall
 ACTIONS = (
     LOGIN,
     LOGIN_FAILED,
@@ -84,6 +85,7 @@ ACTIONS = (
     TEAM_MEMBER_REMOVED,
     ENDORSEMENT_APPROVED,
     ENDORSEMENT_REMOVED,
+    SETTINGS_CHANGED,
 )
 
 
@@ -117,3 +119,28 @@ def record_event(
 def amend_details(event: AuditEvent, **extra) -> None:
     """Add what was learnt after the event was first written (an export's row count)."""
     event.details = {**event.details, **extra}
+
+
+def record_settings_change(
+    session: Session,
+    subject: dict,
+    before: dict,
+    after: dict,
+    *,
+    actor_id: int | None = None,
+    origin: str | None = None,
+) -> AuditEvent | None:
+    """Record the settings that differ between `before` and `after` (JSON values) as
+    [before, after] pairs beside `subject` (such as {"petition": slug}); nothing when none does."""
+    changed = {
+        name: [before[name], value] for name, value in after.items() if before[name] != value
+    }
+    if not changed:
+        return None
+    return record_event(
+        session,
+        SETTINGS_CHANGED,
+        actor_id=actor_id,
+        origin=origin,
+        details={**subject, "settings": changed},
+    )

@@ -17,6 +17,7 @@ from campaign.audit import (
     TEAM_MEMBER_ADDED,
     TEAM_MEMBER_REMOVED,
     record_event,
+    record_settings_change,
 )
 from campaign.config import LOCALES
 from campaign.integrations.events import petition_status_changed
@@ -241,8 +242,11 @@ def save_petition(
     data: PetitionData,
     *,
     now: datetime,
+    actor_id: int | None = None,
+    origin: str | None = None,
 ) -> Petition:
-    """Create (petition None) a petition in `campaign`, or update one."""
+    """Create (petition None) a petition in `campaign`, or update one; a change to an existing
+    petition's settings (goal, deadline, protection) is audited."""
     errors = content_errors(data.slug, data.default_locale, data.texts)
     if data.goal is not None and data.goal <= 0:
         errors["goal"] = "invalid"
@@ -255,6 +259,7 @@ def save_petition(
         raise InvalidContent(errors)
     check_slug(session, Petition, petition, data.slug)
     _check_protection_unchanged_once_signed(session, petition, data)
+    before = None if petition is None else petition_settings(session, petition)
     if petition is None:
         petition = Petition(status="draft", signature_count=0)
         petition.campaign = campaign
@@ -268,9 +273,35 @@ def save_petition(
     petition.count_by_country = data.count_by_country and data.protection_key_id is not None
     apply_texts(petition, data.texts, PetitionText, ("title", "body", "share_text", "target"))
     flush_claiming_slug(session)
+    if before is not None:
+        record_settings_change(
+            session,
+            {"petition": petition.slug},
+            before,
+            petition_settings(session, petition),
+            actor_id=actor_id,
+            origin=origin,
+        )
     if reopened:
         petition_status_changed(session, petition, now=now)
     return petition
+
+
+def petition_settings(session: Session, petition: Petition) -> dict:
+    """The settings the audit log follows, as JSON: the deadline in ISO 8601 UTC, the
+    protection by its key's name (its number would say nothing to a reader of the log)."""
+    key = (
+        session.get(ProtectionKey, petition.protection_key_id)
+        if petition.protection_key_id
+        else None
+    )
+    return {
+        "goal": petition.goal,
+        "raise_goal_automatically": petition.raise_goal_automatically,
+        "closes_at": petition.closes_at.isoformat() if petition.closes_at else None,
+        "protected_by": key.name if key else None,
+        "count_by_country": petition.count_by_country,
+    }
 
 
 def _change_deadline(petition: Petition, closes_at: datetime | None, *, now: datetime) -> bool:

@@ -83,6 +83,19 @@ DETAIL_LABELS = {
     "with_photo": _l("Posts with a photo"),
     "email_addresses": _l("Email addresses included"),
 }
+# A settings change (campaign.audit.record_settings_change) shows one line per setting, named as
+# the form that changes it names it, in this order.
+SETTING_LABELS = {
+    "goal": _l("Goal (signatures)"),
+    "raise_goal_automatically": _l("Raise the goal automatically when it is reached"),
+    "closes_at": _l("Closes at"),
+    "protected_by": _l("Protect signers' identities"),
+    "count_by_country": _l(
+        "Protected petitions: keep the country readable, to count signatures by country"
+    ),
+    "wall_enabled": _l("Wall of support open"),
+    "wall_unmoderated": _l("Publish confirmed messages without moderation"),
+}
 # Shown through another key, or saying nothing a person needs (the same as a shown key).
 HIDDEN_KEYS = frozenset({"petition_id", "scope_id"})
 PRESET_NAMES = {
@@ -120,6 +133,9 @@ def describe(event: AuditEvent, accounts: Mapping[int, str]) -> list[Detail]:
     for key, value in details.items():
         if key in HIDDEN_KEYS:
             continue
+        if key == "settings" and isinstance(value, Mapping):
+            described += _settings(value)
+            continue
         label = str(DETAIL_LABELS.get(key, key))
         text, url = _value(event, key, value, details, accounts)
         described.append(Detail(label, text, url))
@@ -152,6 +168,27 @@ def _plain(value) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(_plain(item) for item in value)
     return str(value)
+
+
+def _settings(changed: Mapping) -> list[Detail]:
+    rank = {name: place for place, name in enumerate(SETTING_LABELS)}
+    described = []
+    for name in sorted(changed, key=lambda name: rank.get(name, len(rank))):
+        pair = changed[name]
+        if isinstance(pair, list) and len(pair) == 2:
+            text = _(
+                "from %(before)s to %(after)s",
+                before=_setting_value(pair[0]),
+                after=_setting_value(pair[1]),
+            )
+        else:
+            text = _plain(pair)
+        described.append(Detail(str(SETTING_LABELS.get(name, name)), text))
+    return described
+
+
+def _setting_value(value) -> str:
+    return "–" if value is None else _plain(value)
 
 
 def _named(names: Mapping) -> Callable[[object], str]:

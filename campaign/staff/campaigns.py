@@ -312,7 +312,15 @@ def _petition_form_page(form, campaign, petition, status: int, previews=None):
 def _save_petition_form(form, campaign: Campaign, petition: Petition | None):
     data = _petition_data(form, petition)
     try:
-        saved = save_petition(db.session, campaign, petition, data, now=utcnow())
+        saved = save_petition(
+            db.session,
+            campaign,
+            petition,
+            data,
+            now=utcnow(),
+            actor_id=actor().id,
+            origin=request_origin(),
+        )
     except (InvalidContent, SlugTaken, SlugLocked, ProtectionLocked) as exc:
         db.session.rollback()
         show_problems(form, exc, data.default_locale)

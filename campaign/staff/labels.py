@@ -92,6 +92,7 @@ ACTION_LABELS = {
     "team_member_removed": _l("Removed from a campaign team"),
     "endorsement_approved": _l("Endorsement approved"),
     "endorsement_removed": _l("Endorsement removed"),
+    "settings_changed": _l("Settings changed"),
 }
 UPDATE_STATUS_LABELS = {
     "draft": _l("Draft"),

@@ -34,6 +34,7 @@ from campaign.wall.moderation import (
     InvalidReason,
     PostNotConfirmed,
     approve_post,
+    change_wall_settings,
     moderation_queue,
     reject_post,
     report_reasons,
@@ -124,8 +125,14 @@ def wall_settings(slug: str):
     campaign = editable_campaign_or_404(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
-    campaign.wall_enabled = request.form.get("wall_enabled") == "on"
-    campaign.wall_unmoderated = request.form.get("wall_unmoderated") == "on"
+    change_wall_settings(
+        db.session,
+        campaign,
+        enabled=request.form.get("wall_enabled") == "on",
+        unmoderated=request.form.get("wall_unmoderated") == "on",
+        actor_id=actor().id,
+        origin=request_origin(),
+    )
     db.session.commit()
     flash(_("The wall’s settings are saved."), "success")
     return _back()

@@ -15,6 +15,7 @@ from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from campaign.audit import record_settings_change
 from campaign.mail.emails import queue_email
 from campaign.models import REPORT_REASONS, Campaign, SupporterMessage, WallReport
 from campaign.wall.posting import WallError, announce_published, delete_post
@@ -166,6 +167,30 @@ def report_post(
         .execution_options(synchronize_session=False, **options)
     )
     session.refresh(post)
+
+
+def change_wall_settings(
+    session: Session,
+    campaign: Campaign,
+    *,
+    enabled: bool,
+    unmoderated: bool,
+    actor_id: int | None = None,
+    origin: str | None = None,
+) -> None:
+    """Open or close a campaign's wall, with or without moderation; audited, since a wall
+    without moderation publishes strangers' words at once."""
+    before = {"wall_enabled": campaign.wall_enabled, "wall_unmoderated": campaign.wall_unmoderated}
+    campaign.wall_enabled = enabled
+    campaign.wall_unmoderated = unmoderated
+    record_settings_change(
+        session,
+        {"campaign": campaign.slug},
+        before,
+        {"wall_enabled": enabled, "wall_unmoderated": unmoderated},
+        actor_id=actor_id,
+        origin=origin,
+    )
 
 
 def report_reasons(session: Session, post_ids: list[int]) -> dict[int, dict[str, int]]:

@@ -10,10 +10,13 @@ from sqlalchemy import select
 
 from campaign.audit import record_event
 from campaign.campaigns.authoring import (
+    PetitionData,
+    TextData,
     add_member,
     change_campaign_status,
     change_petition_status,
     remove_member,
+    save_petition,
 )
 from campaign.extensions import db
 from campaign.models import (
@@ -32,6 +35,7 @@ from campaign.statements.endorsing import (
     endorse_statement,
     remove_endorsement,
 )
+from campaign.wall.moderation import change_wall_settings
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 
@@ -79,6 +83,50 @@ def test_status_changes_and_team_changes_are_audited_by_the_domain(
         ("team_member_removed", admin.id, {"campaign": campaign.slug, "user_id": member.id}),
     ]  # fmt: skip
     assert session.scalar(select(AuditEvent.origin).where(AuditEvent.actor_id == admin.id)) == "h"
+
+
+def test_settings_changes_are_audited_as_before_and_after_and_unchanged_saves_are_not(
+    session, make_campaign, make_user
+):
+    admin = make_user("admin")
+    campaign = session.get(Campaign, make_campaign(status="draft").id)
+
+    def saved(petition, **settings) -> Petition:
+        data = PetitionData(
+            slug="release-them",
+            default_locale="en",
+            texts={"en": TextData(title="Release them", body="Body")},
+            **settings,
+        )
+        return save_petition(session, campaign, petition, data, now=NOW, actor_id=admin.id)
+
+    petition = saved(None, goal=500)  # created, not changed: the status workflow follows it
+    saved(petition, goal=500)  # the texts' save button, settings untouched
+    assert events(session) == []
+    deadline = datetime(2026, 9, 17, 2, 0, tzinfo=UTC)
+    saved(petition, goal=1000, raise_goal_automatically=True, closes_at=deadline)
+    change_wall_settings(session, campaign, enabled=True, unmoderated=False, actor_id=admin.id)
+    change_wall_settings(session, campaign, enabled=True, unmoderated=False, actor_id=admin.id)
+    session.commit()
+    assert events(session) == [
+        (
+            "settings_changed",
+            admin.id,
+            {
+                "petition": "release-them",
+                "settings": {
+                    "goal": [500, 1000],
+                    "raise_goal_automatically": [False, True],
+                    "closes_at": [None, "2026-09-17T02:00:00+00:00"],
+                },
+            },
+        ),
+        (
+            "settings_changed",
+            admin.id,
+            {"campaign": campaign.slug, "settings": {"wall_enabled": [False, True]}},
+        ),
+    ]  # fmt: skip
 
 
 def _endorsement(app, session, statement) -> StatementEndorsement:
@@ -132,6 +180,48 @@ def test_content_changes_over_http_are_audited_with_who_and_from_where(
         ).one()
         assert event.actor_id == admin.id and event.origin
         assert event.details == {"petition": petition.slug, "from": "preview", "to": "open"}
+
+
+def test_settings_changes_over_http_are_audited_and_shown_one_line_per_setting(
+    app, client, make_user, log_in, make_campaign, make_petition
+):
+    campaign = make_campaign(status="published")
+    petition = make_petition(campaign=campaign, goal=500)
+    admin = make_user("admin")
+    log_in(client, admin)
+    form = {
+        "slug": petition.slug,
+        "default_locale": "en",
+        "text_en-title": "Release them",
+        "goal": "1000",
+        "closes_at": "2026-09-16T20:00",
+        "action": "save",
+    }
+    assert client.post(f"/staff/petitions/{petition.slug}/edit", data=form).status_code == 303
+    wall = client.post(
+        f"/staff/wall/campaigns/{campaign.slug}/settings",
+        data={"wall_enabled": "on", "wall_unmoderated": "on"},
+    )
+    assert wall.status_code == 303
+    with app.app_context():
+        changes = db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "settings_changed")
+            .order_by(AuditEvent.id)
+        ).all()
+        assert [(event.actor_id, bool(event.origin)) for event in changes] == [(admin.id, True)] * 2
+        assert changes[0].details["settings"] == {
+            "goal": [500, 1000],
+            "closes_at": [None, "2026-09-16T20:00:00+00:00"],
+        }
+    client.post("/staff/language", data={"lang": "fr"})
+    page = client.get("/staff/audit?action=settings_changed").get_data(as_text=True)
+    assert "Paramètres modifiés" in page
+    assert re.search(r"Objectif \(signatures\)</dt> <dd>de 500 à 1\W?000</dd>", page)
+    assert "<dd>de – à 2026-09-16T20:00:00+00:00</dd>" in page
+    assert "Mur de soutien ouvert</dt> <dd>de Non à Oui</dd>" in page
+    assert f'<a href="/staff/campaigns/{campaign.slug}">{campaign.slug}</a>' in page
+    assert "wall_unmoderated" not in page and "[500" not in page  # words, never raw codes
 
 
 def test_the_log_shows_iso_times_words_and_links_in_the_staff_language(

@@ -14,6 +14,7 @@ from sqlalchemy import update
 from staff.test_staff_images import jpeg_with_gps
 
 from campaign.campaigns.authoring import InvalidTransition, publish_and_open
+from campaign.config import Settings
 from campaign.extensions import db
 from campaign.models import Campaign, Petition, Signature
 from campaign.petitions.closing import local_from_utc, utc_from_local
@@ -234,6 +235,25 @@ def test_closing_time_is_typed_stored_and_shown_in_the_organisations_zone(
     assert stored == datetime(2026, 9, 17, 2, 0, tzinfo=UTC)
     again = text_of(client.get(f"/staff/petitions/{petition.slug}/edit"))
     assert 'value="2026-09-16T20:00"' in again
+
+
+def test_without_a_setting_closing_times_are_in_utc(app, client, make_user, log_in, make_petition):
+    assert Settings.from_environ({}).flask_config()["ORGANISATION_TIMEZONE"] == "UTC"
+    petition = make_petition(status="draft")
+    log_in(client, make_user("admin"))
+    form = text_of(client.get(f"/staff/petitions/{petition.slug}/edit"))
+    assert "on the clock of UTC" in form
+    data = {
+        "slug": petition.slug,
+        "default_locale": "en",
+        "text_en-title": "T",
+        "closes_at": "2026-09-16T20:00",
+        "action": "save",
+    }
+    assert client.post(f"/staff/petitions/{petition.slug}/edit", data=data).status_code == 303
+    with app.app_context():
+        stored = db.session.get(Petition, petition.id).closes_at
+    assert stored == datetime(2026, 9, 16, 20, 0, tzinfo=UTC)
 
 
 # --- item 12: the first hours, opt-ins, personal links, channel names ---------------------------
