@@ -6,8 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Row, bindparam, delete, func, select, update
-from sqlalchemy import text as sql_text
+from sqlalchemy import Row, Update, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from campaign.config import DEFAULT_EMAIL_NORMALIZATION
@@ -145,8 +144,7 @@ def deliver_batch(
             log.error("outbox email %s given up: no attempt finished", email.id)
             continue
         attempts = email.attempts + 1
-        _commit_without_waiting_for_disk(session)
-        session.execute(_COUNT_ATTEMPT, {"email_id": email.id})
+        session.execute(_count_attempt(session), {"email_id": email.id})
         session.commit()
         outcome = _deliver(
             session,
@@ -173,25 +171,31 @@ def _shared_bodies(session: Session, ids: set[int]) -> dict[int, Row]:
     return {row.id: row for row in rows}
 
 
-def _commit_without_waiting_for_disk(session: Session) -> None:
-    """Let this transaction's commit return before PostgreSQL has flushed it to disk.
+def _count_attempt(session: Session) -> Update:
+    """The statement counting an email's attempt; on PostgreSQL it also lets the transaction's
+    commit return before the disk has it (SET LOCAL synchronous_commit = off, in the same
+    round trip).
 
     Waiting for the disk at every email held one worker to a third of what the mail server
     takes. The commit is still atomic and seen by every other connection at once: only a crash
     of the database server itself, within a fraction of a second of it, loses it, and what it
     recorded (an email sent, an attempt counted) is then sent once more, as for an email in
-    flight when a worker is killed. SET LOCAL ends with the transaction: nothing else that
+    flight when a worker is killed. The setting ends with the transaction: nothing else that
     uses the connection is affected. SQLite's commits are already relaxed (database.py).
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(_RELAXED_COMMIT)
+        return _COUNT_ATTEMPT_RELAXED
+    return _COUNT_ATTEMPT
 
 
-_RELAXED_COMMIT = sql_text("SET LOCAL synchronous_commit = off")
 _COUNT_ATTEMPT = (
     update(OutboxEmail.__table__)
     .where(OutboxEmail.__table__.c.id == bindparam("email_id"))
     .values(attempts=OutboxEmail.__table__.c.attempts + 1)
+)
+# set_config(..., true) is SET LOCAL; volatile, it runs for the one row the id finds.
+_COUNT_ATTEMPT_RELAXED = _COUNT_ATTEMPT.where(
+    func.set_config("synchronous_commit", "off", True) == "off"
 )
 
 
