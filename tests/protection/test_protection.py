@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import json
 from dataclasses import replace
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ from nacl.public import PrivateKey
 from sqlalchemy import select
 
 from campaign.campaigns.authoring import PetitionData, ProtectionLocked, TextData, save_petition
+from campaign.delivery.countries import country_counts
 from campaign.delivery.keys import generate_key
 from campaign.delivery.verification import verify_pack
 from campaign.extensions import db
@@ -24,7 +26,6 @@ from campaign.petitions.opt_in import opt_in_to_updates
 from campaign.petitions.reminders import queue_due_reminders
 from campaign.petitions.signing import confirm_signature, sign_petition
 from campaign.protection.decrypting import decrypt_csv
-from campaign.protection.figures import protected_figures
 from campaign.protection.keys import (
     InvalidKey,
     KeyAlreadyRegistered,
@@ -151,8 +152,8 @@ def test_counting_by_country_keeps_the_country_in_clear_for_the_figures(
     for signature in signatures(app)[:2]:
         confirm_signature(session, signature.public_id, now=utcnow())
     session.commit()
-    figures = protected_figures(session, session.get(Petition, petition.id))
-    assert (figures.count, figures.countries) == (2, {"SY": 2})
+    figures = country_counts(session, petition.id, min_count=1)
+    assert (figures.countries, figures.other) == ([("SY", 2)], 0)
 
 
 def test_without_counting_by_country_only_the_count_is_given(
@@ -162,8 +163,8 @@ def test_without_counting_by_country_only_the_count_is_given(
     sign(petition, country="SY")
     confirm_signature(session, signatures(app)[0].public_id, now=utcnow())
     session.commit()
-    figures = protected_figures(session, session.get(Petition, petition.id))
-    assert (figures.count, figures.countries) == (1, None)
+    figures = country_counts(session, petition.id, min_count=1)
+    assert (figures.countries, figures.other) == ([], 1)
     assert signatures(app)[0].country == UNKNOWN_COUNTRY
 
 
@@ -225,23 +226,28 @@ def test_an_export_opens_cell_by_cell_and_refuses_another_key(key_pair):
         decrypt_csv(text, PrivateKey.generate())
 
 
-def test_the_public_figures_and_the_delivery_pack_never_name_a_protected_signer(
-    make_app, tmp_path, key_pair, make_petition
+def _signed_protected_petition(
+    make_app, tmp_path, key_pair, make_petition, countries, *, min_count, count_by_country=False
 ):
+    """An app with a delivery key, and the slug of a protected petition confirmed signatures
+    from `countries` have signed."""
     delivery_key = tmp_path / "delivery.pem"
     generate_key(delivery_key)
-    app = make_app(DELIVERY_KEY_FILE=str(delivery_key), COUNTRY_MIN_COUNT=1)
+    app = make_app(DELIVERY_KEY_FILE=str(delivery_key), COUNTRY_MIN_COUNT=min_count)
     with app.app_context():
         key_id = register_key(db.session, "Trusted team", key_pair[1]).id
         db.session.commit()
         petition = db.session.get(Petition, make_petition().id)
         petition.protection_key_id = key_id
+        petition.count_by_country = count_by_country
         db.session.commit()
-        for n in range(3):
+        for n, country in enumerate(countries):
             sign_petition(
                 db.session,
                 petition,
-                signature_data(name=f"Hidden Person {n}", email=f"h{n}@example.org", country="SY"),
+                signature_data(
+                    name=f"Hidden Person {n}", email=f"h{n}@example.org", country=country
+                ),
                 locale="en",
                 now=utcnow(),
                 secret_key=app.config["SECRET_KEY"],
@@ -251,16 +257,55 @@ def test_the_public_figures_and_the_delivery_pack_never_name_a_protected_signer(
         for signature in signatures(app):
             confirm_signature(db.session, signature.public_id, now=utcnow())
         db.session.commit()
-        slug = petition.slug
+        return app, petition.slug
+
+
+def _pack(app, slug: str, folder) -> tuple[list[list[str]], str]:
+    """Build the petition's delivery pack in `folder`, check it, and return the rows of its
+    signatures.csv (header first) and the text of its manifest."""
+    result = app.test_cli_runner().invoke(args=["delivery-pack", slug, "--out", str(folder)])
+    assert result.exit_code == 0, result.output
+    verify_pack(folder)
+    rows = list(csv.reader(io.StringIO((folder / "signatures.csv").read_text())))
+    return rows, (folder / "manifest.json").read_text()
+
+
+def test_the_public_figures_and_the_delivery_pack_never_name_a_protected_signer(
+    make_app, tmp_path, key_pair, make_petition
+):
+    app, slug = _signed_protected_petition(
+        make_app, tmp_path, key_pair, make_petition, ["SY"] * 3, min_count=1
+    )
 
     figures = app.test_client().get(f"/api/v1/petitions/{slug}/countries").get_json()
     assert (figures["countries"], figures["other"]) == ([], 3)
 
-    result = app.test_cli_runner().invoke(
-        args=["delivery-pack", slug, "--out", str(tmp_path / "pack")]
-    )
-    assert result.exit_code == 0, result.output
-    assert verify_pack(tmp_path / "pack").count == 3
-    rows = list(csv.reader(io.StringIO((tmp_path / "pack" / "signatures.csv").read_text())))
+    rows, manifest = _pack(app, slug, tmp_path / "pack")
     assert len(rows) == 4 and {row[0] for row in rows[1:]} == {""}
-    assert "Hidden" not in (tmp_path / "pack" / "manifest.json").read_text()
+    assert {row[1] for row in rows[1:]} == {UNKNOWN_COUNTRY}
+    assert "Hidden" not in manifest and '"SY"' not in manifest
+
+
+def test_a_protected_pack_folds_countries_as_the_public_figures_do(
+    make_app, tmp_path, key_pair, make_petition
+):
+    app, slug = _signed_protected_petition(
+        make_app,
+        tmp_path,
+        key_pair,
+        make_petition,
+        ["SY", "SY", "BH"],
+        min_count=2,
+        count_by_country=True,
+    )
+
+    figures = app.test_client().get(f"/api/v1/petitions/{slug}/countries").get_json()
+    assert figures["other"] == 1
+    assert [(c["code"], c["count"]) for c in figures["countries"]] == [("SY", 2)]
+
+    rows, manifest = _pack(app, slug, tmp_path / "pack")
+    assert sorted(row[1] for row in rows[1:]) == ["SY", "SY", UNKNOWN_COUNTRY]
+    assert json.loads(manifest)["countries"] == {"SY": 2, UNKNOWN_COUNTRY: 1}
+    assert (
+        "BH" not in manifest and "Bahrain" not in (tmp_path / "pack" / "signatures.csv").read_text()
+    )
