@@ -20,6 +20,7 @@ from campaign.delivery.countries import country_counts
 from campaign.delivery.keys import generate_key
 from campaign.delivery.verification import verify_pack
 from campaign.extensions import db
+from campaign.integrations.resources import one_signature, signature_resource
 from campaign.models import Petition, ProtectionKey, utcnow
 from campaign.models.protection import SEALED_NAME, SEALED_PREFIX, UNKNOWN_COUNTRY
 from campaign.petitions.opt_in import opt_in_to_updates
@@ -309,3 +310,38 @@ def test_a_protected_pack_folds_countries_as_the_public_figures_do(
     assert (
         "BH" not in manifest and "Bahrain" not in (tmp_path / "pack" / "signatures.csv").read_text()
     )
+
+
+def test_the_signatures_api_and_webhooks_give_sealed_values_only(
+    app, session, sign, make_petition, protect, key_pair
+):
+    petition = protect(make_petition())
+    sign(petition, name="Amina Diallo", email="Amina@Example.org", country="SY")
+    [signature] = signatures(app)
+    confirm_signature(session, signature.public_id, now=utcnow() - timedelta(minutes=1))
+    session.commit()
+    created = app.test_cli_runner().invoke(
+        args=["tokens", "create", "--name", "crm", "--role", "exporter"]
+    )
+    token = created.output.strip().splitlines()[-1]
+
+    listed = app.test_client().get(
+        f"/api/v1/staff/petitions/{petition.slug}/signatures",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert listed.status_code == 200
+    [from_api] = listed.get_json()["signatures"]
+    webhook = signature_resource(
+        session.execute(one_signature(), {"signature_public_id": signature.public_id}).one()
+    )
+    private = key_pair[0]
+    for resource in (from_api, webhook):
+        person, fields = resource["person"], resource["custom_fields"]
+        assert "Amina" not in str(resource) and '"SY"' not in json.dumps(resource)
+        opened = [
+            open_sealed(private, person["email_addresses"][0]["address"]),
+            open_sealed(private, person["postal_addresses"][0]["country"]),
+            open_sealed(private, fields["full_name"]),
+        ]
+        assert opened == ["Amina@example.org", "SY", "Amina Diallo"]
+        assert (fields["opt_in"], fields["referrer"]) == (False, None)
