@@ -22,6 +22,13 @@ PROTECTED_NOTICE = {
     "ar": "هذه العريضة تحمي من يوقّع عليها.",
 }
 
+PRIVACY_HEADING = {
+    "en": "Protected petitions",
+    "fr": "Pétitions protégées",
+    "es": "Peticiones protegidas",
+    "ar": "العرائض المحمية",
+}
+
 
 @pytest.fixture
 def protection_key(app) -> int:
@@ -118,4 +125,4 @@ def test_the_privacy_page_explains_protected_petitions(client, lang):
     page = client.get(f"/{lang}/privacy")
     assert page.status_code == 200
     assert 'id="protected"' in page.text
-    assert {"en": "Protected petitions", "fr": "Pétitions protégées"}.get(lang, "") in page.text
+    assert PRIVACY_HEADING[lang] in page.text
