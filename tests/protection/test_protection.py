@@ -1,5 +1,6 @@
 """Protected petitions through the domain: keys, sealing, signing, the figures left, the
-switch fixed once anyone has signed, and what a protected signer is never sent or offered."""
+switch fixed once the petition opens or anyone signs, and what a protected signer is never
+sent or offered."""
 
 from __future__ import annotations
 
@@ -15,7 +16,13 @@ from helpers import outbox, signature_data, signatures
 from nacl.public import PrivateKey
 from sqlalchemy import select
 
-from campaign.campaigns.authoring import PetitionData, ProtectionLocked, TextData, save_petition
+from campaign.campaigns.authoring import (
+    PetitionData,
+    ProtectionLocked,
+    TextData,
+    change_petition_status,
+    save_petition,
+)
 from campaign.delivery.countries import country_counts
 from campaign.delivery.keys import generate_key
 from campaign.delivery.verification import verify_pack
@@ -214,6 +221,27 @@ def test_protection_is_chosen_at_creation_and_fixed_once_anyone_signed(
     petition = session.get(Petition, petition.id)
     save_petition(session, petition.campaign, petition, replace(data, goal=500), now=utcnow())
     assert petition.goal == 500
+
+
+def test_protection_is_fixed_once_the_petition_has_opened_even_unsigned(
+    session, make_campaign, key_pair
+):
+    campaign = session.merge(make_campaign())
+    key = register_key(session, "Trusted team", key_pair[1])
+    texts = {"en": TextData(title="At risk")}
+    protected = PetitionData(
+        slug="at-risk", default_locale="en", texts=texts, protection_key_id=key.id
+    )
+    unprotected = PetitionData(slug="at-risk", default_locale="en", texts=texts)
+    petition = save_petition(session, campaign, None, unprotected, now=utcnow())
+    change_petition_status(petition, "preview", now=utcnow())
+    # Until it opens, staff may still change their mind.
+    save_petition(session, campaign, petition, protected, now=utcnow())
+    assert petition.is_protected
+    change_petition_status(petition, "open", now=utcnow())
+    session.commit()
+    with pytest.raises(ProtectionLocked):
+        save_petition(session, campaign, petition, unprotected, now=utcnow())
 
 
 def test_an_export_opens_cell_by_cell_and_refuses_another_key(key_pair):
