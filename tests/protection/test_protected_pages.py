@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from campaign.campaigns.authoring import change_petition_status
 from campaign.extensions import db
-from campaign.models import Petition, ProtectionKey, utcnow
+from campaign.models import Petition, ProtectionKey, Signature, utcnow
 from campaign.protection.keys import register_key
 
 PROTECTED_NOTICE = {
@@ -147,3 +147,29 @@ def test_the_privacy_page_explains_protected_petitions(client, lang):
     assert page.status_code == 200
     assert 'id="protected"' in page.text
     assert PRIVACY_HEADING[lang] in page.text
+
+
+def test_staff_erase_a_protected_signer_from_the_address_they_give(
+    app, make_user, log_in, make_petition, protection_key
+):
+    petition = make_petition()
+    with app.app_context():
+        db.session.execute(
+            db.update(Petition)
+            .where(Petition.id == petition.id)
+            .values(protection_key_id=protection_key)
+        )
+        db.session.commit()
+    signed = app.test_client().post(
+        f"/en/petitions/{petition.slug}", data=sign_fields(email="Hidden.Person@Example.org")
+    )
+    assert signed.status_code == 200
+    staff = _staff(app, make_user, log_in)
+    shown = staff.post("/staff/erasure", data={"email": "hidden.person@example.org"})
+    assert shown.status_code == 200 and petition.slug in shown.text
+    done = staff.post(
+        "/staff/erasure/confirm", data={"email": "HIDDEN.PERSON@example.org", "confirm": "y"}
+    )
+    assert done.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(Signature.id)) is None
