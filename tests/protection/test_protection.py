@@ -33,6 +33,7 @@ from campaign.models.protection import SEALED_NAME, SEALED_PREFIX, UNKNOWN_COUNT
 from campaign.petitions.opt_in import opt_in_to_updates
 from campaign.petitions.reminders import queue_due_reminders
 from campaign.petitions.signing import confirm_signature, sign_petition
+from campaign.privacy.erasure import purge
 from campaign.protection.decrypting import decrypt_csv
 from campaign.protection.keys import (
     InvalidKey,
@@ -373,3 +374,28 @@ def test_the_signatures_api_and_webhooks_give_sealed_values_only(
         ]
         assert opened == ["Amina@example.org", "SY", "Amina Diallo"]
         assert (fields["opt_in"], fields["referrer"]) == (False, None)
+
+
+def test_the_retention_purge_drops_the_sealed_values_and_keeps_the_count(
+    app, session, sign, make_petition, protect
+):
+    petition = protect(make_petition())
+    sign(petition, name="Amina Diallo", email="amina@example.org")
+    confirm_signature(session, signatures(app)[0].public_id, now=utcnow())
+    session.execute(
+        db.update(Petition)
+        .where(Petition.id == petition.id)
+        .values(status="closed", closed_at=utcnow() - timedelta(days=800))
+    )
+    session.commit()
+    result = purge(session, now=utcnow(), pending_days=30, closed_months=12)
+    session.commit()
+    assert result.anonymised == 1
+    [signature] = signatures(app)
+    assert (signature.sealed_name, signature.sealed_email, signature.sealed_country) == (
+        None,
+        None,
+        None,
+    )
+    assert signature.confirmed_at is not None
+    assert session.get(Petition, petition.id).signature_count == 1
