@@ -165,3 +165,41 @@ def test_the_opened_export_is_written_for_its_owner_only(runner, keys, tmp_path)
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == b"name,country\r\nAmina Diallo,ZZ\r\n"
     assert out.stat().st_mode & 0o777 == 0o600
+
+
+def test_petitions_are_created_from_message_files_in_several_languages(
+    app, runner, make_campaign, keys, tmp_path
+):
+    campaign = make_campaign()
+    assert (
+        runner.invoke(
+            args=["keys", "add-protection", "--public-key", str(keys.public), "--name", "Team"]
+        ).exit_code
+        == 0
+    )
+    english, arabic, untitled = tmp_path / "en.md", tmp_path / "ar.md", tmp_path / "bad.md"
+    english.write_text("Title: Free them\n\nRelease them **now**.\n")
+    arabic.write_text("Title: أطلقوا سراحهم\n\nأطلقوا سراحهم الآن.\n", encoding="utf-8")
+    untitled.write_text("Release them.\n")
+
+    def create(slug, *files, goal="10"):
+        options = [f"--message-file={file}" for file in files]
+        return runner.invoke(
+            args=["petitions", "create", "--campaign", campaign.slug, "--slug", slug]
+            + options
+            + ["--goal", goal, "--protected-by", "Team"]
+        )
+
+    created = create("free-them", f"en={english}", f"ar={arabic}")
+    assert created.exit_code == 0, created.output
+    assert "created (draft, protected by 'Team')" in created.output
+    _refused(create("other", f"en={untitled}"), "must start with a 'Title: ...' line")
+    _refused(create("other", f"xx={english}"), "LANG one of")
+    _refused(create("other", f"en={tmp_path / 'none.md'}"), "cannot read")
+    _refused(create("other", f"en={english}", goal="0"), "--goal")
+    _refused(create("free-them", f"en={english}"), "--slug 'free-them' is taken")
+    with app.app_context():
+        petition = db.session.scalar(select(Petition).where(Petition.slug == "free-them"))
+        assert (petition.status, petition.is_protected) == ("draft", True)
+        assert petition.text_for("ar").title == "أطلقوا سراحهم"
+        assert db.session.scalar(select(Petition.id).where(Petition.slug == "other")) is None
