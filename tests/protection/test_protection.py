@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from helpers import outbox, signature_data, signatures
+from helpers import outbox, pdf_text, signature_data, signatures
 from nacl.public import PrivateKey
 from sqlalchemy import select
 
@@ -334,6 +334,8 @@ def test_a_protected_pack_folds_countries_as_the_public_figures_do(
     assert [(c["code"], c["count"]) for c in figures["countries"]] == [("SY", 2)]
 
     rows, manifest = _pack(app, slug, tmp_path / "pack")
+    summary = pdf_text(tmp_path / "pack" / "summary.pdf")
+    assert "Other countries" in summary and "Bahrain" not in summary
     assert sorted(row[1] for row in rows[1:]) == ["SY", "SY", UNKNOWN_COUNTRY]
     assert json.loads(manifest)["countries"] == {"SY": 2, UNKNOWN_COUNTRY: 1}
     assert (
