@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from conftest import body_text
 from flask import Flask
+from pypdf import PdfReader
 from sqlalchemy import event, func, select
 
 from campaign.extensions import db
@@ -110,3 +112,8 @@ def database_work(app: Flask) -> Iterator[list[str]]:
     finally:
         event.remove(engine, "before_cursor_execute", statement)
         event.remove(engine, "commit", commit)
+
+
+def pdf_text(path: Path) -> str:
+    """The text of every page of a PDF file (a delivery pack's summary)."""
+    return "".join(page.extract_text() for page in PdfReader(path).pages)

@@ -79,7 +79,8 @@ class InvalidTransition(AuthoringError):
 
 
 class ProtectionLocked(AuthoringError):
-    """Whether a petition is protected, and by which key, is settled once anyone has signed."""
+    """Whether a petition is protected, and by which key, is settled once it has opened or
+    anyone has signed."""
 
 
 class NotACampaigner(AuthoringError):
@@ -320,7 +321,10 @@ def _check_protection_unchanged_once_signed(
     session: Session, petition: Petition | None, data: PetitionData
 ) -> None:
     """Signatures already stored were kept in clear or sealed as the petition then said:
-    switching afterwards would leave some signers less protected than the page told them."""
+    switching afterwards would leave some signers less protected than the page told them. Nor
+    can it switch once the petition has opened, signed or not: a visitor may be reading a page
+    that promised the other mode, and app servers keep the petition they sign into for a few
+    seconds (campaign.web.pagecache), so a signing could still be stored the old way."""
     if petition is None:
         return
     count_by_country = data.count_by_country and data.protection_key_id is not None
@@ -329,8 +333,18 @@ def _check_protection_unchanged_once_signed(
         count_by_country,
     ):
         return
-    if session.scalar(select(Signature.id).where(Signature.petition_id == petition.id).limit(1)):
+    if protection_settled(session, petition):
         raise ProtectionLocked(petition.slug)
+
+
+def protection_settled(session: Session, petition: Petition) -> bool:
+    """Whether the petition's protection can no longer change (see ProtectionLocked)."""
+    if petition.opened_at is not None:
+        return True
+    return (
+        session.scalar(select(Signature.id).where(Signature.petition_id == petition.id).limit(1))
+        is not None
+    )
 
 
 def change_campaign_status(

@@ -26,10 +26,16 @@ class CountryCounts:
         return max((count for _code, count in self.countries), default=0)
 
 
-def country_counts(session: Session, petition_id: int, *, min_count: int) -> CountryCounts:
+def country_counts(
+    session: Session, petition_id: int, *, min_count: int, before: datetime | None = None
+) -> CountryCounts:
+    """The figures now, or as they stood for the signatures confirmed `before` a cut-off."""
+    confirmed = [Signature.petition_id == petition_id, Signature.confirmed_at.is_not(None)]
+    if before is not None:
+        confirmed.append(Signature.confirmed_at < before)
     rows = session.execute(
         select(Signature.country, func.count(), func.max(Signature.confirmed_at))
-        .where(Signature.petition_id == petition_id, Signature.confirmed_at.is_not(None))
+        .where(*confirmed)
         .group_by(Signature.country)
     ).all()
 

@@ -25,6 +25,7 @@ from sqlalchemy import Integer, insert, literal, select
 from sqlalchemy.orm import Session
 
 from campaign.audit import DELIVERY_PACK, record_event
+from campaign.delivery.countries import country_counts
 from campaign.delivery.keys import KeyProblem, key_id, load_private_key, public_key_text
 from campaign.delivery.summary import MissingFonts, write_summary
 from campaign.delivery.verification import (
@@ -38,6 +39,7 @@ from campaign.delivery.verification import (
     signed_message,
 )
 from campaign.models import DeliveryPack, DeliveryPackReceipt, Petition, Signature
+from campaign.models.protection import UNKNOWN_COUNTRY
 from campaign.privacy.exports import csv_chunks, iter_batches
 
 BATCH_SIZE = 5000
@@ -152,7 +154,11 @@ def _included(petition_id: int, cut_off: datetime):
 def _write_signatures(session: Session, path: Path, facts: PackFacts) -> None:
     # A protected petition's pack never names anyone: its names are sealed (campaign.protection)
     # and only staff holding the private key may add them, offline.
-    name = literal("") if facts.petition.protection_key_id else Signature.name
+    protected = facts.petition.protection_key_id is not None
+    name = literal("") if protected else Signature.name
+    # Nor does it single anyone out by country: a country with fewer signers than the public
+    # figures show alone is written as UNKNOWN_COUNTRY, and counted so, as "other countries".
+    shown = _countries_shown_alone(session, facts) if protected else None
     query = (
         select(name, Signature.country, Signature.confirmed_at)
         .where(*_included(facts.petition.id, facts.cut_off))
@@ -164,6 +170,11 @@ def _write_signatures(session: Session, path: Path, facts: PackFacts) -> None:
         for batch in iter_batches(session, query, batch_size=BATCH_SIZE):
             if not batch:
                 continue
+            if shown is not None:
+                batch = [
+                    (name, code if code in shown else UNKNOWN_COUNTRY, at)
+                    for name, code, at in batch
+                ]
             written = [
                 (name, code, territories.get(code, code), at.date().isoformat())
                 for name, code, at in batch
@@ -177,6 +188,14 @@ def _write_signatures(session: Session, path: Path, facts: PackFacts) -> None:
     with path.open("wb") as file:
         for chunk in csv_chunks(CSV_HEADER, rows()):
             file.write(chunk)
+
+
+def _countries_shown_alone(session: Session, facts: PackFacts) -> set[str]:
+    """The countries the public figures would show by name for the signatures in the pack."""
+    counts = country_counts(
+        session, facts.petition.id, min_count=facts.min_country_count, before=facts.cut_off
+    )
+    return {code for code, _count in counts.countries}
 
 
 def _receipts(session: Session, facts: PackFacts) -> Iterator[str]:

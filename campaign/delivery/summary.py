@@ -21,6 +21,7 @@ from fpdf import FPDF
 
 from campaign.delivery.countries import CountryCounts
 from campaign.delivery.worldmap import map_aspect, world_map_svg
+from campaign.models.protection import UNKNOWN_COUNTRY
 from campaign.web.i18n import RTL_LOCALES
 
 if TYPE_CHECKING:
@@ -96,6 +97,9 @@ def _document(facts: PackFacts, public_key: str, font_dir: Path) -> FPDF:
     )
     paragraph(_("Signatures by country"), size=13, bold=True)
     names = facts.country_names()
+    if UNKNOWN_COUNTRY in names:
+        # Only a protected petition's pack has it: its sealed and folded countries.
+        names[UNKNOWN_COUNTRY] = _("Other countries")
     pdf.set_font(main, "", 10)
     header = [_("Country"), _("Signatures")]
     with pdf.table(
@@ -103,9 +107,9 @@ def _document(facts: PackFacts, public_key: str, font_dir: Path) -> FPDF:
         text_align=("RIGHT", "RIGHT") if rtl else ("LEFT", "RIGHT"),
         first_row_as_headings=True,
     ) as table:
-        rows = [header] + [
-            [names[code], number(count)] for code, count in facts.countries.most_common()
-        ]
+        # Most signatures first, the other countries last, as on the petition's page.
+        by_count = sorted(facts.countries.most_common(), key=lambda c: c[0] == UNKNOWN_COUNTRY)
+        rows = [header] + [[names[code], number(count)] for code, count in by_count]
         for cells in rows:
             row = table.row()
             for value in reversed(cells) if rtl else cells:
@@ -141,7 +145,7 @@ def _draw_map(pdf: FPDF, facts: PackFacts, names: dict[str, str]) -> None:
         (
             (code, count)
             for code, count in facts.countries.items()
-            if count >= facts.min_country_count
+            if count >= facts.min_country_count and code != UNKNOWN_COUNTRY
         ),
         key=lambda item: (-item[1], item[0]),
     )

@@ -8,7 +8,7 @@ import hashlib
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, func, select
 
 from campaign.models import Petition, Signature
 
@@ -38,9 +38,11 @@ def signature_columns() -> Select:
         select(
             signatures.c.id,
             signatures.c.public_id,
-            signatures.c.name,
-            signatures.c.email,
-            signatures.c.country,
+            # A protected petition's signatures give their sealed values (campaign.protection),
+            # as its exports do: what the receiver's private key opens, offline.
+            func.coalesce(signatures.c.sealed_name, signatures.c.name).label("name"),
+            func.coalesce(signatures.c.sealed_email, signatures.c.email).label("email"),
+            func.coalesce(signatures.c.sealed_country, signatures.c.country).label("country"),
             signatures.c.locale,
             signatures.c.consent_text,
             signatures.c.consented_at,

@@ -182,7 +182,7 @@ class Petition(Translated, db.Model):
     # (invalidated signatures) and climbs back announces nothing again.
     goal_reached_notified: Mapped[int | None] = mapped_column(Integer)
     # Protected (campaign.protection): signers' identities are sealed to this key, chosen when
-    # the petition is created and never changed once anyone has signed.
+    # the petition is created and never changed once it has opened or anyone has signed.
     protection_key_id: Mapped[int | None] = mapped_column(
         ForeignKey("protection_keys.id", ondelete="RESTRICT"), index=True
     )

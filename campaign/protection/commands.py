@@ -12,10 +12,13 @@ from flask.cli import with_appcontext
 from campaign.extensions import db
 from campaign.protection.decrypting import decrypt_csv
 from campaign.protection.keys import (
+    PRIVATE_KEY_FILE,
+    PUBLIC_KEY_FILE,
     InvalidKey,
     InvalidKeyName,
     KeyAlreadyRegistered,
     KeyNameTaken,
+    WrongHalf,
     read_private_key,
     register_key,
     write_key_pair,
@@ -49,6 +52,12 @@ def add_protection_command(public_key: Path, name: str) -> None:
         raise click.ClickException(f"cannot read {public_key} as a key file") from exc
     try:
         key = register_key(db.session, name, text)
+    except WrongHalf:
+        db.session.rollback()
+        raise click.ClickException(
+            f"{public_key} is a private key: it must stay offline. Register the public key "
+            f"({PUBLIC_KEY_FILE}) instead; nothing was registered"
+        ) from None
     except InvalidKey:
         db.session.rollback()
         raise click.ClickException(
@@ -77,6 +86,10 @@ def decrypt_export_command(source: Path, private_key: Path, out: Path) -> None:
     """Open the sealed cells of a protected petition's export with its private key, offline."""
     try:
         key = read_private_key(private_key.read_text(encoding="ascii"))
+    except WrongHalf:
+        raise click.ClickException(
+            f"{private_key} is the public key; the private key ({PRIVATE_KEY_FILE}) opens"
+        ) from None
     except (OSError, UnicodeDecodeError, InvalidKey):
         raise click.ClickException(f"{private_key} does not hold a private key") from None
     try:
@@ -90,7 +103,12 @@ def decrypt_export_command(source: Path, private_key: Path, out: Path) -> None:
             "this private key does not open the export: nothing written"
         ) from None
     # Readable by this user only: the file now holds names and addresses.
-    descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror}") from None
+    # A file that was there keeps its mode on O_TRUNC.
+    os.fchmod(descriptor, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as written:
         written.write(decrypted)
     click.echo(f"{opened} values opened into {out}")

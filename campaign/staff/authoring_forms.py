@@ -66,7 +66,10 @@ def show_problems(form, exc: Exception, default_locale: str) -> None:
         form.slug.errors = [_("This address is taken already. Choose another one.")]
     elif isinstance(exc, ProtectionLocked):
         form.protected_by.errors = [
-            _("Protection cannot change once anyone has signed: their data is kept as it was.")
+            _(
+                "Protection cannot change once the petition has opened or anyone has signed: "
+                "its page told signers how their data is kept."
+            )
         ]
     elif isinstance(exc, SlugLocked):
         form.slug.errors = [

@@ -23,6 +23,7 @@ from campaign.campaigns.authoring import (
     add_member,
     change_campaign_status,
     change_petition_status,
+    protection_settled,
     publish_and_open,
     remove_member,
     save_campaign,
@@ -30,7 +31,7 @@ from campaign.campaigns.authoring import (
 )
 from campaign.campaigns.permissions import campaigns_editable_by
 from campaign.extensions import db
-from campaign.models import Campaign, Petition, ProtectionKey, Signature, User, utcnow
+from campaign.models import Campaign, Petition, ProtectionKey, User, utcnow
 from campaign.petitions.closing import local_from_utc, utc_from_local
 from campaign.staff.authoring_forms import (
     change_status,
@@ -259,13 +260,9 @@ def _protection_choices(form) -> None:
 
 
 def _protection_locked(petition: Petition | None) -> bool:
-    """Whether anyone has signed: then the protection shows but cannot be changed."""
-    if petition is None:
-        return False
-    return (
-        db.session.scalar(select(Signature.id).where(Signature.petition_id == petition.id).limit(1))
-        is not None
-    )
+    """Whether the petition has opened or anyone has signed: then the protection shows but
+    cannot be changed."""
+    return petition is not None and protection_settled(db.session, petition)
 
 
 def _petition_data(form, petition: Petition | None) -> PetitionData:

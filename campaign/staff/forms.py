@@ -232,7 +232,8 @@ class PetitionForm(_TextsForm):
         validate_choice=True,
         description=_l(
             "Names, email addresses and countries are encrypted to this key; only whoever holds "
-            "its private key can read them, offline. It cannot change once anyone has signed."
+            "its private key can read them, offline. It cannot change once the petition has "
+            "opened or anyone has signed."
         ),
     )
     count_by_country = BooleanField(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from babel.dates import format_date
-from helpers import confirm_link, sign_fields
+from helpers import confirm_link, pdf_text, sign_fields
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -118,10 +118,6 @@ def test_a_pack_of_real_signatures_verifies_and_any_changed_byte_is_named(
             select(AuditEvent).where(AuditEvent.action == "delivery_pack")
         ).one()
         assert event.details["manifest_sha256"] == pack.manifest_sha256
-
-
-def pdf_text(path: Path) -> str:
-    return "".join(page.extract_text() for page in PdfReader(path).pages)
 
 
 def test_the_summary_says_title_and_count_and_an_arabic_pack_its_arabic_title(

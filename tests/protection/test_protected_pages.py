@@ -11,8 +11,9 @@ from helpers import sign_fields
 from nacl.public import PrivateKey
 from sqlalchemy import select
 
+from campaign.campaigns.authoring import change_petition_status
 from campaign.extensions import db
-from campaign.models import Petition, ProtectionKey
+from campaign.models import Petition, ProtectionKey, Signature, utcnow
 from campaign.protection.keys import register_key
 
 PROTECTED_NOTICE = {
@@ -20,6 +21,13 @@ PROTECTED_NOTICE = {
     "fr": "Cette pétition protège celles et ceux qui la signent.",
     "es": "Esta petición protege a quienes la firman.",
     "ar": "هذه العريضة تحمي من يوقّع عليها.",
+}
+
+PRIVACY_HEADING = {
+    "en": "Protected petitions",
+    "fr": "Pétitions protégées",
+    "es": "Peticiones protegidas",
+    "ar": "العرائض المحمية",
 }
 
 
@@ -70,7 +78,7 @@ def test_staff_choose_protection_when_creating_and_cannot_change_it_once_signed(
     signed = app.test_client().post("/en/petitions/at-risk", data=sign_fields())
     assert signed.status_code == 200
     edit = staff.get("/staff/petitions/at-risk/edit")
-    assert "This cannot change now that people have signed." in edit.text
+    assert "This cannot change now that the petition has opened or people have signed." in edit.text
     assert 'name="protected_by"' not in edit.text
     # Whatever is posted, the protection stays as it was; the rest is saved.
     saved = staff.post(
@@ -80,6 +88,26 @@ def test_staff_choose_protection_when_creating_and_cannot_change_it_once_signed(
     with app.app_context():
         petition = db.session.scalar(select(Petition).where(Petition.slug == "at-risk"))
         assert (petition.protection_key_id, petition.goal) == (protection_key, 500)
+
+
+def test_an_open_petition_keeps_its_protection_even_before_anyone_signs(
+    app, make_user, log_in, make_petition, protection_key
+):
+    staff = _staff(app, make_user, log_in)
+    petition = make_petition(status="preview")
+    with app.app_context():
+        change_petition_status(db.session.get(Petition, petition.id), "open", now=utcnow())
+        db.session.commit()
+    edit = staff.get(f"/staff/petitions/{petition.slug}/edit")
+    assert "This cannot change now that the petition has opened" in edit.text
+    assert 'name="protected_by"' not in edit.text
+    saved = staff.post(
+        f"/staff/petitions/{petition.slug}/edit",
+        data=_form(petition.slug, protected_by=str(protection_key)),
+    )
+    assert saved.status_code == 303
+    with app.app_context():
+        assert db.session.get(Petition, petition.id).protection_key_id is None
 
 
 def test_an_unknown_key_is_refused_with_a_message(app, make_user, log_in, make_campaign):
@@ -118,4 +146,30 @@ def test_the_privacy_page_explains_protected_petitions(client, lang):
     page = client.get(f"/{lang}/privacy")
     assert page.status_code == 200
     assert 'id="protected"' in page.text
-    assert {"en": "Protected petitions", "fr": "Pétitions protégées"}.get(lang, "") in page.text
+    assert PRIVACY_HEADING[lang] in page.text
+
+
+def test_staff_erase_a_protected_signer_from_the_address_they_give(
+    app, make_user, log_in, make_petition, protection_key
+):
+    petition = make_petition()
+    with app.app_context():
+        db.session.execute(
+            db.update(Petition)
+            .where(Petition.id == petition.id)
+            .values(protection_key_id=protection_key)
+        )
+        db.session.commit()
+    signed = app.test_client().post(
+        f"/en/petitions/{petition.slug}", data=sign_fields(email="Hidden.Person@Example.org")
+    )
+    assert signed.status_code == 200
+    staff = _staff(app, make_user, log_in)
+    shown = staff.post("/staff/erasure", data={"email": "hidden.person@example.org"})
+    assert shown.status_code == 200 and petition.slug in shown.text
+    done = staff.post(
+        "/staff/erasure/confirm", data={"email": "HIDDEN.PERSON@example.org", "confirm": "y"}
+    )
+    assert done.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(Signature.id)) is None
