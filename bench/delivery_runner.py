@@ -2,7 +2,7 @@
 countries, each with a receipt), one `campaign delivery-pack` and one `campaign delivery-pack
 verify`, each in a process of its own whose time and peak memory are measured.
 
-Run it through `bench/delivery` (targets from issue 18: the pack under 60 s and 300 MB, verify
+Run it through `bench/delivery` (its targets: the pack under 60 s and 300 MB, verify
 under 10 s). Every process it starts is its own child; all traffic stays on 127.0.0.1.
 """
 

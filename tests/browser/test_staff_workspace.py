@@ -1,4 +1,4 @@
-"""The staff workspace of issue 16 in Chromium, in English and Arabic: going live in a few
+"""The staff workspace in Chromium, in English and Arabic: going live in a few
 clicks, confirmation pages without script, language tabs, the hero image, the dashboard on a
 phone."""
 

@@ -1,4 +1,4 @@
-"""The workspace as campaigners meet it (issue 16): statement headings, going live in one step,
+"""The workspace as campaigners meet it: statement headings, going live in one step,
 confirmation pages, language tabs, the hero image's description and focal point, closing times
 in the organisation's zone, the hourly dashboard and the staff header."""
 
