@@ -534,3 +534,40 @@ def test_a_post_without_a_photo_has_nothing_to_blur(app, client, campaign):
     answer = client.post(path, data={"action": "blur_photo"})
     assert answer.status_code == 200
     assert 'data-done="nothing_to_blur"' in answer.get_data(as_text=True)
+
+
+def test_a_polyglot_keeps_its_pixels_and_loses_what_rides_behind_them(
+    app, client, campaign, uploads
+):
+    # A real JPEG with an HTML page and a ZIP archive appended: browsers, unzip and the JPEG
+    # decoder each read their own part of the same file.
+    payload = b"<html><script>alert(1)</script></html>PK\x03\x04hidden.txt"
+    assert send(client, campaign, picture=photo() + payload).status_code == 303
+    stored = list(uploads.iterdir())
+    assert len(stored) == 2
+    for path in stored:
+        data = path.read_bytes()
+        assert b"<script>" not in data and b"PK\x03\x04" not in data
+        with Image.open(io.BytesIO(data)) as image:
+            assert image.format == "JPEG"
+
+
+def test_a_rejection_without_a_reason_gives_none(app, client, campaign, make_user, log_in):
+    post_id = posted_and_confirmed(app, client, campaign, lang="fr", message="Non publié")
+    log_in(client, make_user("admin"))
+    assert client.post(f"/staff/wall/{post_id}/reject", data={"reason": "  "}).status_code == 303
+    assert count(app, SupporterMessage) == 0
+    [answer] = outbox(app, OutboxEmail.kind == "wall_post_rejected")
+    assert "pas été publié" in answer.subject
+    assert "Notre motif" not in answer.text_body and "Notre motif" not in answer.html_body
+
+
+def test_the_wall_names_each_authors_country_in_the_readers_language(app, client, campaign):
+    approve(app, posted_and_confirmed(app, client, campaign, country="LB"))
+    approve(app, posted_and_confirmed(app, client, campaign, country="", email="b@example.org"))
+    for lang, name in (("en", "Lebanon"), ("fr", "Liban"), ("ar", "لبنان")):
+        wall = client.get(f"/{lang}/campaigns/{campaign.slug}/wall").get_data(as_text=True)
+        assert wall.count(f"<bdi>Amal</bdi> · {name}</p>") == 1
+        assert wall.count("<bdi>Amal</bdi></p>") == 1
+    page = client.get(f"/fr/campaigns/{campaign.slug}").get_data(as_text=True)
+    assert f'href="/fr/campaigns/{campaign.slug}/wall"' in page
