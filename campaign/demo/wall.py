@@ -82,6 +82,7 @@ def load_demo_wall(session: Session, campaign: Campaign, *, upload_dir: str) -> 
                 country=country,
                 message=message,
                 locale=locale,
+                message_language=locale,
                 consent_text=DEMO_CONSENT,
                 consented_at=written,
                 created_at=written,

@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from campaign.config import LOCALES
 from campaign.extensions import db
 from campaign.models.campaigns import Campaign
 from campaign.models.types import UTCDateTime, utcnow
@@ -44,6 +45,11 @@ class SupporterMessage(db.Model):
             f"length(display_name) BETWEEN 1 AND {DISPLAY_NAME_MAX}", name="display_name_length"
         ),
         CheckConstraint("country IS NULL OR length(country) = 2", name="country_code"),
+        CheckConstraint(
+            "message_language IS NULL OR message_language IN "
+            f"({', '.join(repr(code) for code in LOCALES)})",
+            name="message_language",
+        ),
         CheckConstraint("report_count >= 0", name="report_count_not_negative"),
         CheckConstraint("emails_sent >= 0", name="emails_sent_not_negative"),
         CheckConstraint(
@@ -67,8 +73,11 @@ class SupporterMessage(db.Model):
     email_normalized: Mapped[str] = mapped_column(String(254), index=True)
     country: Mapped[str | None] = mapped_column(String(2))
     message: Mapped[str] = mapped_column(Text)
-    # The language the supporter wrote in (the page's): the wall marks the text with it.
+    # The page's language: the emails about the post speak it.
     locale: Mapped[str] = mapped_column(String(5))
+    # The language the words are in, as their author said: the wall marks them with it (its
+    # direction too). NULL: a language the site does not speak, left for browsers to read.
+    message_language: Mapped[str | None] = mapped_column(String(5))
     consent_text: Mapped[str] = mapped_column(Text)
     consented_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(20), default="unconfirmed")

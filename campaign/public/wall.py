@@ -131,7 +131,7 @@ def _form_page(campaign: Campaign, form: WallPostForm, known: KnownAddress | Non
 def new_wall_post(slug: str):
     campaign = _wall_campaign(slug)
     if request.method == "GET":
-        form = WallPostForm(formdata=None)
+        form = WallPostForm(formdata=None, message_language=g.lang)
         known = _known_address(campaign, request.args.get("signed"))
         if known is None:
             return _cacheable(_form_page(campaign, form, None))
@@ -152,6 +152,8 @@ def new_wall_post(slug: str):
         country=form.country.data or "",
         message=form.message.data or "",
         consent_text=wall_consent_text(organisation_name()) if form.consent.data else "",
+        # A form without the question (an older page still open) speaks the page's language.
+        message_language=form.message_language.data or g.lang,
     )
     policy = address_policy()
     try:

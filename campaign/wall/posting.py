@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from campaign.config import LOCALES
 from campaign.integrations.events import wall_post_approved
 from campaign.mail.addresses import DEFAULT_POLICY, AddressPolicy
 from campaign.mail.emails import queue_email
@@ -60,6 +61,10 @@ class PostNotFound(WallError):
     """The link or the id names no post (deleted, erased, purged or never made)."""
 
 
+# What the form sends for words in a language the site does not speak.
+OTHER_LANGUAGE = "other"
+
+
 @dataclass(frozen=True)
 class PostData:
     display_name: str
@@ -67,6 +72,8 @@ class PostData:
     country: str
     message: str
     consent_text: str
+    # One of LOCALES, or OTHER_LANGUAGE.
+    message_language: str
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,8 @@ def validate_post(
             errors["email"] = problem
     if data.country and data.country not in country_codes():
         errors["country"] = "invalid"
+    if data.message_language not in (*LOCALES, OTHER_LANGUAGE):
+        errors["message_language"] = "invalid"
     if not data.consent_text:
         errors["consent"] = "required"
     if errors:
@@ -151,6 +160,9 @@ def post_message(
         country=data.country or None,
         message=message,
         locale=locale,
+        message_language=(
+            None if data.message_language == OTHER_LANGUAGE else data.message_language
+        ),
         consent_text=data.consent_text,
         consented_at=now,
         created_at=now,
@@ -243,7 +255,8 @@ def announce_published(session: Session, post: SupporterMessage, *, now: datetim
             "display_name": post.display_name,
             "country": post.country,
             "message": post.message,
-            "language": post.locale,
+            # None: a language the site does not speak.
+            "language": post.message_language,
             "has_photo": post.photo is not None,
         },
         now=now,

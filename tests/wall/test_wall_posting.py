@@ -163,6 +163,7 @@ def test_bad_photos_are_refused_in_the_visitors_language_and_nothing_is_stored(
         ({"display_name": "=HYPERLINK(1)"}, "Votre nom ne peut pas commencer par"),
         ({"email": "not an address"}, "Saisissez une adresse e-mail"),
         ({"country": "XX"}, "Choisissez un pays dans la liste"),
+        ({"message_language": "xx"}, "Choisissez la langue de votre message dans la liste"),
         ({"consent": None}, "Cochez la case pour donner votre accord"),
     ],
 )
@@ -407,7 +408,8 @@ def test_the_wall_is_paginated_newest_first_and_the_campaign_page_shows_the_late
                     email=f"p{n}@example.org",
                     email_normalized=f"p{n}@example.org",
                     message=f"Message number {n}.",
-                    locale="ar" if n % 2 else "en",
+                    locale="en",
+                    message_language="ar" if n % 2 else "en",
                     consent_text="I agree.",
                     consented_at=now,
                     status="approved",
@@ -571,3 +573,21 @@ def test_the_wall_names_each_authors_country_in_the_readers_language(app, client
         assert wall.count("<bdi>Amal</bdi></p>") == 1
     page = client.get(f"/fr/campaigns/{campaign.slug}").get_data(as_text=True)
     assert f'href="/fr/campaigns/{campaign.slug}/wall"' in page
+
+
+def test_the_author_says_which_language_the_words_are_in(app, client, campaign):
+    form = client.get(f"/fr/campaigns/{campaign.slug}/wall/new").get_data(as_text=True)
+    assert '<option lang="fr" selected value="fr">Français</option>' in form
+    assert 'value="other">Une autre langue</option>' in form
+    _switch(app, campaign.id, wall_unmoderated=True)
+    posted_and_confirmed(app, client, campaign, message="لا للتعذيب", message_language="ar")
+    posted_and_confirmed(
+        app, client, campaign, message="Işkenceye hayır", message_language="other", email="t@x.org"
+    )
+    wall = client.get(f"/en/campaigns/{campaign.slug}/wall").get_data(as_text=True)
+    assert 'lang="ar" dir="rtl">لا للتعذيب</blockquote>' in wall
+    assert 'lang="" dir="auto">Işkenceye hayır</blockquote>' in wall
+    with app.app_context():
+        posts = db.session.scalars(select(SupporterMessage).order_by(SupporterMessage.id)).all()
+        # The emails about each post still speak the page's language.
+        assert [(p.locale, p.message_language) for p in posts] == [("en", "ar"), ("en", None)]
