@@ -91,6 +91,7 @@ def load_demo_wall(session: Session, campaign: Campaign, *, upload_dir: str) -> 
                 approved_at=written + timedelta(hours=2) if approved else None,
                 photo=stored.display,
                 photo_thumbnail=stored.thumbnail,
+                photo_thumbnail_webp=stored.thumbnail_webp,
                 thumbnail_width=stored.thumbnail_size[0],
                 thumbnail_height=stored.thumbnail_size[1],
                 emails_sent=1,

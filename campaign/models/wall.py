@@ -59,6 +59,11 @@ class SupporterMessage(db.Model):
             "(status = 'approved') = (approved_at IS NOT NULL)", name="approved_when_approved"
         ),
         CheckConstraint("(photo IS NULL) = (photo_thumbnail IS NULL)", name="photo_with_thumbnail"),
+        # Posts made before thumbnails were also kept as WebP have the JPEG alone.
+        CheckConstraint(
+            "photo_thumbnail_webp IS NULL OR photo_thumbnail IS NOT NULL",
+            name="webp_beside_jpeg",
+        ),
         # Never reuse an id: the links in emails name their post by id.
         {"sqlite_autoincrement": True},
     )
@@ -81,9 +86,11 @@ class SupporterMessage(db.Model):
     consent_text: Mapped[str] = mapped_column(Text)
     consented_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(20), default="unconfirmed")
-    # File names in UPLOAD_DIR of the re-encoded photo and its thumbnail (campaign.wall.photos).
+    # File names in UPLOAD_DIR of the re-encoded photo and its thumbnails (campaign.wall.photos).
     photo: Mapped[str | None] = mapped_column(String(64))
     photo_thumbnail: Mapped[str | None] = mapped_column(String(64))
+    # The thumbnail again as WebP, which the wall offers before the JPEG.
+    photo_thumbnail_webp: Mapped[str | None] = mapped_column(String(64))
     thumbnail_width: Mapped[int | None] = mapped_column(Integer)
     thumbnail_height: Mapped[int | None] = mapped_column(Integer)
     # The author asked for the photo blurred: blurring it again would change nothing.
@@ -99,6 +106,15 @@ class SupporterMessage(db.Model):
     emails_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     campaign: Mapped[Campaign] = relationship(lazy="joined")
+
+    @property
+    def photo_files(self) -> list[str]:
+        """Every stored file of the photo, to delete with it."""
+        return [
+            name
+            for name in (self.photo, self.photo_thumbnail, self.photo_thumbnail_webp)
+            if name is not None
+        ]
 
     @property
     def is_public(self) -> bool:

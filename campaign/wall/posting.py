@@ -172,6 +172,7 @@ def post_message(
     if photo is not None:
         post.photo = photo.display
         post.photo_thumbnail = photo.thumbnail
+        post.photo_thumbnail_webp = photo.thumbnail_webp
         post.thumbnail_width, post.thumbnail_height = photo.thumbnail_size
     session.add(post)
     session.flush()
@@ -292,20 +293,21 @@ def unused_files(session: Session, names: list[str]) -> list[str]:
     names = [n for n in dict.fromkeys(names) if n]
     if not names:
         return []
+    columns = (
+        SupporterMessage.photo,
+        SupporterMessage.photo_thumbnail,
+        SupporterMessage.photo_thumbnail_webp,
+    )
     used: set[str | None] = set()
-    for photo, thumbnail in session.execute(
-        select(SupporterMessage.photo, SupporterMessage.photo_thumbnail).where(
-            or_(SupporterMessage.photo.in_(names), SupporterMessage.photo_thumbnail.in_(names))
-        )
-    ):
-        used |= {photo, thumbnail}
+    for row in session.execute(select(*columns).where(or_(*(c.in_(names) for c in columns)))):
+        used |= set(row)
     used |= set(session.scalars(select(Campaign.hero_image).where(Campaign.hero_image.in_(names))))
     return [n for n in names if n not in used]
 
 
 def delete_post(session: Session, post: SupporterMessage) -> list[str]:
     """Delete the post with its reports; return the files to discard once this commits."""
-    files = [post.photo, post.photo_thumbnail]
+    files = post.photo_files
     # Said here, not left to ON DELETE CASCADE, which SQLite applies only when told to.
     session.execute(
         delete(WallReport).where(WallReport.message_id == post.id),
@@ -318,8 +320,8 @@ def delete_post(session: Session, post: SupporterMessage) -> list[str]:
 
 def drop_photo(session: Session, post: SupporterMessage) -> list[str]:
     """Keep the words, drop the photo; return the files to discard once this commits."""
-    files = [post.photo, post.photo_thumbnail]
-    post.photo = post.photo_thumbnail = None
+    files = post.photo_files
+    post.photo = post.photo_thumbnail = post.photo_thumbnail_webp = None
     post.thumbnail_width = post.thumbnail_height = None
     post.photo_blurred = False
     session.flush()
@@ -327,16 +329,20 @@ def drop_photo(session: Session, post: SupporterMessage) -> list[str]:
 
 
 def blur_photo(session: Session, post: SupporterMessage, directory: str | os.PathLike) -> list[str]:
-    """Replace the photo and its thumbnail with blurred copies stored in `directory`; return
+    """Replace the photo and its thumbnails with blurred copies stored in `directory`; return
     the old files to discard once this commits (the flush empties the page caches)."""
     if not post.photo or not post.photo_thumbnail or post.photo_blurred:
         raise NoPhotoToBlur(str(post.id))
-    files = [post.photo, post.photo_thumbnail]
+    files = post.photo_files
     folder = Path(directory)
-    post.photo = store_image(folder, blurred((folder / post.photo).read_bytes()), "jpg")
-    post.photo_thumbnail = store_image(
-        folder, blurred((folder / post.photo_thumbnail).read_bytes()), "jpg"
-    )
+
+    def blur(name: str, extension: str) -> str:
+        return store_image(folder, blurred((folder / name).read_bytes()), extension)
+
+    post.photo = blur(post.photo, "jpg")
+    post.photo_thumbnail = blur(post.photo_thumbnail, "jpg")
+    if post.photo_thumbnail_webp:
+        post.photo_thumbnail_webp = blur(post.photo_thumbnail_webp, "webp")
     post.photo_blurred = True
     session.flush()
     return unused_files(session, files)

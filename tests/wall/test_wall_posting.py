@@ -433,21 +433,21 @@ def test_the_wall_is_paginated_newest_first_and_the_campaign_page_shows_the_late
 
 def test_erasure_and_the_purge_take_posts_and_their_files(app, client, campaign, uploads):
     posted_and_confirmed(app, client, campaign, picture=photo())
-    # Small enough that its display size is its thumbnail: one file for both.
+    # Small enough that its display size is its thumbnail: one JPEG for both, and the WebP.
     send(client, campaign, email="late@example.org", picture=photo((300, 200)))
-    assert len(list(uploads.iterdir())) == 3
+    assert len(list(uploads.iterdir())) == 5
     with app.app_context():
         result = erase_mailbox(
             db.session, "Amal@Example.org", actor_id=None, origin=None, secret_key="k"
         )
         db.session.commit()
-        assert result.wall_posts == 1 and len(result.files) == 2
+        assert result.wall_posts == 1 and len(result.files) == 3
         assert count(app, SupporterMessage) == 1
         swept = purge(
             db.session, now=utcnow() + timedelta(days=31), pending_days=30, closed_months=12
         )
         db.session.commit()
-        assert swept.wall_deleted == 1 and len(swept.files) == 1
+        assert swept.wall_deleted == 1 and len(swept.files) == 2
     assert count(app, SupporterMessage) == 0
 
 
@@ -469,19 +469,19 @@ def test_an_identical_photo_stays_while_another_post_uses_it(app, client, campai
     picture = photo()
     send(client, campaign, picture=picture, email="one@example.org")
     send(client, campaign, picture=picture, email="two@example.org")
-    assert len(list(uploads.iterdir())) == 2
+    assert len(list(uploads.iterdir())) == 3
     path = _link(app, AUTHOR_LINK, "one@example.org")
     assert client.post(path, data={"action": "delete"}).status_code == 200
-    assert len(list(uploads.iterdir())) == 2
+    assert len(list(uploads.iterdir())) == 3
     path = _link(app, AUTHOR_LINK, "two@example.org")
     assert client.post(path, data={"action": "delete"}).status_code == 200
     assert list(uploads.iterdir()) == []
 
 
-def _photo_names(app, post_id: int) -> tuple[str, str]:
+def _photo_names(app, post_id: int) -> tuple[str, str, str]:
     with app.app_context():
         post = db.session.get(SupporterMessage, post_id)
-        return post.photo, post.photo_thumbnail
+        return post.photo, post.photo_thumbnail, post.photo_thumbnail_webp
 
 
 def test_an_author_blurs_their_photo_and_keeps_their_words(app, client, campaign, uploads):
@@ -500,7 +500,8 @@ def test_an_author_blurs_their_photo_and_keeps_their_words(app, client, campaign
     assert set(after).isdisjoint(before)
     assert sorted(p.name for p in uploads.iterdir()) == sorted(after)
     wall = client.get(f"/en/campaigns/{campaign.slug}/wall").get_data(as_text=True)
-    assert after[1] in wall and before[1] not in wall  # the cached page was emptied
+    # The cached page was emptied.
+    assert after[1] in wall and after[2] in wall and before[1] not in wall and before[2] not in wall
     for old, new in zip(before, after, strict=True):
         with client.get(f"/uploads/{new}") as served:  # closed: the file is sent from disk
             assert served.status_code == 200
@@ -546,12 +547,12 @@ def test_a_polyglot_keeps_its_pixels_and_loses_what_rides_behind_them(
     payload = b"<html><script>alert(1)</script></html>PK\x03\x04hidden.txt"
     assert send(client, campaign, picture=photo() + payload).status_code == 303
     stored = list(uploads.iterdir())
-    assert len(stored) == 2
+    assert len(stored) == 3
     for path in stored:
         data = path.read_bytes()
         assert b"<script>" not in data and b"PK\x03\x04" not in data
         with Image.open(io.BytesIO(data)) as image:
-            assert image.format == "JPEG"
+            assert image.format == {".jpg": "JPEG", ".webp": "WEBP"}[path.suffix]
 
 
 def test_a_rejection_without_a_reason_gives_none(app, client, campaign, make_user, log_in):
