@@ -592,3 +592,14 @@ def test_the_author_says_which_language_the_words_are_in(app, client, campaign):
         posts = db.session.scalars(select(SupporterMessage).order_by(SupporterMessage.id)).all()
         # The emails about each post still speak the page's language.
         assert [(p.locale, p.message_language) for p in posts] == [("en", "ar"), ("en", None)]
+
+
+def test_a_photo_far_over_the_limit_is_refused_unread_with_the_form_and_its_reason(
+    app, client, campaign, uploads
+):
+    answer = send(client, campaign, lang="fr", picture=b"\xff\xd8\xff" + b"\x00" * (12 << 20))
+    assert answer.status_code == 413
+    page = answer.get_data(as_text=True)
+    assert PHOTO_MESSAGES["too_large"] in page and 'enctype="multipart/form-data"' in page
+    assert "no-store" in answer.headers["Cache-Control"]
+    assert_nothing_stored(app, uploads)
