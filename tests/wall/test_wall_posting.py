@@ -603,3 +603,21 @@ def test_a_photo_far_over_the_limit_is_refused_unread_with_the_form_and_its_reas
     assert PHOTO_MESSAGES["too_large"] in page and 'enctype="multipart/form-data"' in page
     assert "no-store" in answer.headers["Cache-Control"]
     assert_nothing_stored(app, uploads)
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "retention"),
+    [
+        ("en", "Messages on a wall of support", "deleted with its photo after 30 days"),
+        ("fr", "Les messages sur un mur de soutien", "supprimé avec sa photo au bout de 30 jours"),
+        ("es", "Los mensajes en un muro de apoyo", "con su foto al cabo de 30 días"),
+        ("ar", "الرسائل على جدار التضامن", "مع صورتها بعد 30 يومًا"),
+    ],
+)
+def test_the_privacy_page_the_form_links_to_speaks_of_wall_posts(
+    client, campaign, lang, heading, retention
+):
+    form = client.get(f"/{lang}/campaigns/{campaign.slug}/wall/new").get_data(as_text=True)
+    assert f'href="/{lang}/privacy"' in form
+    page = client.get(f"/{lang}/privacy").get_data(as_text=True)
+    assert heading in page and retention in page
