@@ -621,3 +621,12 @@ def test_the_privacy_page_the_form_links_to_speaks_of_wall_posts(
     assert f'href="/{lang}/privacy"' in form
     page = client.get(f"/{lang}/privacy").get_data(as_text=True)
     assert heading in page and retention in page
+
+
+def test_a_published_post_is_removed_not_rejected(app, client, campaign, make_user, log_in):
+    post_id = posted_and_confirmed(app, client, campaign)
+    approve(app, post_id)
+    log_in(client, make_user("admin"))
+    assert client.post(f"/staff/wall/{post_id}/reject").status_code == 409
+    assert count(app, SupporterMessage) == 1
+    assert outbox(app, OutboxEmail.kind == "wall_post_rejected") == []
