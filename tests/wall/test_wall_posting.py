@@ -111,10 +111,10 @@ def fifty_megapixels() -> bytes:
     return out.getvalue()
 
 
-def animated() -> bytes:
+def animated(fmt: str = "WEBP") -> bytes:
     out = io.BytesIO()
     frames = [Image.new("RGB", (40, 40), colour) for colour in ("red", "blue")]
-    frames[0].save(out, "WEBP", save_all=True, append_images=frames[1:], duration=100)
+    frames[0].save(out, fmt, save_all=True, append_images=frames[1:], duration=100)
     return out.getvalue()
 
 
@@ -128,6 +128,7 @@ PHOTOS = {
     "decompression bomb": (png_claiming(100_000, 100_000), "too_many_pixels"),
     "50 Mpx PNG": (fifty_megapixels(), "too_many_pixels"),
     "animated": (animated(), "animated"),
+    "animated PNG": (animated("PNG"), "animated"),
     "GIF": (
         b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;",
         "not_an_image",
