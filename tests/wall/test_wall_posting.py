@@ -430,6 +430,7 @@ def test_the_wall_is_paginated_newest_first_and_the_campaign_page_shows_the_late
         assert client.get(f"/en/campaigns/{campaign.slug}/wall?page={bad}").status_code == 404
     page = client.get(f"/en/campaigns/{campaign.slug}").get_data(as_text=True)
     assert page.count("data-wall-post=") == 4 and "Message number 24." in page
+    assert page.count(f'action="/en/campaigns/{campaign.slug}/wall/') == 4  # each can be reported
 
 
 def test_erasure_and_the_purge_take_posts_and_their_files(app, client, campaign, uploads):
