@@ -34,6 +34,7 @@ from bench.stats import (
     format_result,
     merge_results,
     parse_report,
+    share_of_bare_check,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +72,9 @@ TAG_LETTERS = {"sign-protected": "p"}
 PAIRED_SIGNING = ("sign", "sign-protected")
 # The protected sign flow must keep at least this share of the unprotected one's rate.
 PROTECTED_SIGNING_SHARE = 0.8
+# The wall of support and the campaign page that shows its latest posts must keep at least this
+# share of the bare endpoint's rate.
+WALL_PAGES_SHARE = 0.4
 READ_ONLY = ("bare", "page", "counter", *PAGE_SCENARIOS)
 # After its time is up a scenario sends nothing new; this long is left for answers in flight.
 # Shorter than gunicorn's keepalive (gunicorn.conf.py) and granian's wait for a request's headers
@@ -755,6 +759,17 @@ class Bench:
         )
         return ok, check_line("protected signing keeps pace", ok, detail)
 
+    def wall_pages_checks(self) -> list[tuple[bool, str]]:
+        """The wall and the campaign page (which shows the wall's latest posts) against bare."""
+        bare = self.results.get("bare")
+        if bare is None:
+            return []
+        return [
+            share_of_bare_check(self.results[name], bare, WALL_PAGES_SHARE)
+            for name in ("wall", "campaign")
+            if name in self.results
+        ]
+
     # --- export -----------------------------------------------------------------------------
 
     def export(self) -> str:
@@ -1048,6 +1063,7 @@ def main(argv: list[str] | None = None) -> int:
         checks = [] if args.only_export else bench.loss_checks()
         if (protected := bench.protected_signing_check()) is not None:
             checks.append(protected)
+        checks += bench.wall_pages_checks()
         for _ok, line in checks:
             print(line, flush=True)
         if not args.skip_export:

@@ -156,6 +156,20 @@ def check_line(name: str, ok: bool, detail: str) -> str:
     return f"{'PASS' if ok else 'FAIL'}  {name}: {detail}"
 
 
+def share_of_bare_check(
+    result: ScenarioResult, bare: ScenarioResult, minimum: float
+) -> tuple[bool, str]:
+    """A page's rate against the bare endpoint's in the same run: at least `minimum` of it,
+    and without errors."""
+    share = result.rate / bare.rate if bare.rate else 0.0
+    ok = share >= minimum and not result.errors
+    detail = (
+        f"{result.rate:.0f} req/s, {share:.0%} of bare (at least {minimum:.0%}), "
+        f"errors {result.errors}"
+    )
+    return ok, check_line(f"{result.name} page keeps pace", ok, detail)
+
+
 def best_threshold_accuracy(first: Sequence[float], second: Sequence[float]) -> tuple[float, float]:
     """(accuracy, threshold) of the best guess one threshold makes between two groups of
     values: "at most the threshold: one group, above it: the other", whichever way round is

@@ -17,6 +17,7 @@ from bench.stats import (
     parse_report,
     percentile,
     queued_from_output,
+    share_of_bare_check,
 )
 
 REPORT = (
@@ -154,3 +155,17 @@ def test_delivery_tally_counts_missing_recipients_and_extra_copies():
     expected = ["a@x", "b@x", "c@x"]
     assert delivery_tally(expected, {"a@x": 1, "b@x": 1, "c@x": 1}) == (0, 0)
     assert delivery_tally(expected, {"a@x": 3, "c@x": 1}) == (1, 2)
+
+
+def test_a_page_keeps_pace_with_bare_from_its_share_and_without_errors():
+    bare = ScenarioResult("bare", 10_000, 10.0, 1.0, 2.0, 3.0, statuses={200: 10_000})
+    wall = ScenarioResult("wall", 4_000, 10.0, 1.0, 2.0, 3.0, statuses={200: 4_000})
+    ok, line = share_of_bare_check(wall, bare, 0.4)
+    assert ok and line == (
+        "PASS  wall page keeps pace: 400 req/s, 40% of bare (at least 40%), errors 0"
+    )
+    slow = ScenarioResult("wall", 3_900, 10.0, 1.0, 2.0, 3.0, statuses={200: 3_900})
+    assert share_of_bare_check(slow, bare, 0.4)[0] is False
+    failing = ScenarioResult("campaign", 9_000, 10.0, 1.0, 2.0, 3.0, statuses={200: 8_990, 500: 10})
+    ok, line = share_of_bare_check(failing, bare, 0.4)
+    assert not ok and line.startswith("FAIL  campaign page keeps pace")

@@ -245,3 +245,46 @@ def test_deadlines_passed_before_the_migration_count_as_announced(fresh_database
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.mark.parametrize("fresh_database_url", _fresh_databases(), indirect=True)
+def test_wall_posts_made_before_the_question_are_in_their_pages_language(fresh_database_url):
+    """The wall's messages keep the lang and dir they were shown with before the form asked."""
+    from sqlalchemy import text
+
+    app = create_app(base_config(fresh_database_url))
+    try:
+        with app.app_context():
+            upgrade(revision="a7d3e5f90c12")
+            with db.engine.begin() as connection:
+                connection.execute(
+                    text(
+                        "INSERT INTO campaigns (id, slug, status, default_locale) "
+                        "VALUES (1, 'c', 'published', 'en')"
+                    )
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO supporter_messages (id, campaign_id, display_name, email, "
+                        "email_normalized, message, locale, consent_text, consented_at, status, "
+                        "photo, photo_thumbnail) VALUES "
+                        "(1, 1, 'Amal', 'a@example.org', 'a@example.org', 'لا', 'ar', 'ok', "
+                        "'2026-01-01 00:00:00', 'unconfirmed', 'p.jpg', 't.jpg'), "
+                        "(2, 1, 'Léa', 'l@example.org', 'l@example.org', 'Non', 'fr', 'ok', "
+                        "'2026-01-01 00:00:00', 'unconfirmed', NULL, NULL)"
+                    )
+                )
+            upgrade(revision="b5e2c8a41d07")
+            with db.engine.connect() as connection:
+                rows = connection.execute(
+                    text(
+                        "SELECT message_language, photo_thumbnail_webp FROM supporter_messages "
+                        "ORDER BY id"
+                    )
+                ).all()
+            assert [tuple(row) for row in rows] == [("ar", None), ("fr", None)]
+            downgrade(revision="a7d3e5f90c12")
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

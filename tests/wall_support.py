@@ -49,9 +49,9 @@ def post_fields(**overrides: str | None) -> dict[str, str]:
     return {k: v for k, v in fields.items() if v is not None}
 
 
-def assert_no_metadata(data: bytes) -> None:
+def assert_no_metadata(data: bytes, kind: str = "JPEG") -> None:
     with Image.open(io.BytesIO(data)) as image:
-        assert image.format == "JPEG"
+        assert image.format == kind
         assert not image.getexif()
         for key in ("exif", "comment", "icc_profile", "xmp", "photoshop"):
             assert key not in image.info, key

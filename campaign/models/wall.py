@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from campaign.config import LOCALES
 from campaign.extensions import db
 from campaign.models.campaigns import Campaign
 from campaign.models.types import UTCDateTime, utcnow
@@ -44,6 +45,11 @@ class SupporterMessage(db.Model):
             f"length(display_name) BETWEEN 1 AND {DISPLAY_NAME_MAX}", name="display_name_length"
         ),
         CheckConstraint("country IS NULL OR length(country) = 2", name="country_code"),
+        CheckConstraint(
+            "message_language IS NULL OR message_language IN "
+            f"({', '.join(repr(code) for code in LOCALES)})",
+            name="message_language",
+        ),
         CheckConstraint("report_count >= 0", name="report_count_not_negative"),
         CheckConstraint("emails_sent >= 0", name="emails_sent_not_negative"),
         CheckConstraint(
@@ -53,6 +59,11 @@ class SupporterMessage(db.Model):
             "(status = 'approved') = (approved_at IS NOT NULL)", name="approved_when_approved"
         ),
         CheckConstraint("(photo IS NULL) = (photo_thumbnail IS NULL)", name="photo_with_thumbnail"),
+        # Posts made before thumbnails were also kept as WebP have the JPEG alone.
+        CheckConstraint(
+            "photo_thumbnail_webp IS NULL OR photo_thumbnail IS NOT NULL",
+            name="webp_beside_jpeg",
+        ),
         # Never reuse an id: the links in emails name their post by id.
         {"sqlite_autoincrement": True},
     )
@@ -67,14 +78,19 @@ class SupporterMessage(db.Model):
     email_normalized: Mapped[str] = mapped_column(String(254), index=True)
     country: Mapped[str | None] = mapped_column(String(2))
     message: Mapped[str] = mapped_column(Text)
-    # The language the supporter wrote in (the page's): the wall marks the text with it.
+    # The page's language: the emails about the post speak it.
     locale: Mapped[str] = mapped_column(String(5))
+    # The language the words are in, as their author said: the wall marks them with it (its
+    # direction too). NULL: a language the site does not speak, left for browsers to read.
+    message_language: Mapped[str | None] = mapped_column(String(5))
     consent_text: Mapped[str] = mapped_column(Text)
     consented_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(20), default="unconfirmed")
-    # File names in UPLOAD_DIR of the re-encoded photo and its thumbnail (campaign.wall.photos).
+    # File names in UPLOAD_DIR of the re-encoded photo and its thumbnails (campaign.wall.photos).
     photo: Mapped[str | None] = mapped_column(String(64))
     photo_thumbnail: Mapped[str | None] = mapped_column(String(64))
+    # The thumbnail again as WebP, which the wall offers before the JPEG.
+    photo_thumbnail_webp: Mapped[str | None] = mapped_column(String(64))
     thumbnail_width: Mapped[int | None] = mapped_column(Integer)
     thumbnail_height: Mapped[int | None] = mapped_column(Integer)
     # The author asked for the photo blurred: blurring it again would change nothing.
@@ -90,6 +106,15 @@ class SupporterMessage(db.Model):
     emails_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     campaign: Mapped[Campaign] = relationship(lazy="joined")
+
+    @property
+    def photo_files(self) -> list[str]:
+        """Every stored file of the photo, to delete with it."""
+        return [
+            name
+            for name in (self.photo, self.photo_thumbnail, self.photo_thumbnail_webp)
+            if name is not None
+        ]
 
     @property
     def is_public(self) -> bool:

@@ -51,6 +51,7 @@ from campaign.statements.listing import (
     statements_for_petition,
 )
 from campaign.updates.outcomes import OUTCOME_LABELS, latest_outcome
+from campaign.wall.messages import REPORT_REASON_LABELS
 from campaign.wall.moderation import latest_posts
 from campaign.wall.posting import wall_open
 from campaign.web import pagecache
@@ -211,6 +212,8 @@ def campaign(slug: str):
             if wall_open(found)
             else []
         ),
+        # Every post shown can be reported, here as on the wall.
+        wall_reasons=list(REPORT_REASON_LABELS.items()),
     )
     return _cacheable(current_app.make_response(page))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from campaign.extensions import db
 from campaign.mail.addresses import address_policy
@@ -125,13 +126,21 @@ def _form_page(campaign: Campaign, form: WallPostForm, known: KnownAddress | Non
     return current_app.make_response((page, status))
 
 
+def _photo_too_large(campaign: Campaign):
+    """A body larger than the largest photo is not read at all, so the form comes back empty,
+    with the photo's own explanation rather than a bare error page."""
+    form = WallPostForm(formdata=None, message_language=g.lang)
+    form.photo.errors = [PHOTO_ERRORS["too_large"]]
+    return _form_page(campaign, form, None, status=413)
+
+
 @bp.route("/campaigns/<slug>/wall/new", methods=["GET", "POST"])
 @cached_page(bypass_args=("signed",))
 @wall_posting_limit
 def new_wall_post(slug: str):
     campaign = _wall_campaign(slug)
     if request.method == "GET":
-        form = WallPostForm(formdata=None)
+        form = WallPostForm(formdata=None, message_language=g.lang)
         known = _known_address(campaign, request.args.get("signed"))
         if known is None:
             return _cacheable(_form_page(campaign, form, None))
@@ -140,7 +149,10 @@ def new_wall_post(slug: str):
     require_same_origin()
     config = current_app.config
     request.max_content_length = config["WALL_PHOTO_MAX_BYTES"] + FORM_ALLOWANCE
-    form = WallPostForm()
+    try:
+        form = WallPostForm()
+    except RequestEntityTooLarge:
+        return _private(_photo_too_large(campaign))
     known = _known_address(campaign, form.signed.data)
     if known is None:
         form.signed.data = ""
@@ -152,6 +164,8 @@ def new_wall_post(slug: str):
         country=form.country.data or "",
         message=form.message.data or "",
         consent_text=wall_consent_text(organisation_name()) if form.consent.data else "",
+        # A form without the question (an older page still open) speaks the page's language.
+        message_language=form.message_language.data or g.lang,
     )
     policy = address_policy()
     try:

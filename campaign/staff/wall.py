@@ -33,6 +33,7 @@ from campaign.wall.moderation import (
     REASON_MAX,
     InvalidReason,
     PostNotConfirmed,
+    PostNotPending,
     approve_post,
     change_wall_settings,
     moderation_queue,
@@ -95,7 +96,7 @@ def reject_wall_post(post_id: int):
     post = _post_or_404(post_id)
     try:
         files = reject_post(db.session, post, reason=request.form.get("reason", ""))
-    except PostNotConfirmed:
+    except (PostNotConfirmed, PostNotPending):
         db.session.rollback()
         abort(409)
     except InvalidReason:

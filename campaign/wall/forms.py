@@ -9,16 +9,19 @@ from wtforms import (
     EmailField,
     FileField,
     HiddenField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
 
+from campaign.config import LOCALES
 from campaign.models import MESSAGE_MAX
 from campaign.models.wall import DISPLAY_NAME_MAX
 from campaign.petitions.signing import EMAIL_MAX
+from campaign.wall.posting import OTHER_LANGUAGE
 from campaign.web.honeypot import honeypot_field
-from campaign.web.i18n import countries
+from campaign.web.i18n import LANGUAGE_NAMES, countries
 
 
 class WallPostForm(FlaskForm):
@@ -44,6 +47,13 @@ class WallPostForm(FlaskForm):
     )
     message = TextAreaField(
         _l("Your message"), render_kw={"maxlength": MESSAGE_MAX, "rows": 4, "dir": "auto"}
+    )
+    # Each language named in itself; the page's language is chosen until the supporter says.
+    message_language = SelectField(
+        _l("The language of your message"),
+        choices=[SelectChoice(code, LANGUAGE_NAMES[code], {"lang": code}) for code in LOCALES]
+        + [SelectChoice(OTHER_LANGUAGE, _l("Another language"))],
+        validate_choice=False,
     )
     photo = FileField(
         _l("Your photo (optional)"),

@@ -17,6 +17,7 @@ POST_ERRORS = {
         "We cannot accept addresses from disposable email services: use an address you keep"
     ),
     ("country", "invalid"): _l("Choose a country from the list"),
+    ("message_language", "invalid"): _l("Choose the language of your message from the list"),
     ("consent", "required"): _l("Tick the box to agree, or we cannot publish your message"),
 }
 

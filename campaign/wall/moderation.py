@@ -30,6 +30,10 @@ class PostNotConfirmed(WallError):
     """Staff can approve only what its author has confirmed."""
 
 
+class PostNotPending(WallError):
+    """Only a post waiting for moderation can be rejected: a published one is removed."""
+
+
 class InvalidReason(WallError):
     """The reason staff wrote for a rejection is too long."""
 
@@ -110,6 +114,9 @@ def reject_post(session: Session, post: SupporterMessage, *, reason: str) -> lis
     discard once this commits."""
     if post.status == "unconfirmed":
         raise PostNotConfirmed(str(post.id))
+    if post.status != "pending":
+        # Its author would be told it was not published, after it was.
+        raise PostNotPending(str(post.id))
     reason = reason.strip()
     if len(reason) > REASON_MAX:
         raise InvalidReason("too_long")

@@ -2,9 +2,10 @@
 
 campaign.web.images does the dangerous part (formats, the pixel budget read from the header
 before any pixel is decoded, decompression bombs, EXIF orientation, pixels alone). Here: no
-animation, and two JPEG files. One format only: every browser and mail client shows JPEG, so
-the wall needs no <picture> fallback, and a second format would double the files to store,
-erase and purge for about a quarter fewer bytes.
+animation, and three files: the display size and the thumbnail as JPEG, which every browser
+and mail client shows, and the thumbnail again as WebP, which the wall offers first (a quarter
+fewer bytes on the page that shows 24 of them). The display size is opened by a link, which
+cannot offer a choice of format, so it stays JPEG alone.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ BLUR_DIVISOR = 20
 class Photo:
     display: bytes
     thumbnail: bytes
+    thumbnail_webp: bytes
     thumbnail_size: tuple[int, int]
 
 
@@ -37,12 +39,19 @@ class Photo:
 class StoredPhoto:
     display: str
     thumbnail: str
+    thumbnail_webp: str
     thumbnail_size: tuple[int, int]
 
 
 def _jpeg(image: Image.Image) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=82, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+def _webp(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "WEBP", quality=80)
     return out.getvalue()
 
 
@@ -59,23 +68,32 @@ def process_photo(data: bytes, *, max_bytes: int) -> Photo:
     image.thumbnail((DISPLAY_SIDE, DISPLAY_SIDE), Image.Resampling.LANCZOS)
     display = _jpeg(image)
     image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
-    return Photo(display=display, thumbnail=_jpeg(image), thumbnail_size=image.size)
+    return Photo(
+        display=display,
+        thumbnail=_jpeg(image),
+        thumbnail_webp=_webp(image),
+        thumbnail_size=image.size,
+    )
 
 
 def store_photo(directory: str | os.PathLike, photo: Photo) -> StoredPhoto:
     return StoredPhoto(
         display=store_image(directory, photo.display, "jpg"),
         thumbnail=store_image(directory, photo.thumbnail, "jpg"),
+        thumbnail_webp=store_image(directory, photo.thumbnail_webp, "webp"),
         thumbnail_size=photo.thumbnail_size,
     )
 
 
 def blurred(data: bytes) -> bytes:
-    """The JPEG `data` blurred past recognising a face, at the same size and without metadata.
+    """The stored JPEG or WebP `data` blurred past recognising a face, in its own format and
+    size, without metadata.
 
     The radius follows the picture's size, so a thumbnail is as unreadable as the large photo.
     """
-    with Image.open(io.BytesIO(data)) as source:
+    with Image.open(io.BytesIO(data), formats=["JPEG", "WEBP"]) as source:
+        kind = source.format
         image = source.convert("RGB")
     radius = max(image.size) / BLUR_DIVISOR
-    return _jpeg(image.filter(ImageFilter.GaussianBlur(radius)))
+    encode = _webp if kind == "WEBP" else _jpeg
+    return encode(image.filter(ImageFilter.GaussianBlur(radius)))

@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from campaign.config import LOCALES
 from campaign.integrations.events import wall_post_approved
 from campaign.mail.addresses import DEFAULT_POLICY, AddressPolicy
 from campaign.mail.emails import queue_email
@@ -60,6 +61,10 @@ class PostNotFound(WallError):
     """The link or the id names no post (deleted, erased, purged or never made)."""
 
 
+# What the form sends for words in a language the site does not speak.
+OTHER_LANGUAGE = "other"
+
+
 @dataclass(frozen=True)
 class PostData:
     display_name: str
@@ -67,6 +72,8 @@ class PostData:
     country: str
     message: str
     consent_text: str
+    # One of LOCALES, or OTHER_LANGUAGE.
+    message_language: str
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,8 @@ def validate_post(
             errors["email"] = problem
     if data.country and data.country not in country_codes():
         errors["country"] = "invalid"
+    if data.message_language not in (*LOCALES, OTHER_LANGUAGE):
+        errors["message_language"] = "invalid"
     if not data.consent_text:
         errors["consent"] = "required"
     if errors:
@@ -151,6 +160,9 @@ def post_message(
         country=data.country or None,
         message=message,
         locale=locale,
+        message_language=(
+            None if data.message_language == OTHER_LANGUAGE else data.message_language
+        ),
         consent_text=data.consent_text,
         consented_at=now,
         created_at=now,
@@ -160,6 +172,7 @@ def post_message(
     if photo is not None:
         post.photo = photo.display
         post.photo_thumbnail = photo.thumbnail
+        post.photo_thumbnail_webp = photo.thumbnail_webp
         post.thumbnail_width, post.thumbnail_height = photo.thumbnail_size
     session.add(post)
     session.flush()
@@ -243,7 +256,8 @@ def announce_published(session: Session, post: SupporterMessage, *, now: datetim
             "display_name": post.display_name,
             "country": post.country,
             "message": post.message,
-            "language": post.locale,
+            # None: a language the site does not speak.
+            "language": post.message_language,
             "has_photo": post.photo is not None,
         },
         now=now,
@@ -279,20 +293,21 @@ def unused_files(session: Session, names: list[str]) -> list[str]:
     names = [n for n in dict.fromkeys(names) if n]
     if not names:
         return []
+    columns = (
+        SupporterMessage.photo,
+        SupporterMessage.photo_thumbnail,
+        SupporterMessage.photo_thumbnail_webp,
+    )
     used: set[str | None] = set()
-    for photo, thumbnail in session.execute(
-        select(SupporterMessage.photo, SupporterMessage.photo_thumbnail).where(
-            or_(SupporterMessage.photo.in_(names), SupporterMessage.photo_thumbnail.in_(names))
-        )
-    ):
-        used |= {photo, thumbnail}
+    for row in session.execute(select(*columns).where(or_(*(c.in_(names) for c in columns)))):
+        used |= set(row)
     used |= set(session.scalars(select(Campaign.hero_image).where(Campaign.hero_image.in_(names))))
     return [n for n in names if n not in used]
 
 
 def delete_post(session: Session, post: SupporterMessage) -> list[str]:
     """Delete the post with its reports; return the files to discard once this commits."""
-    files = [post.photo, post.photo_thumbnail]
+    files = post.photo_files
     # Said here, not left to ON DELETE CASCADE, which SQLite applies only when told to.
     session.execute(
         delete(WallReport).where(WallReport.message_id == post.id),
@@ -305,8 +320,8 @@ def delete_post(session: Session, post: SupporterMessage) -> list[str]:
 
 def drop_photo(session: Session, post: SupporterMessage) -> list[str]:
     """Keep the words, drop the photo; return the files to discard once this commits."""
-    files = [post.photo, post.photo_thumbnail]
-    post.photo = post.photo_thumbnail = None
+    files = post.photo_files
+    post.photo = post.photo_thumbnail = post.photo_thumbnail_webp = None
     post.thumbnail_width = post.thumbnail_height = None
     post.photo_blurred = False
     session.flush()
@@ -314,16 +329,20 @@ def drop_photo(session: Session, post: SupporterMessage) -> list[str]:
 
 
 def blur_photo(session: Session, post: SupporterMessage, directory: str | os.PathLike) -> list[str]:
-    """Replace the photo and its thumbnail with blurred copies stored in `directory`; return
+    """Replace the photo and its thumbnails with blurred copies stored in `directory`; return
     the old files to discard once this commits (the flush empties the page caches)."""
     if not post.photo or not post.photo_thumbnail or post.photo_blurred:
         raise NoPhotoToBlur(str(post.id))
-    files = [post.photo, post.photo_thumbnail]
+    files = post.photo_files
     folder = Path(directory)
-    post.photo = store_image(folder, blurred((folder / post.photo).read_bytes()), "jpg")
-    post.photo_thumbnail = store_image(
-        folder, blurred((folder / post.photo_thumbnail).read_bytes()), "jpg"
-    )
+
+    def blur(name: str, extension: str) -> str:
+        return store_image(folder, blurred((folder / name).read_bytes()), extension)
+
+    post.photo = blur(post.photo, "jpg")
+    post.photo_thumbnail = blur(post.photo_thumbnail, "jpg")
+    if post.photo_thumbnail_webp:
+        post.photo_thumbnail_webp = blur(post.photo_thumbnail_webp, "webp")
     post.photo_blurred = True
     session.flush()
     return unused_files(session, files)

@@ -55,6 +55,15 @@ def _text_language(text_locale: str) -> Markup:
     return Markup(' lang="%s" dir="%s"') % (text_locale, text_direction(text_locale))
 
 
+def _words_language(code: str | None) -> Markup:
+    """`lang` and `dir` for words whose writer chose their language: `None` is a language the
+    site does not speak, so the language is unknown and the browser reads the direction from
+    the words themselves."""
+    if code is None:
+        return Markup(' lang="" dir="auto"')
+    return Markup(' lang="%s" dir="%s"') % (code, text_direction(code))
+
+
 def _language_name(code: str) -> str:
     return language_name(code, _current_lang())
 
@@ -97,6 +106,7 @@ def register_template_helpers(app: Flask) -> None:
     # A global, not only a context variable, so that imported macros (fallback_notice) see it.
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
     app.jinja_env.globals["text_language"] = _text_language
+    app.jinja_env.globals["words_language"] = _words_language
     app.jinja_env.globals["language_name"] = _language_name
     # For macros imported without the page's context (social_meta).
     app.jinja_env.globals["organisation_name"] = organisation_name

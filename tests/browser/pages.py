@@ -9,8 +9,9 @@ from playwright.sync_api import Page
 from sqlalchemy import select
 
 from campaign.extensions import db
-from campaign.models import Signature
+from campaign.models import Signature, SupporterMessage
 from campaign.petitions.signing import confirmation_token
+from campaign.web.tokens import Purpose, make_lasting_token, make_token
 
 CAMPAIGN = "humans-against-torture"
 PETITION = "end-impunity-for-torture"
@@ -42,6 +43,13 @@ def open_report_form(page: Page) -> None:
     page.locator(".wall-post__report summary").first.click()
 
 
+def send_a_report(page: Page) -> None:
+    open_report_form(page)
+    page.locator(".wall-post__report input[value=other]").first.check()
+    page.locator(".wall-post__report button[type=submit]").first.click()
+    page.wait_for_url("**/report")
+
+
 def press_confirm(page: Page) -> None:
     page.locator("form button[type=submit]").click()
     page.wait_for_load_state()
@@ -57,12 +65,26 @@ def _token(app, *, confirmed: bool) -> str:
         return confirmation_token(app.config["SECRET_KEY"], signature)
 
 
+def _wall_tokens(app) -> tuple[str, str]:
+    """A demo wall post's confirmation link token, and its author's own link token."""
+    with app.app_context():
+        post_id = db.session.scalars(
+            select(SupporterMessage.id).where(SupporterMessage.photo.is_not(None))
+        ).first()
+    secret = app.config["SECRET_KEY"]
+    return (
+        make_token(secret, Purpose.CONFIRM_WALL_POST, post_id),
+        make_lasting_token(secret, Purpose.WALL_POST_AUTHOR, post_id),
+    )
+
+
 def public_pages(app, lang: str) -> list[Visit]:
     """Every kind of public page, in `lang` (the demo content must be loaded)."""
     pending, confirmed = _token(app, confirmed=False), _token(app, confirmed=True)
     petition = f"/{lang}/petitions/{PETITION}"
     widget = f"/embed/petitions/{PETITION}"
     wall = f"/{lang}/campaigns/{CAMPAIGN}/wall"
+    wall_confirm, wall_author = _wall_tokens(app)
     return [
         Visit("home", f"/{lang}/"),
         Visit("campaign", f"/{lang}/campaigns/{CAMPAIGN}"),
@@ -87,6 +109,11 @@ def public_pages(app, lang: str) -> list[Visit]:
         Visit("wall form", f"{wall}/new"),
         Visit("wall form with errors", f"{wall}/new", status=422, then=submit_empty_wall_form),
         Visit("wall check your email", f"{wall}/check-your-email"),
+        Visit("wall thank you", f"{wall}/thank-you"),
+        Visit("wall report sent", f"{wall}", then=send_a_report),
+        Visit("wall confirm", f"/{lang}/wall/confirm/{wall_confirm}"),
+        Visit("wall author's page", f"/{lang}/wall/mine/{wall_author}"),
+        Visit("wall broken link", f"/{lang}/wall/confirm/not-a-token", status=400),
     ]
 
 

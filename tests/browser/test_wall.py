@@ -42,6 +42,8 @@ def test_posting_a_photo_from_a_phone(browsing, app, demo, smtp_server, run_work
     page.locator("#email").fill(address)
     page.locator("#country").select_option("JO")
     page.locator("#message").fill(MESSAGES[lang])
+    # The words are taken to be in the page's language until the supporter says otherwise.
+    expect(page.locator("#message_language")).to_have_value(lang)
     page.locator("#photo").set_input_files(
         {"name": "hat.jpg", "mimeType": "image/jpeg", "buffer": photo((1200, 1600), gps=True)}
     )

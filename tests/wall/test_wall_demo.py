@@ -32,6 +32,7 @@ def test_the_demo_wall(app, client):
         for post in posts:
             assert_no_metadata((uploads / post.photo).read_bytes())
             assert (uploads / post.photo_thumbnail).is_file()
+            assert_no_metadata((uploads / post.photo_thumbnail_webp).read_bytes(), "WEBP")
         slug = posts[0].campaign.slug
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0 and "wall of support already present" in second.output
@@ -41,3 +42,4 @@ def test_the_demo_wall(app, client):
         page = client.get(f"/{lang}/campaigns/{slug}/wall").get_data(as_text=True)
         assert page.count("data-wall-post=") == 12
         assert page.count('<img src="/uploads/') == 12
+        assert page.count('<source type="image/webp" srcset="/uploads/') == 12

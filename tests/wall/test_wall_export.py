@@ -26,6 +26,7 @@ def add_post(campaign_id: int, **values) -> int:
         "country": "LB",
         "message": "No one should be tortured.",
         "locale": "fr",
+        "message_language": "fr",
         "consent_text": "I agree.",
         "consented_at": CREATED,
         "created_at": CREATED,
@@ -50,6 +51,7 @@ def campaign(app, make_campaign):
             email_normalized="lea@example.org",
             country=None,
             message="+1 @everyone; =2+2",
+            message_language=None,
             status="approved",
             confirmed_at=CREATED,
             approved_at=CREATED,
@@ -74,6 +76,8 @@ def test_the_export_leaves_addresses_out_unless_asked_and_is_audited(app, campai
         first = dict(zip(plain.header, plain.rows[0], strict=True))
         assert first["country_code"] == "LB" and first["country"] == "Lebanon"
         assert first["language"] == "fr" and first["has_photo"] is False
+        assert first["message_language"] == "fr"
+        assert dict(zip(plain.header, plain.rows[1], strict=True))["message_language"] is None
         with_emails = export_posts(
             db.session, found, include_email=True, lang="fr", actor_id=None, origin=None
         )

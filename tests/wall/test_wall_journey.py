@@ -117,12 +117,18 @@ def test_post_confirm_approve_show_reject_delete_report(
         page = requests.get(f"{base}/{lang}/campaigns/{slug}", timeout=TIMEOUT)
         assert "لا للتعذيب" in page.text
     thumbnail_src = wall.text.split('<img src="')[1].split('"')[0]
+    webp_src = wall.text.split('<source type="image/webp" srcset="')[1].split('"')[0]
     display_href = wall.text.split('class="wall-post__photo" href="')[1].split('"')[0]
-    for path, side in ((display_href, DISPLAY_SIDE), (thumbnail_src, THUMBNAIL_SIDE)):
+    for path, side, kind in (
+        (display_href, DISPLAY_SIDE, "JPEG"),
+        (thumbnail_src, THUMBNAIL_SIDE, "JPEG"),
+        (webp_src, THUMBNAIL_SIDE, "WEBP"),
+    ):
         served = requests.get(base + path, timeout=TIMEOUT)
-        assert served.status_code == 200 and served.headers["Content-Type"] == "image/jpeg"
+        assert served.status_code == 200
+        assert served.headers["Content-Type"] == f"image/{kind.lower()}"
         assert "immutable" in served.headers["Cache-Control"]
-        assert_no_metadata(served.content)
+        assert_no_metadata(served.content, kind)
         with Image.open(io.BytesIO(served.content)) as image:
             assert image.size == (side, side * 3 // 4)
 
@@ -152,7 +158,7 @@ def test_post_confirm_approve_show_reject_delete_report(
     # The author keeps the words and drops the photo, then deletes the post.
     page = requests.get(author_link, timeout=TIMEOUT)
     assert page.status_code == 200 and 'value="drop_photo"' in page.text
-    assert len(list(uploads.iterdir())) == 2
+    assert len(list(uploads.iterdir())) == 3
     dropped = requests.post(author_link, data={"action": "drop_photo"}, timeout=TIMEOUT)
     assert dropped.status_code == 200 and 'data-done="photo_dropped"' in dropped.text
     assert list(uploads.iterdir()) == []

@@ -111,10 +111,10 @@ def fifty_megapixels() -> bytes:
     return out.getvalue()
 
 
-def animated() -> bytes:
+def animated(fmt: str = "WEBP") -> bytes:
     out = io.BytesIO()
     frames = [Image.new("RGB", (40, 40), colour) for colour in ("red", "blue")]
-    frames[0].save(out, "WEBP", save_all=True, append_images=frames[1:], duration=100)
+    frames[0].save(out, fmt, save_all=True, append_images=frames[1:], duration=100)
     return out.getvalue()
 
 
@@ -128,6 +128,7 @@ PHOTOS = {
     "decompression bomb": (png_claiming(100_000, 100_000), "too_many_pixels"),
     "50 Mpx PNG": (fifty_megapixels(), "too_many_pixels"),
     "animated": (animated(), "animated"),
+    "animated PNG": (animated("PNG"), "animated"),
     "GIF": (
         b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;",
         "not_an_image",
@@ -163,6 +164,7 @@ def test_bad_photos_are_refused_in_the_visitors_language_and_nothing_is_stored(
         ({"display_name": "=HYPERLINK(1)"}, "Votre nom ne peut pas commencer par"),
         ({"email": "not an address"}, "Saisissez une adresse e-mail"),
         ({"country": "XX"}, "Choisissez un pays dans la liste"),
+        ({"message_language": "xx"}, "Choisissez la langue de votre message dans la liste"),
         ({"consent": None}, "Cochez la case pour donner votre accord"),
     ],
 )
@@ -407,7 +409,8 @@ def test_the_wall_is_paginated_newest_first_and_the_campaign_page_shows_the_late
                     email=f"p{n}@example.org",
                     email_normalized=f"p{n}@example.org",
                     message=f"Message number {n}.",
-                    locale="ar" if n % 2 else "en",
+                    locale="en",
+                    message_language="ar" if n % 2 else "en",
                     consent_text="I agree.",
                     consented_at=now,
                     status="approved",
@@ -427,25 +430,26 @@ def test_the_wall_is_paginated_newest_first_and_the_campaign_page_shows_the_late
         assert client.get(f"/en/campaigns/{campaign.slug}/wall?page={bad}").status_code == 404
     page = client.get(f"/en/campaigns/{campaign.slug}").get_data(as_text=True)
     assert page.count("data-wall-post=") == 4 and "Message number 24." in page
+    assert page.count(f'action="/en/campaigns/{campaign.slug}/wall/') == 4  # each can be reported
 
 
 def test_erasure_and_the_purge_take_posts_and_their_files(app, client, campaign, uploads):
     posted_and_confirmed(app, client, campaign, picture=photo())
-    # Small enough that its display size is its thumbnail: one file for both.
+    # Small enough that its display size is its thumbnail: one JPEG for both, and the WebP.
     send(client, campaign, email="late@example.org", picture=photo((300, 200)))
-    assert len(list(uploads.iterdir())) == 3
+    assert len(list(uploads.iterdir())) == 5
     with app.app_context():
         result = erase_mailbox(
             db.session, "Amal@Example.org", actor_id=None, origin=None, secret_key="k"
         )
         db.session.commit()
-        assert result.wall_posts == 1 and len(result.files) == 2
+        assert result.wall_posts == 1 and len(result.files) == 3
         assert count(app, SupporterMessage) == 1
         swept = purge(
             db.session, now=utcnow() + timedelta(days=31), pending_days=30, closed_months=12
         )
         db.session.commit()
-        assert swept.wall_deleted == 1 and len(swept.files) == 1
+        assert swept.wall_deleted == 1 and len(swept.files) == 2
     assert count(app, SupporterMessage) == 0
 
 
@@ -467,19 +471,19 @@ def test_an_identical_photo_stays_while_another_post_uses_it(app, client, campai
     picture = photo()
     send(client, campaign, picture=picture, email="one@example.org")
     send(client, campaign, picture=picture, email="two@example.org")
-    assert len(list(uploads.iterdir())) == 2
+    assert len(list(uploads.iterdir())) == 3
     path = _link(app, AUTHOR_LINK, "one@example.org")
     assert client.post(path, data={"action": "delete"}).status_code == 200
-    assert len(list(uploads.iterdir())) == 2
+    assert len(list(uploads.iterdir())) == 3
     path = _link(app, AUTHOR_LINK, "two@example.org")
     assert client.post(path, data={"action": "delete"}).status_code == 200
     assert list(uploads.iterdir()) == []
 
 
-def _photo_names(app, post_id: int) -> tuple[str, str]:
+def _photo_names(app, post_id: int) -> tuple[str, str, str]:
     with app.app_context():
         post = db.session.get(SupporterMessage, post_id)
-        return post.photo, post.photo_thumbnail
+        return post.photo, post.photo_thumbnail, post.photo_thumbnail_webp
 
 
 def test_an_author_blurs_their_photo_and_keeps_their_words(app, client, campaign, uploads):
@@ -498,7 +502,8 @@ def test_an_author_blurs_their_photo_and_keeps_their_words(app, client, campaign
     assert set(after).isdisjoint(before)
     assert sorted(p.name for p in uploads.iterdir()) == sorted(after)
     wall = client.get(f"/en/campaigns/{campaign.slug}/wall").get_data(as_text=True)
-    assert after[1] in wall and before[1] not in wall  # the cached page was emptied
+    # The cached page was emptied.
+    assert after[1] in wall and after[2] in wall and before[1] not in wall and before[2] not in wall
     for old, new in zip(before, after, strict=True):
         with client.get(f"/uploads/{new}") as served:  # closed: the file is sent from disk
             assert served.status_code == 200
@@ -534,3 +539,96 @@ def test_a_post_without_a_photo_has_nothing_to_blur(app, client, campaign):
     answer = client.post(path, data={"action": "blur_photo"})
     assert answer.status_code == 200
     assert 'data-done="nothing_to_blur"' in answer.get_data(as_text=True)
+
+
+def test_a_polyglot_keeps_its_pixels_and_loses_what_rides_behind_them(
+    app, client, campaign, uploads
+):
+    # A real JPEG with an HTML page and a ZIP archive appended: browsers, unzip and the JPEG
+    # decoder each read their own part of the same file.
+    payload = b"<html><script>alert(1)</script></html>PK\x03\x04hidden.txt"
+    assert send(client, campaign, picture=photo() + payload).status_code == 303
+    stored = list(uploads.iterdir())
+    assert len(stored) == 3
+    for path in stored:
+        data = path.read_bytes()
+        assert b"<script>" not in data and b"PK\x03\x04" not in data
+        with Image.open(io.BytesIO(data)) as image:
+            assert image.format == {".jpg": "JPEG", ".webp": "WEBP"}[path.suffix]
+
+
+def test_a_rejection_without_a_reason_gives_none(app, client, campaign, make_user, log_in):
+    post_id = posted_and_confirmed(app, client, campaign, lang="fr", message="Non publié")
+    log_in(client, make_user("admin"))
+    assert client.post(f"/staff/wall/{post_id}/reject", data={"reason": "  "}).status_code == 303
+    assert count(app, SupporterMessage) == 0
+    [answer] = outbox(app, OutboxEmail.kind == "wall_post_rejected")
+    assert "pas été publié" in answer.subject
+    assert "Notre motif" not in answer.text_body and "Notre motif" not in answer.html_body
+
+
+def test_the_wall_names_each_authors_country_in_the_readers_language(app, client, campaign):
+    approve(app, posted_and_confirmed(app, client, campaign, country="LB"))
+    approve(app, posted_and_confirmed(app, client, campaign, country="", email="b@example.org"))
+    for lang, name in (("en", "Lebanon"), ("fr", "Liban"), ("ar", "لبنان")):
+        wall = client.get(f"/{lang}/campaigns/{campaign.slug}/wall").get_data(as_text=True)
+        assert wall.count(f"<bdi>Amal</bdi> · {name}</p>") == 1
+        assert wall.count("<bdi>Amal</bdi></p>") == 1
+    page = client.get(f"/fr/campaigns/{campaign.slug}").get_data(as_text=True)
+    assert f'href="/fr/campaigns/{campaign.slug}/wall"' in page
+
+
+def test_the_author_says_which_language_the_words_are_in(app, client, campaign):
+    form = client.get(f"/fr/campaigns/{campaign.slug}/wall/new").get_data(as_text=True)
+    assert '<option lang="fr" selected value="fr">Français</option>' in form
+    assert 'value="other">Une autre langue</option>' in form
+    _switch(app, campaign.id, wall_unmoderated=True)
+    posted_and_confirmed(app, client, campaign, message="لا للتعذيب", message_language="ar")
+    posted_and_confirmed(
+        app, client, campaign, message="Işkenceye hayır", message_language="other", email="t@x.org"
+    )
+    wall = client.get(f"/en/campaigns/{campaign.slug}/wall").get_data(as_text=True)
+    assert 'lang="ar" dir="rtl">لا للتعذيب</blockquote>' in wall
+    assert 'lang="" dir="auto">Işkenceye hayır</blockquote>' in wall
+    with app.app_context():
+        posts = db.session.scalars(select(SupporterMessage).order_by(SupporterMessage.id)).all()
+        # The emails about each post still speak the page's language.
+        assert [(p.locale, p.message_language) for p in posts] == [("en", "ar"), ("en", None)]
+
+
+def test_a_photo_far_over_the_limit_is_refused_unread_with_the_form_and_its_reason(
+    app, client, campaign, uploads
+):
+    answer = send(client, campaign, lang="fr", picture=b"\xff\xd8\xff" + b"\x00" * (12 << 20))
+    assert answer.status_code == 413
+    page = answer.get_data(as_text=True)
+    assert PHOTO_MESSAGES["too_large"] in page and 'enctype="multipart/form-data"' in page
+    assert "no-store" in answer.headers["Cache-Control"]
+    assert_nothing_stored(app, uploads)
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "retention"),
+    [
+        ("en", "Messages on a wall of support", "deleted with its photo after 30 days"),
+        ("fr", "Les messages sur un mur de soutien", "supprimé avec sa photo au bout de 30 jours"),
+        ("es", "Los mensajes en un muro de apoyo", "con su foto al cabo de 30 días"),
+        ("ar", "الرسائل على جدار التضامن", "مع صورتها بعد 30 يومًا"),
+    ],
+)
+def test_the_privacy_page_the_form_links_to_speaks_of_wall_posts(
+    client, campaign, lang, heading, retention
+):
+    form = client.get(f"/{lang}/campaigns/{campaign.slug}/wall/new").get_data(as_text=True)
+    assert f'href="/{lang}/privacy"' in form
+    page = client.get(f"/{lang}/privacy").get_data(as_text=True)
+    assert heading in page and retention in page
+
+
+def test_a_published_post_is_removed_not_rejected(app, client, campaign, make_user, log_in):
+    post_id = posted_and_confirmed(app, client, campaign)
+    approve(app, post_id)
+    log_in(client, make_user("admin"))
+    assert client.post(f"/staff/wall/{post_id}/reject").status_code == 409
+    assert count(app, SupporterMessage) == 1
+    assert outbox(app, OutboxEmail.kind == "wall_post_rejected") == []
