@@ -28,6 +28,11 @@ timeout = 30
 graceful_timeout = 30
 # Idle keep-alive connections (gthread) are kept this long; the proxy's idle timeout is longer.
 keepalive = 5
+# Each worker listens on a socket of its own (SO_REUSEPORT) and the kernel spreads new
+# connections over them. On one shared socket, whichever worker was awake accepted a burst of
+# connections whole: a proxy's (or a benchmark's) kept-alive connections all went to one
+# process, which then carried the site on one core while the others idled.
+reuse_port = True
 # Gunicorn reads no forwarded header from anyone, local proxies included (its default trusts
 # 127.0.0.1, and every Unix-socket peer, to set the scheme with X-Forwarded-Proto, -Ssl or
 # -Protocol). Behind proxies, TRUSTED_PROXIES makes the app read X-Forwarded-For, -Proto and
