@@ -97,10 +97,14 @@ def claim_due(
     ).all()
     claimed: list[Row] = []
     if candidates:
+        # The status as an expression, not the bare column: SQLite's planner, seeing an
+        # equality on an indexed column, walked the due index over every pending row (a tenth
+        # of a second a claim with a million queued) instead of looking up fifty ids.
+        still_pending = table.c.status.concat("") == "pending"
         claimed = list(
             session.execute(
                 update(table)
-                .where(table.c.id.in_(candidates), table.c.status == "pending", free)
+                .where(table.c.id.in_(candidates), still_pending, free)
                 .values(leased_until=now + lease)
                 .returning(*table.c)
             )
