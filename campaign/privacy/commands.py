@@ -182,7 +182,8 @@ def purge_command(pending_days: int | None, closed_months: int | None) -> None:
     click.echo(
         f"deleted {result.pending_deleted} unconfirmed signatures, "
         f"anonymised {result.anonymised} signatures of closed petitions, "
-        f"deleted {result.wall_deleted} unconfirmed wall posts"
+        f"deleted {result.wall_deleted} unpublished wall posts, "
+        f"anonymised {result.wall_anonymised} wall posts of finished campaigns"
     )
 
 

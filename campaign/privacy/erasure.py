@@ -37,11 +37,13 @@ from campaign.models import (
     utcnow,
 )
 from campaign.petitions.signing import uncount
-from campaign.wall.moderation import erase_posts, purge_unconfirmed
+from campaign.wall.moderation import erase_posts, purge_finished_walls, purge_unconfirmed
 from campaign.web.pseudonyms import mailbox_pseudonym
 
 ERASED_NAME = "erased"
 ERASED_DOMAIN = "erased.invalid"  # a reserved name (RFC 2606): no mail can ever go there
+# What an anonymised wall post keeps instead of its author's address (posts share no key).
+ERASED_WALL_ADDRESS = f"erased@{ERASED_DOMAIN}"
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,8 @@ class PurgeResult:
     pending_deleted: int
     anonymised: int
     wall_deleted: int = 0
+    # Published wall posts of long-finished campaigns whose author's address was erased.
+    wall_anonymised: int = 0
     # Photos of the purged wall posts, to delete from UPLOAD_DIR once the purge commits.
     files: tuple[str, ...] = field(default=(), compare=False)
 
@@ -365,11 +369,19 @@ def purge(
         .execution_options(synchronize_session=False)
     ).rowcount
     wall_deleted, wall_files = purge_unconfirmed(session, before=now - timedelta(days=pending_days))
+    # A wall goes the way of its campaign's signatures: once every petition of the campaign
+    # has been closed that long (a campaign with none keeps its wall).
+    live = select(Petition.campaign_id).where(Petition.id.not_in(long_closed))
+    finished = select(Petition.campaign_id).where(Petition.campaign_id.not_in(live))
+    finished_deleted, wall_anonymised, finished_files = purge_finished_walls(
+        session, finished, erased_address=ERASED_WALL_ADDRESS
+    )
     result = PurgeResult(
         pending_deleted=pending_deleted,
         anonymised=anonymised,
-        wall_deleted=wall_deleted,
-        files=tuple(wall_files),
+        wall_deleted=wall_deleted + finished_deleted,
+        wall_anonymised=wall_anonymised,
+        files=tuple(dict.fromkeys([*wall_files, *finished_files])),
     )
     record_event(
         session,
@@ -379,7 +391,8 @@ def purge(
         details={
             "pending_deleted": pending_deleted,
             "anonymised": anonymised,
-            "wall_deleted": wall_deleted,
+            "wall_deleted": result.wall_deleted,
+            "wall_anonymised": wall_anonymised,
             "pending_days": pending_days,
             "closed_months": closed_months,
             "via": via,

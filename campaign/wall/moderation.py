@@ -258,6 +258,34 @@ def purge_unconfirmed(session: Session, *, before: datetime) -> tuple[int, list[
     return _delete_all(session, posts)
 
 
+def purge_finished_walls(
+    session: Session, finished_campaigns: Select, *, erased_address: str
+) -> tuple[int, int, list[str]]:
+    """The walls of `finished_campaigns` (campaign ids whose petitions all closed long ago):
+    posts never published go with their photos, and nobody will moderate them now; published
+    ones keep the words and photo their authors gave the campaign, but not their address,
+    replaced by `erased_address` (their own link still deletes them).
+    Returns (posts deleted, posts anonymised, files to discard once this commits)."""
+    of_finished = SupporterMessage.campaign_id.in_(finished_campaigns)
+    unpublished = list(
+        session.scalars(
+            select(SupporterMessage).where(of_finished, SupporterMessage.status != "approved")
+        )
+    )
+    deleted, files = _delete_all(session, unpublished)
+    anonymised = session.execute(
+        update(SupporterMessage)
+        .where(
+            of_finished,
+            SupporterMessage.status == "approved",
+            SupporterMessage.email_normalized != erased_address,
+        )
+        .values(email=erased_address, email_normalized=erased_address)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return deleted, anonymised, files
+
+
 def _delete_all(session: Session, posts: list[SupporterMessage]) -> tuple[int, list[str]]:
     files: list[str] = []
     for post in posts:

@@ -19,11 +19,20 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from campaign.extensions import db
-from campaign.models import Campaign, OutboxEmail, Signature, SupporterMessage, WallReport, utcnow
+from campaign.models import (
+    Campaign,
+    OutboxEmail,
+    Petition,
+    Signature,
+    SupporterMessage,
+    WallReport,
+    utcnow,
+)
 from campaign.petitions.signing import confirmation_token
-from campaign.privacy.erasure import erase_mailbox, purge
+from campaign.privacy.erasure import ERASED_WALL_ADDRESS, erase_mailbox, purge
 from campaign.wall.moderation import PAGE_SIZE
 from campaign.wall.photos import DISPLAY_SIDE
+from campaign.web.images import discard_images
 
 
 @pytest.fixture
@@ -463,7 +472,7 @@ def test_the_purge_command_deletes_the_files_of_old_unconfirmed_posts(
         )
         db.session.commit()
     result = app.test_cli_runner().invoke(args=["purge"])
-    assert result.exit_code == 0 and "deleted 1 unconfirmed wall posts" in result.output
+    assert result.exit_code == 0 and "deleted 1 unpublished wall posts" in result.output
     assert list(uploads.iterdir()) == []
 
 
@@ -632,3 +641,61 @@ def test_a_published_post_is_removed_not_rejected(app, client, campaign, make_us
     assert client.post(f"/staff/wall/{post_id}/reject").status_code == 409
     assert count(app, SupporterMessage) == 1
     assert outbox(app, OutboxEmail.kind == "wall_post_rejected") == []
+
+
+def test_a_finished_campaigns_wall_keeps_its_published_posts_but_not_their_addresses(
+    app, client, campaign, make_petition, uploads
+):
+    petition = make_petition(campaign=campaign)
+    published = posted_and_confirmed(app, client, campaign, picture=photo())
+    approve(app, published)
+    waiting = posted_and_confirmed(
+        app, client, campaign, email="late@example.org", picture=photo((900, 600))
+    )
+    files = len(list(uploads.iterdir()))
+
+    def sweep():
+        with app.app_context():
+            result = purge(db.session, now=utcnow(), pending_days=30, closed_months=12)
+            db.session.commit()
+            return result
+
+    # While a petition of the campaign is open, or closed for less than the retention time.
+    assert (sweep().wall_deleted, sweep().wall_anonymised) == (0, 0)
+    with app.app_context():
+        db.session.execute(
+            update(Petition)
+            .where(Petition.id == petition.id)
+            .values(status="closed", closed_at=utcnow() - timedelta(days=300))
+        )
+        db.session.commit()
+    assert (sweep().wall_deleted, sweep().wall_anonymised) == (0, 0)
+
+    with app.app_context():
+        db.session.execute(
+            update(Petition)
+            .where(Petition.id == petition.id)
+            .values(closed_at=utcnow() - timedelta(days=400))
+        )
+        db.session.commit()
+    swept = sweep()
+
+    assert (swept.wall_deleted, swept.wall_anonymised) == (1, 1)
+    discard_images(str(uploads), list(swept.files))
+    with app.app_context():
+        kept = db.session.get(SupporterMessage, published)
+        assert db.session.get(SupporterMessage, waiting) is None
+        assert kept.status == "approved" and kept.photo is not None
+        assert kept.email == kept.email_normalized == ERASED_WALL_ADDRESS
+        # An erasure request for the author's address finds nothing any more.
+        assert (
+            erase_mailbox(
+                db.session, "amal@example.org", actor_id=None, origin=None, secret_key="k"
+            ).wall_posts
+            == 0
+        )
+        db.session.rollback()
+    assert 0 < len(list(uploads.iterdir())) < files
+    assert (sweep().wall_deleted, sweep().wall_anonymised) == (0, 0)
+    page = client.get(f"/en/campaigns/{campaign.slug}/wall").get_data(as_text=True)
+    assert page.count("data-wall-post=") == 1
