@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -16,6 +18,20 @@ from campaign import create_app
 from campaign.config import ROOT
 from campaign.extensions import db
 from campaign.models.types import render_migration_type
+
+
+@contextmanager
+def _migrating(database_url: str) -> Iterator[None]:
+    """An app context on `database_url` for a migration test; its connections closed after."""
+    app = create_app(base_config(database_url))
+    try:
+        with app.app_context():
+            yield
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
 
 TABLES = {
     "audit_events",
@@ -157,48 +173,42 @@ def test_the_rendered_markdown_migration_renders_the_texts_already_written(fresh
 def test_texts_per_language_migration_copies_the_target_and_folds_statements(fresh_database_url):
     from sqlalchemy import text
 
-    app = create_app(base_config(fresh_database_url))
-    try:
-        with app.app_context():
-            upgrade(revision="c4d8e2a61f07")
-            with db.engine.begin() as connection:
-                for sql in (
-                    "INSERT INTO campaigns (id, slug, status, default_locale) "
-                    "VALUES (1, 'c', 'published', 'en')",
-                    "INSERT INTO petitions (id, campaign_id, slug, status, target, default_locale) "
-                    "VALUES (1, 1, 'p', 'open', 'The Minister', 'en')",
-                    "INSERT INTO petition_texts (petition_id, locale, title, body, share_text) "
-                    "VALUES (1, 'en', 'P', '', ''), (1, 'fr', 'P fr', '', '')",
-                    "INSERT INTO statements (id, slug, kind, status, published_on, "
-                    "default_locale) VALUES (1, 's', 'statement', 'published', '2026-03-01', 'fr')",
-                    "INSERT INTO statement_texts (statement_id, locale, title, excerpt, body) "
-                    "VALUES (1, 'fr', 'Défenseurs', 'Été', 'ÉGALITÉ')",
-                ):
-                    connection.execute(text(sql))
-            upgrade()
-            with db.engine.connect() as connection:
-                targets = connection.execute(
-                    text("SELECT locale, target FROM petition_texts ORDER BY locale")
-                ).all()
-                folded = connection.scalar(text("SELECT search_text FROM statement_texts"))
-            assert [tuple(row) for row in targets] == [
-                ("en", "The Minister"),
-                ("fr", "The Minister"),
-            ]
-            assert folded == "defenseurs ete egalite"
+    with _migrating(fresh_database_url):
+        upgrade(revision="c4d8e2a61f07")
+        with db.engine.begin() as connection:
+            for sql in (
+                "INSERT INTO campaigns (id, slug, status, default_locale) "
+                "VALUES (1, 'c', 'published', 'en')",
+                "INSERT INTO petitions (id, campaign_id, slug, status, target, default_locale) "
+                "VALUES (1, 1, 'p', 'open', 'The Minister', 'en')",
+                "INSERT INTO petition_texts (petition_id, locale, title, body, share_text) "
+                "VALUES (1, 'en', 'P', '', ''), (1, 'fr', 'P fr', '', '')",
+                "INSERT INTO statements (id, slug, kind, status, published_on, "
+                "default_locale) VALUES (1, 's', 'statement', 'published', '2026-03-01', 'fr')",
+                "INSERT INTO statement_texts (statement_id, locale, title, excerpt, body) "
+                "VALUES (1, 'fr', 'Défenseurs', 'Été', 'ÉGALITÉ')",
+            ):
+                connection.execute(text(sql))
+        upgrade()
+        with db.engine.connect() as connection:
+            targets = connection.execute(
+                text("SELECT locale, target FROM petition_texts ORDER BY locale")
+            ).all()
+            folded = connection.scalar(text("SELECT search_text FROM statement_texts"))
+        assert [tuple(row) for row in targets] == [
+            ("en", "The Minister"),
+            ("fr", "The Minister"),
+        ]
+        assert folded == "defenseurs ete egalite"
 
-            with db.engine.begin() as connection:
-                connection.execute(
-                    text("UPDATE petition_texts SET target = 'Le ministre' WHERE locale = 'fr'")
-                )
-            downgrade(revision="c4d8e2a61f07")
-            with db.engine.connect() as connection:
-                target = connection.scalar(text("SELECT target FROM petitions"))
-            assert target == "The Minister"  # the main language's wording
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        with db.engine.begin() as connection:
+            connection.execute(
+                text("UPDATE petition_texts SET target = 'Le ministre' WHERE locale = 'fr'")
+            )
+        downgrade(revision="c4d8e2a61f07")
+        with db.engine.connect() as connection:
+            target = connection.scalar(text("SELECT target FROM petitions"))
+        assert target == "The Minister"  # the main language's wording
 
 
 @pytest.mark.parametrize("fresh_database_url", _fresh_databases(), indirect=True)
@@ -206,45 +216,37 @@ def test_deadlines_passed_before_the_migration_count_as_announced(fresh_database
     """Deploying it tells the webhooks of no months-old closing."""
     from sqlalchemy import text
 
-    app = create_app(base_config(fresh_database_url))
-    try:
-        with app.app_context():
-            upgrade(revision="4954d09df3bf")
-            with db.engine.begin() as connection:
-                connection.execute(
-                    text(
-                        "INSERT INTO campaigns (id, slug, status, default_locale) "
-                        "VALUES (1, 'c', 'published', 'en')"
-                    )
+    with _migrating(fresh_database_url):
+        upgrade(revision="4954d09df3bf")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO campaigns (id, slug, status, default_locale) "
+                    "VALUES (1, 'c', 'published', 'en')"
                 )
-                connection.execute(
-                    text(
-                        "INSERT INTO petitions (id, campaign_id, slug, status, closes_at, "
-                        "default_locale) VALUES "
-                        "(1, 1, 'passed', 'open', '2020-01-01 00:00:00', 'en'), "
-                        "(2, 1, 'future', 'open', '2999-01-01 00:00:00', 'en'), "
-                        "(3, 1, 'closed', 'closed', '2020-01-01 00:00:00', 'en'), "
-                        "(4, 1, 'no-end', 'open', NULL, 'en')"
-                    )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO petitions (id, campaign_id, slug, status, closes_at, "
+                    "default_locale) VALUES "
+                    "(1, 1, 'passed', 'open', '2020-01-01 00:00:00', 'en'), "
+                    "(2, 1, 'future', 'open', '2999-01-01 00:00:00', 'en'), "
+                    "(3, 1, 'closed', 'closed', '2020-01-01 00:00:00', 'en'), "
+                    "(4, 1, 'no-end', 'open', NULL, 'en')"
                 )
-            upgrade(revision="c98d4d91251c")
-            with db.engine.connect() as connection:
-                rows = connection.execute(
-                    text(
-                        "SELECT slug, deadline_announced_at IS NOT NULL FROM petitions ORDER BY id"
-                    )
-                ).all()
-            assert [(slug, bool(announced)) for slug, announced in rows] == [
-                ("passed", True),
-                ("future", False),
-                ("closed", False),
-                ("no-end", False),
-            ]
-            downgrade(revision="4954d09df3bf")
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+            )
+        upgrade(revision="c98d4d91251c")
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT slug, deadline_announced_at IS NOT NULL FROM petitions ORDER BY id")
+            ).all()
+        assert [(slug, bool(announced)) for slug, announced in rows] == [
+            ("passed", True),
+            ("future", False),
+            ("closed", False),
+            ("no-end", False),
+        ]
+        downgrade(revision="4954d09df3bf")
 
 
 @pytest.mark.parametrize("fresh_database_url", _fresh_databases(), indirect=True)
@@ -252,39 +254,33 @@ def test_wall_posts_made_before_the_question_are_in_their_pages_language(fresh_d
     """The wall's messages keep the lang and dir they were shown with before the form asked."""
     from sqlalchemy import text
 
-    app = create_app(base_config(fresh_database_url))
-    try:
-        with app.app_context():
-            upgrade(revision="a7d3e5f90c12")
-            with db.engine.begin() as connection:
-                connection.execute(
-                    text(
-                        "INSERT INTO campaigns (id, slug, status, default_locale) "
-                        "VALUES (1, 'c', 'published', 'en')"
-                    )
+    with _migrating(fresh_database_url):
+        upgrade(revision="a7d3e5f90c12")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO campaigns (id, slug, status, default_locale) "
+                    "VALUES (1, 'c', 'published', 'en')"
                 )
-                connection.execute(
-                    text(
-                        "INSERT INTO supporter_messages (id, campaign_id, display_name, email, "
-                        "email_normalized, message, locale, consent_text, consented_at, status, "
-                        "photo, photo_thumbnail) VALUES "
-                        "(1, 1, 'Amal', 'a@example.org', 'a@example.org', 'لا', 'ar', 'ok', "
-                        "'2026-01-01 00:00:00', 'unconfirmed', 'p.jpg', 't.jpg'), "
-                        "(2, 1, 'Léa', 'l@example.org', 'l@example.org', 'Non', 'fr', 'ok', "
-                        "'2026-01-01 00:00:00', 'unconfirmed', NULL, NULL)"
-                    )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO supporter_messages (id, campaign_id, display_name, email, "
+                    "email_normalized, message, locale, consent_text, consented_at, status, "
+                    "photo, photo_thumbnail) VALUES "
+                    "(1, 1, 'Amal', 'a@example.org', 'a@example.org', 'لا', 'ar', 'ok', "
+                    "'2026-01-01 00:00:00', 'unconfirmed', 'p.jpg', 't.jpg'), "
+                    "(2, 1, 'Léa', 'l@example.org', 'l@example.org', 'Non', 'fr', 'ok', "
+                    "'2026-01-01 00:00:00', 'unconfirmed', NULL, NULL)"
                 )
-            upgrade(revision="b5e2c8a41d07")
-            with db.engine.connect() as connection:
-                rows = connection.execute(
-                    text(
-                        "SELECT message_language, photo_thumbnail_webp FROM supporter_messages "
-                        "ORDER BY id"
-                    )
-                ).all()
-            assert [tuple(row) for row in rows] == [("ar", None), ("fr", None)]
-            downgrade(revision="a7d3e5f90c12")
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+            )
+        upgrade(revision="b5e2c8a41d07")
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT message_language, photo_thumbnail_webp FROM supporter_messages "
+                    "ORDER BY id"
+                )
+            ).all()
+        assert [tuple(row) for row in rows] == [("ar", None), ("fr", None)]
+        downgrade(revision="a7d3e5f90c12")
