@@ -28,7 +28,7 @@ def text_of(response) -> str:
     return response.get_data(as_text=True)
 
 
-# --- item 2: "Egypt: Egypt: …" -------------------------------------------------------------
+# --- "Egypt: Egypt: …" -------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -60,7 +60,7 @@ def test_statement_pages_and_form_show_the_title_once(
     assert re.search(r"<strong[^>]*>Egypt: two defenders held</strong>", form)
 
 
-# --- items 4 and 11: one step, one confirmation, to go live ----------------------------------
+# --- one step, one confirmation, to go live ----------------------------------
 
 
 def test_publish_and_open_takes_a_draft_campaign_and_petition_live(
@@ -105,7 +105,7 @@ def test_going_live_needs_the_csrf_token(make_app, make_user, make_petition, log
         assert db.session.get(Petition, petition.id).status == "draft"
 
 
-# --- item 8: language tabs and the slug's label ----------------------------------------------
+# --- language tabs and the slug's label ----------------------------------------------
 
 
 def test_language_sections_are_marked_for_tabs_and_the_slug_is_named(
@@ -124,7 +124,7 @@ def test_language_sections_are_marked_for_tabs_and_the_slug_is_named(
     assert html.count("data-tab-panel") == 4 and 'tab-panel" hidden' not in html
 
 
-# --- item 9: the hero's description, focal point, preview and link card -----------------------
+# --- the hero's description, focal point, preview and link card -----------------------
 
 
 @pytest.fixture
@@ -202,7 +202,7 @@ def test_the_database_refuses_a_focus_off_the_grid(session, make_campaign):
     session.rollback()
 
 
-# --- item 10: closing time on the organisation's clock -----------------------------------------
+# --- closing time on the organisation's clock -----------------------------------------
 
 
 def test_closing_time_conversions_follow_the_zone_and_its_clock_changes():
@@ -211,6 +211,20 @@ def test_closing_time_conversions_follow_the_zone_and_its_clock_changes():
     winter = utc_from_local(datetime(2026, 1, 15, 18, 0), "Europe/Paris")
     assert winter == datetime(2026, 1, 15, 17, 0, tzinfo=UTC)
     assert local_from_utc(summer, "Europe/Paris") == datetime(2026, 7, 1, 18, 0)
+
+
+def _close_at_eight_pm_on_16_september(app, client, petition) -> datetime:
+    """Save the petition's form with 2026-09-16T20:00 typed as its closing time; what is stored."""
+    data = {
+        "slug": petition.slug,
+        "default_locale": "en",
+        "text_en-title": "T",
+        "closes_at": "2026-09-16T20:00",
+        "action": "save",
+    }
+    assert client.post(f"/staff/petitions/{petition.slug}/edit", data=data).status_code == 303
+    with app.app_context():
+        return db.session.get(Petition, petition.id).closes_at
 
 
 def test_closing_time_is_typed_stored_and_shown_in_the_organisations_zone(
@@ -222,16 +236,7 @@ def test_closing_time_is_typed_stored_and_shown_in_the_organisations_zone(
     log_in(client, make_user("admin"))
     form = text_of(client.get(f"/staff/petitions/{petition.slug}/edit"))
     assert "on the clock of America/Mexico_City" in form
-    data = {
-        "slug": petition.slug,
-        "default_locale": "en",
-        "text_en-title": "T",
-        "closes_at": "2026-09-16T20:00",
-        "action": "save",
-    }
-    assert client.post(f"/staff/petitions/{petition.slug}/edit", data=data).status_code == 303
-    with app.app_context():
-        stored = db.session.get(Petition, petition.id).closes_at
+    stored = _close_at_eight_pm_on_16_september(app, client, petition)
     assert stored == datetime(2026, 9, 17, 2, 0, tzinfo=UTC)
     again = text_of(client.get(f"/staff/petitions/{petition.slug}/edit"))
     assert 'value="2026-09-16T20:00"' in again
@@ -243,20 +248,11 @@ def test_without_a_setting_closing_times_are_in_utc(app, client, make_user, log_
     log_in(client, make_user("admin"))
     form = text_of(client.get(f"/staff/petitions/{petition.slug}/edit"))
     assert "on the clock of UTC" in form
-    data = {
-        "slug": petition.slug,
-        "default_locale": "en",
-        "text_en-title": "T",
-        "closes_at": "2026-09-16T20:00",
-        "action": "save",
-    }
-    assert client.post(f"/staff/petitions/{petition.slug}/edit", data=data).status_code == 303
-    with app.app_context():
-        stored = db.session.get(Petition, petition.id).closes_at
+    stored = _close_at_eight_pm_on_16_september(app, client, petition)
     assert stored == datetime(2026, 9, 16, 20, 0, tzinfo=UTC)
 
 
-# --- item 12: the first hours, opt-ins, personal links, channel names ---------------------------
+# --- the first hours, opt-ins, personal links, channel names ---------------------------
 
 
 def test_confirmations_are_counted_per_hour_for_the_first_three_days(
@@ -303,7 +299,7 @@ def test_the_dashboard_names_channels_in_the_staff_language(
     assert 'data-figure="opted-in"' in html and 'data-figure="referred"' in html
 
 
-# --- item 13: the staff header ------------------------------------------------------------------
+# --- the staff header ------------------------------------------------------------------
 
 
 def test_the_staff_header_links_to_the_site_once(client, make_user, log_in):
