@@ -74,6 +74,16 @@ def sign_and_confirm(app, client, slug: str, email: str, **fields: str) -> None:
     assert confirmed.status_code in (200, 303), confirmed.status_code
 
 
+def send_update(runner, folder, slug: str) -> None:
+    """`campaign updates send` of a short English update to the petition's opted-in signers."""
+    message = folder / "en.md"
+    message.write_text("Subject: We won\n\nThank you.", encoding="utf-8")
+    sent = runner.invoke(
+        args=["updates", "send", "--petition", slug, "--message-file", f"en={message}", "--yes"]
+    )
+    assert sent.exit_code == 0, sent.output
+
+
 def retries_due_now(app) -> None:
     """What waiting out the backoff would do, without the wait."""
     with app.app_context():

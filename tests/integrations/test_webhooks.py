@@ -13,7 +13,7 @@ import pytest
 from helpers import count
 from processes import process_env, wait_for, worker
 from sqlalchemy import select
-from webhook_support import Receiver, retries_due_now, sign_and_confirm
+from webhook_support import Receiver, retries_due_now, send_update, sign_and_confirm
 
 from campaign.campaigns.authoring import (
     PetitionData,
@@ -310,13 +310,7 @@ def test_update_sent_once_its_recipients_are_queued(
     add_webhook(runner, receiver.url, "update.sent")
     sign_and_confirm(app, client, petition.slug, "ann@example.org", newsletter="y")
     sign_and_confirm(app, client, petition.slug, "bob@example.org")  # asked for no news
-    message = tmp_path / "en.md"
-    message.write_text("Subject: We won\n\nThank you.", encoding="utf-8")
-    sent = runner.invoke(
-        args=["updates", "send", "--petition", petition.slug, "--message-file", f"en={message}"]
-        + ["--yes"]
-    )
-    assert sent.exit_code == 0, sent.output
+    send_update(runner, tmp_path, petition.slug)
     run_worker()
     run_worker()
     [received] = receiver.received

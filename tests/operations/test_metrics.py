@@ -11,7 +11,7 @@ import requests
 from helpers import confirm_link, outbox, sign_fields
 from processes import gunicorn, process_env, wait_for
 from prometheus_client.parser import text_string_to_metric_families
-from webhook_support import Receiver, retries_due_now, sign_and_confirm
+from webhook_support import Receiver, retries_due_now, send_update, sign_and_confirm
 
 from campaign.web.metrics import count_webhook_delivery
 
@@ -148,13 +148,7 @@ def test_an_update_being_sent_shows_until_its_emails_have_left(
     sign_and_confirm(app, client, petition.slug, "ann@example.org", newsletter="y")
     run_worker()
     assert scrape(client)[in_progress] == 0
-    message = tmp_path / "en.md"
-    message.write_text("Subject: We won\n\nThank you.", encoding="utf-8")
-    sent = runner.invoke(
-        args=["updates", "send", "--petition", petition.slug, "--message-file", f"en={message}"]
-        + ["--yes"]
-    )
-    assert sent.exit_code == 0, sent.output
+    send_update(runner, tmp_path, petition.slug)
     assert scrape(client)[in_progress] == 1
 
     run_worker()
