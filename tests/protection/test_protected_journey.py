@@ -175,7 +175,10 @@ def test_a_protected_signature_leaves_no_name_or_address_in_the_database(
         _cli(app, "export", "free-them", "--preset", "crm", "--out", str(exported)).exit_code == 0
     )
     sealed = exported.read_text(encoding="utf-8-sig")
-    assert NAME not in sealed and EMAIL not in sealed and "SY" not in sealed
+    assert NAME not in sealed and EMAIL not in sealed
+    # A two-letter code can turn up inside sealed base64 by chance, so cells are compared whole.
+    [sealed_row] = list(csv.DictReader(io.StringIO(sealed)))
+    assert "SY" not in sealed_row.values()
     opened = tmp_path / "opened.csv"
     refused = _cli(
         app,
