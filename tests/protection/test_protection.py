@@ -337,10 +337,13 @@ def test_a_protected_pack_folds_countries_as_the_public_figures_do(
     summary = pdf_text(tmp_path / "pack" / "summary.pdf")
     assert "Other countries" in summary and "Bahrain" not in summary
     assert sorted(row[1] for row in rows[1:]) == ["SY", "SY", UNKNOWN_COUNTRY]
-    assert json.loads(manifest)["countries"] == {"SY": 2, UNKNOWN_COUNTRY: 1}
-    assert (
-        "BH" not in manifest and "Bahrain" not in (tmp_path / "pack" / "signatures.csv").read_text()
+    stated = json.loads(manifest)
+    assert stated["countries"] == {"SY": 2, UNKNOWN_COUNTRY: 1}
+    # The key, the signature and the receipts are base64 or hex, where "BH" can occur by chance.
+    words = json.dumps(
+        {k: v for k, v in stated.items() if k not in ("key", "signature", "receipts")}
     )
+    assert "BH" not in words and "Bahrain" not in (tmp_path / "pack" / "signatures.csv").read_text()
 
 
 def test_the_signatures_api_and_webhooks_give_sealed_values_only(
