@@ -104,13 +104,12 @@ def petition_country_counts(petition_id: int) -> CountryCounts:
         cache = current_app.extensions["delivery.countries"] = PageCache(
             COUNTRY_CACHE_SECONDS, shows_counts=False
         )
-    counts = cache.get(petition_id)
-    if counts is None:
-        counts = country_counts(
+    return cache.value(
+        petition_id,
+        lambda: country_counts(
             db.session, petition_id, min_count=current_app.config["COUNTRY_MIN_COUNT"]
-        )
-        cache.put(petition_id, counts)
-    return counts
+        ),
+    )
 
 
 def countries_for_page(petition: Petition, lang: str) -> tuple[CountryCounts, dict[str, str]]:

@@ -69,15 +69,14 @@ def personal_page(
     key = ("personal-page", template, petition_id, g.lang, ref is not None, count is not None)
     key += (receipt is not None,)
     key += tuple(sorted(context.items()))
-    shared = "HTTP_COOKIE" not in request.environ
-    cache = countless_cache()
-    skeleton = cache.get(key) if shared else None
-    if skeleton is None:
-        skeleton = _render_skeleton(
+
+    def render() -> _Skeleton:
+        return _render_skeleton(
             template, petition_id, token, ref, count, receipt is not None, context
         )
-        if shared:
-            cache.put(key, skeleton)
+
+    shared = "HTTP_COOKIE" not in request.environ
+    skeleton = countless_cache().value(key, render) if shared else render()
     if skeleton.external_forms:
         allow_external_form_targets()
     html = skeleton.html.replace(_MARKERS["token"], token)

@@ -28,6 +28,13 @@ emptying the cache for each would have every page rendered afresh for every visi
 then at most a second behind the count this process wrote (the supporter who confirmed sees the
 count their signature made on the confirmed page itself), and what shows no count (the layout of
 the confirmation pages, the petition a sign form posts to) is not rebuilt at all.
+
+One render per expiry: when an entry runs out (its lifetime is over, or a new count made it
+stale), the first request to find it so renders the page afresh, and the others that arrive
+meanwhile are answered the entry they would have had a moment before. Without that, every busy
+thread of the process found the same entry gone at the same moment and rendered the same page,
+each slowed by the others. A change this process commits deletes the entries outright: nobody is
+then answered the old page.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ import functools
 import hashlib
 import math
 import re
+import threading
 import time
 import weakref
 from collections.abc import Callable, Hashable
@@ -98,7 +106,10 @@ class CachedResponse:
 
 class PageCache:
     """Values (finished responses, mostly) by key, each kept for `seconds`; `seconds <= 0` turns
-    caching off. `shows_counts` says whether a new count must empty it."""
+    caching off. `shows_counts` says whether a new count must make it stale.
+
+    `get` answers None to the one caller that should make the value afresh (and `put` it, or
+    `abandon` the attempt); see the module's docstring."""
 
     def __init__(
         self,
@@ -111,22 +122,37 @@ class PageCache:
         self.clock = clock
         self.shows_counts = shows_counts
         self._count_refreshed_at = -math.inf
-        self._entries: dict[Hashable, tuple[float, object]] = {}
+        # Entries made before the last new count are stale: (expiry, generation, value).
+        self._generation = 0
+        self._entries: dict[Hashable, tuple[float, int, object]] = {}
+        # Keys being made afresh, with when that began.
+        self._refreshing: dict[Hashable, float] = {}
+        self._lock = threading.Lock()
         _caches.add(self)
 
     def __len__(self) -> int:
-        return len(self._entries)
+        """How many entries are fresh."""
+        now = self.clock()
+        return sum(1 for e in self._entries.values() if e[0] > now and e[1] == self._generation)
 
     def get(self, key: Hashable) -> object | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
-        if entry[0] <= self.clock():
-            self._entries.pop(key, None)
-            return None
-        return entry[1]
+        expires, generation, value = entry
+        now = self.clock()
+        if expires > now and generation == self._generation:
+            return value
+        with self._lock:
+            began = self._refreshing.get(key)
+            # A render stuck for longer than a lifetime is given up on: someone else tries.
+            if began is not None and now - began < self.seconds:
+                return value
+            self._refreshing[key] = now
+        return None
 
     def put(self, key: Hashable, value: object) -> None:
+        self._refreshing.pop(key, None)
         if self.seconds <= 0:
             return
         self._entries.pop(key, None)
@@ -134,20 +160,40 @@ class PageCache:
             # Full (a crawler walking every filter of the statements listing, say): forget the
             # entry stored longest ago, so the pages everyone reads are soon kept again.
             del self._entries[next(iter(self._entries))]
-        self._entries[key] = (self.clock() + self.seconds, value)
+        self._entries[key] = (self.clock() + self.seconds, self._generation, value)
+
+    def abandon(self, key: Hashable) -> None:
+        """Making the value afresh failed or gave nothing to keep: forget the old one too, so
+        the next request makes its own instead of being answered what is out of date."""
+        self._refreshing.pop(key, None)
+        self._entries.pop(key, None)
+
+    def value(self, key: Hashable, load: Callable[[], T]) -> T:
+        """The value kept under `key`, or `load()`'s, kept."""
+        value = self.get(key)
+        if value is not None:
+            return value  # type: ignore[return-value]
+        try:
+            value = load()
+        except BaseException:
+            self.abandon(key)
+            raise
+        self.put(key, value)
+        return value
 
     def clear(self) -> None:
         self._entries.clear()
+        self._refreshing.clear()
 
     def count_changed(self) -> None:
-        """A count changed: forget what shows counts, at most once per
+        """A count changed: make what shows counts stale, at most once per
         `COUNT_REFRESH_SECONDS` (see the module's docstring)."""
         if not self.shows_counts:
             return
         now = self.clock()
         if now - self._count_refreshed_at >= COUNT_REFRESH_SECONDS:
             self._count_refreshed_at = now
-            self._entries.clear()
+            self._generation += 1
 
 
 def init_app(app: Flask) -> None:
@@ -170,11 +216,7 @@ def remembered(key: Hashable, load: Callable[[], T], *, shows_counts: bool = Tru
     """`load()`'s value, kept in this process's cache under the same rules as the pages: for
     `PAGE_CACHE_SECONDS`, and forgotten when this process commits a change to what it shows."""
     cache: PageCache = current_app.extensions["pagecache"] if shows_counts else countless_cache()
-    value = cache.get(key)
-    if value is None:
-        value = load()
-        cache.put(key, value)
-    return value  # type: ignore[return-value]
+    return cache.value(key, load)
 
 
 def clear_all() -> None:
@@ -224,12 +266,17 @@ def cached_page(
             key = (request.endpoint, g.get("lang"), tuple(kwargs.items()), query)
             entry = cache.get(key)
             if entry is None:
-                response = current_app.make_response(view(**kwargs))
+                try:
+                    response = current_app.make_response(view(**kwargs))
+                except BaseException:
+                    cache.abandon(key)
+                    raise
                 if not _storable(response):
+                    cache.abandon(key)
                     return response
                 entry = _entry(response)
                 cache.put(key, entry)
-            return _serve(entry)
+            return _serve(entry)  # type: ignore[arg-type]
 
         return wrapper
 

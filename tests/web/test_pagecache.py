@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import pytest
+from flask import Flask, make_response
 from sqlalchemy import event, func, select, update
 
 from campaign.extensions import db
@@ -68,6 +71,107 @@ def test_a_lifetime_of_zero_turns_caching_off():
     cache = PageCache(0, clock=Clock())
     cache.put("key", b"body")
     assert cache.get("key") is None
+
+
+def test_an_expired_entry_is_made_afresh_once_and_the_old_one_served_meanwhile():
+    clock = Clock()
+    cache = PageCache(2, clock=clock)
+    cache.put("key", b"old")
+    clock.now += 2.1
+    assert cache.get("key") is None, "the first to find it expired makes it afresh"
+    assert [cache.get("key") for _ in range(3)] == [b"old"] * 3
+    cache.put("key", b"new")
+    assert cache.get("key") == b"new"
+
+
+def test_an_abandoned_refresh_forgets_the_old_entry():
+    clock = Clock()
+    cache = PageCache(2, clock=clock)
+    cache.put("key", b"old")
+    clock.now += 2.1
+    assert cache.get("key") is None
+    cache.abandon("key")
+    assert cache.get("key") is None
+    assert cache.get("key") is None, "nothing is left to serve while the next one renders"
+
+
+def test_a_refresh_stuck_for_a_lifetime_is_taken_over():
+    clock = Clock()
+    cache = PageCache(2, clock=clock)
+    cache.put("key", b"old")
+    clock.now += 2.1
+    assert cache.get("key") is None
+    clock.now += 1.9
+    assert cache.get("key") == b"old"
+    clock.now += 0.2
+    assert cache.get("key") is None
+
+
+def test_a_new_count_makes_entries_stale_and_a_change_deletes_them():
+    clock = Clock()
+    counts, countless = PageCache(10, clock=clock), PageCache(10, clock=clock, shows_counts=False)
+    for cache in (counts, countless):
+        cache.put("key", b"old")
+        cache.count_changed()
+    assert countless.get("key") == b"old"
+    assert len(counts) == 0
+    assert counts.get("key") is None and counts.get("key") == b"old"
+    counts.clear()
+    assert counts.get("key") is None and counts.get("key") is None
+
+
+def test_a_crowd_arriving_at_an_expiry_costs_one_render():
+    """While one request renders the expired page, the others are answered the page as it was,
+    instead of every thread rendering the same page at once."""
+    app = Flask(__name__)
+    app.config["PAGE_CACHE_SECONDS"] = 2
+    pagecache.init_app(app)
+    clock = app.extensions["pagecache"].clock = Clock()
+    renders, entered, release = [], threading.Event(), threading.Event()
+
+    @app.get("/page")
+    @pagecache.cached_page()
+    def page():
+        renders.append(None)
+        if len(renders) == 2:
+            entered.set()
+            assert release.wait(10)
+        response = make_response(f"render {len(renders)}")
+        response.cache_control.public = True
+        return response
+
+    assert app.test_client().get("/page").data == b"render 1"
+    clock.now += 2.1
+    with ThreadPoolExecutor(1) as pool:
+        refreshing = pool.submit(lambda: app.test_client().get("/page").data)
+        assert entered.wait(10)
+        meanwhile = [app.test_client().get("/page").data for _ in range(5)]
+        release.set()
+        assert refreshing.result(10) == b"render 2"
+    assert meanwhile == [b"render 1"] * 5
+    assert app.test_client().get("/page").data == b"render 2"
+    assert len(renders) == 2
+
+
+def test_a_page_that_fails_to_render_afresh_is_not_served_old():
+    app = Flask(__name__)
+    app.config["PAGE_CACHE_SECONDS"] = 2
+    pagecache.init_app(app)
+    clock = app.extensions["pagecache"].clock = Clock()
+    answers = iter([200, 404, 200])
+
+    @app.get("/page")
+    @pagecache.cached_page()
+    def page():
+        response = make_response("page", next(answers))
+        response.cache_control.public = True
+        return response
+
+    client = app.test_client()
+    assert client.get("/page").status_code == 200
+    clock.now += 2.1
+    assert client.get("/page").status_code == 404
+    assert client.get("/page").status_code == 200
 
 
 # --- through the app ------------------------------------------------------------------------------
