@@ -470,18 +470,19 @@ def _confirm(token: str):
     )
     # The signer's receipt, written with the confirmation and shown on this page alone.
     receipt = new_receipt_code()
-    result = confirm_signature(
-        db.session, public_id, now=utcnow(), receipt_hash=receipt_hash(receipt)
-    )
-    if result.newly_confirmed:
+
+    def queue_receipt(petition_id: int, locale: str) -> None:
         # The receipt by email too, with the confirmation or not at all; in the signer's language.
-        queue_receipt_email(
-            db.session,
-            public_id,
-            _receipt_email(result.signature.petition_id, result.locale),
-            receipt,
-        )
-    else:
+        queue_receipt_email(db.session, public_id, _receipt_email(petition_id, locale), receipt)
+
+    result = confirm_signature(
+        db.session,
+        public_id,
+        now=utcnow(),
+        receipt_hash=receipt_hash(receipt),
+        before_counting=queue_receipt,
+    )
+    if not result.newly_confirmed:
         # Confirmed before: a receipt only if it never had one (confirmed before receipts).
         receipt = issue_receipt(db.session, public_id)
     db.session.commit()

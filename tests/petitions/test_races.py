@@ -9,9 +9,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from helpers import count, sign_fields, signature_count, signature_data, signatures
+from helpers import (
+    count,
+    database_work,
+    sign_fields,
+    signature_count,
+    signature_data,
+    signatures,
+)
 
 from campaign.extensions import db
+from campaign.integrations.endpoints import add_endpoint
 from campaign.models import OutboxEmail, Petition, Signature, utcnow
 from campaign.petitions.signing import (
     confirm_signature,
@@ -152,3 +160,34 @@ def test_concurrent_confirmations_of_different_signatures_all_count(app, make_pe
 
     assert run_together(confirm) == [True] * THREADS
     assert signature_count(app, petition.id) == THREADS
+
+
+def test_a_confirmation_locks_its_petition_only_for_its_last_statement(app, make_petition):
+    """Every confirmation of a petition waits for the one holding the petition's row, from its
+    increment to its commit: everything else a confirmation writes (its receipt email, a
+    subscribed webhook's delivery) comes before the increment, not inside the lock."""
+    with app.app_context():
+        add_endpoint(
+            db.session,
+            "http://127.0.0.1:9/hooks",
+            "signature.confirmed",
+            petition_slug=None,
+            allow_http=True,
+            base_url=app.config["BASE_URL"],
+            actor_id=None,
+            origin=None,
+        )
+        db.session.commit()
+    petition, signature = _pending_signature(app, make_petition)
+    token = confirmation_token(app.config["SECRET_KEY"], signature)
+    client = app.test_client()
+
+    with database_work(app) as work:
+        assert client.post(f"/en/confirm/{token}").status_code == 200
+    writes = [sql.split(None, 3)[:3] for sql in work if not sql.lstrip().upper().startswith("SEL")]
+    commit = writes.index(["COMMIT"])
+    assert writes[commit - 1][:2] == ["UPDATE", "petitions"], writes
+    written = {tuple(w[:3]) for w in writes[:commit]}
+    assert ("INSERT", "INTO", "outbox_emails") in written, writes
+    assert ("INSERT", "INTO", "webhook_deliveries") in written, writes
+    assert signature_count(app, petition.id) == 1
