@@ -93,7 +93,8 @@ def engine_options(database_url: str) -> dict[str, Any]:
     """
     if database_url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}, "hide_parameters": True}
-    return {"pool_pre_ping": True, "hide_parameters": True}
+    # Pooled connections are checked only after sitting idle (campaign.database).
+    return {"hide_parameters": True}
 
 
 @dataclass(frozen=True)

@@ -145,10 +145,7 @@ def test_the_test_database_is_set_up_for_its_engine(app):
             assert "timeout" in app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]
         else:
             assert db.engine.dialect.name == "postgresql"
-            assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {
-                "pool_pre_ping": True,
-                "hide_parameters": True,
-            }
+            assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"hide_parameters": True}
             assert db.session.execute(text("SELECT 1")).scalar() == 1
 
 

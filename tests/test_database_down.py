@@ -23,7 +23,7 @@ from helpers import sign_fields
 from sqlalchemy import func, select
 from sqlalchemy.pool import NullPool
 
-from campaign import create_app
+from campaign import create_app, database
 from campaign.extensions import db
 from campaign.models import Campaign, CampaignText, Petition, PetitionText, Signature, utcnow
 
@@ -160,6 +160,33 @@ def test_postgresql_stopped_and_started_again(cluster):
         _assert_working(client)
         assert client.post("/en/petitions/hold-on", data=sign_fields()).status_code == 200
         # Only the signature made while the database was up exists.
+        assert _signatures(app) == 1
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_a_connection_idle_across_a_restart_is_replaced_unseen(cluster, monkeypatch):
+    """Pooled connections are checked only after sitting idle: a busy site pays no round trip
+    for it, and a restart while the site was quiet costs no visitor an error."""
+    app = _app_with_a_petition(cluster.url)
+    client = app.test_client()
+    with app.app_context():
+        dialect = db.engine.dialect
+    pings = []
+    ping = dialect.do_ping
+    monkeypatch.setattr(dialect, "do_ping", lambda connection: pings.append(1) or ping(connection))
+    try:
+        for _ in range(3):
+            _assert_working(client)
+        assert pings == [], "a connection used a moment ago is handed out unchecked"
+
+        cluster.stop()
+        cluster.start()
+        monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)
+        _assert_working(client)
+        assert client.post("/en/petitions/hold-on", data=sign_fields()).status_code == 200
+        assert pings, "the idle connection was checked, found gone, and replaced"
         assert _signatures(app) == 1
     finally:
         with app.app_context():
