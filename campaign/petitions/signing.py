@@ -27,6 +27,7 @@ from campaign.models import Petition, Signature
 from campaign.models.protection import SEALED_NAME, UNKNOWN_COUNTRY
 from campaign.models.signatures import new_public_id
 from campaign.petitions.milestones import announce_goal_reached, goal_newly_reached
+from campaign.petitions.opt_in import SignerStanding
 from campaign.web.i18n import country_codes
 from campaign.web.links import absolute_url
 from campaign.web.pagecache import COUNTS_ONLY
@@ -101,8 +102,10 @@ class ConfirmationResult:
     newly_confirmed: bool
     # The petition's count right after this confirmation; None when it counted already.
     signature_count: int | None = None
-    # The signer's language, read by the confirmation itself; None when it counted already.
+    # The signer's language and standing, read by the confirmation itself; None when it
+    # counted already.
     locale: str | None = None
+    standing: SignerStanding | None = None
 
 
 def clean_name(raw: str) -> str:
@@ -457,7 +460,7 @@ def confirm_signature(
     confirmed = session.execute(statements.confirm, params).first()
     if confirmed is None:
         return _not_confirmed(session, public_id)
-    petition_id, locale = confirmed
+    petition_id, locale, wants_updates, sealed_email = confirmed
     # Only when an endpoint subscribes does this cost a statement (campaign.integrations).
     signature_confirmed(session, petition_id, public_id, now=now)
     if before_counting is not None:
@@ -470,6 +473,7 @@ def confirm_signature(
         newly_confirmed=True,
         signature_count=count,
         locale=locale,
+        standing=SignerStanding(wants_updates, protected=sealed_email is not None),
     )
 
 
@@ -535,7 +539,14 @@ def _statements() -> _Statements:
             petition_open,
         )
         .values(confirmed_at=bindparam("now"), receipt_hash=bindparam("receipt_hash"))
-        .returning(signatures.c.petition_id, signatures.c.locale)
+        .returning(
+            signatures.c.petition_id,
+            signatures.c.locale,
+            signatures.c.newsletter,
+            # The column itself: SQLite 3.40 answers `IS NULL` wrongly in a RETURNING clause
+            # on a table whose key is declared apart (`id INTEGER NOT NULL, PRIMARY KEY (id)`).
+            signatures.c.sealed_email,
+        )
     )
     increment = update(petitions).values(signature_count=petitions.c.signature_count + 1)
     # The new count, and what tells whether it reached a goal not yet announced.

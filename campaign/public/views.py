@@ -25,7 +25,7 @@ from campaign.mail.emails import EmailTemplate
 from campaign.models import Campaign, Petition, utcnow
 from campaign.petitions.attribution import genuine_referral_code, referral_code, referrer_for
 from campaign.petitions.closing import closing
-from campaign.petitions.opt_in import opt_in_to_updates, signer_standing
+from campaign.petitions.opt_in import SignerStanding, opt_in_to_updates, signer_standing
 from campaign.petitions.resending import resend_request, resend_token
 from campaign.petitions.sharing import channel_from
 from campaign.petitions.signing import (
@@ -495,7 +495,9 @@ def _confirm(token: str):
         count = db.session.scalar(
             select(Petition.signature_count).where(Petition.id == petition_id)
         )
-    return _confirmed_page(token, public_id, petition_id, count, receipt=receipt)
+    return _confirmed_page(
+        token, public_id, petition_id, count, receipt=receipt, standing=result.standing
+    )
 
 
 def _receipt_email(petition_id: int, locale: str) -> EmailTemplate:
@@ -515,10 +517,13 @@ def _confirmed_page(
     *,
     opted_in: bool = False,
     receipt: str | None = None,
+    standing: SignerStanding | None = None,
 ) -> str:
     """ "Your signature counts", with its next steps: the updates opt-in only to a signer who
-    did not tick it, and word that it is recorded right after they do."""
-    standing = signer_standing(db.session, public_id)
+    did not tick it, and word that it is recorded right after they do. `standing`, when the
+    confirmation read it, spares a query (and the transaction it would open after the commit)."""
+    if standing is None:
+        standing = signer_standing(db.session, public_id)
     return personal_page(
         "public/confirmed.html",
         petition_id,
