@@ -11,6 +11,7 @@ from helpers import confirm_link, outbox, sign_fields
 from sqlalchemy import update
 
 from campaign.extensions import db
+from campaign.integrations.endpoints import add_endpoint
 from campaign.models import OutboxEmail, WebhookDelivery, utcnow
 
 
@@ -91,5 +92,22 @@ def retries_due_now(app) -> None:
             update(WebhookDelivery)
             .where(WebhookDelivery.status == "pending")
             .values(next_attempt_at=utcnow())
+        )
+        db.session.commit()
+
+
+def subscribe_to_confirmations(app) -> None:
+    """An endpoint subscribed to every petition's confirmations, at a loopback port nothing
+    listens on: each confirmation then queues a delivery, never sent during the test."""
+    with app.app_context():
+        add_endpoint(
+            db.session,
+            "http://127.0.0.1:9/hooks",
+            "signature.confirmed",
+            petition_slug=None,
+            allow_http=True,
+            base_url=app.config["BASE_URL"],
+            actor_id=None,
+            origin=None,
         )
         db.session.commit()

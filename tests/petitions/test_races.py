@@ -17,9 +17,9 @@ from helpers import (
     signature_data,
     signatures,
 )
+from webhook_support import subscribe_to_confirmations
 
 from campaign.extensions import db
-from campaign.integrations.endpoints import add_endpoint
 from campaign.models import OutboxEmail, Petition, Signature, utcnow
 from campaign.petitions.signing import (
     confirm_signature,
@@ -167,18 +167,7 @@ def test_a_confirmation_locks_its_petition_only_for_its_last_statement(app, make
     increment to its commit: everything else a confirmation writes (its receipt email, a
     subscribed webhook's delivery) comes before the increment, not inside the lock; and the
     page it answers needs no query after the commit (which would open another transaction)."""
-    with app.app_context():
-        add_endpoint(
-            db.session,
-            "http://127.0.0.1:9/hooks",
-            "signature.confirmed",
-            petition_slug=None,
-            allow_http=True,
-            base_url=app.config["BASE_URL"],
-            actor_id=None,
-            origin=None,
-        )
-        db.session.commit()
+    subscribe_to_confirmations(app)
     petition = make_petition()
     for email in ("first@example.org", "second@example.org"):
         _sign(app, petition.id, email)

@@ -9,9 +9,9 @@ from contextlib import contextmanager
 import pytest
 from flask import Flask, make_response
 from sqlalchemy import event, func, select, update
+from webhook_support import subscribe_to_confirmations
 
 from campaign.extensions import db
-from campaign.integrations.endpoints import add_endpoint
 from campaign.models import Petition, Signature, Statement, StatementText, WebhookDelivery
 from campaign.petitions.signing import confirmation_token
 from campaign.text import markdown
@@ -73,34 +73,33 @@ def test_a_lifetime_of_zero_turns_caching_off():
     assert cache.get("key") is None
 
 
-def test_an_expired_entry_is_made_afresh_once_and_the_old_one_served_meanwhile():
+def expired_entry() -> tuple[Clock, PageCache]:
+    """A cache whose entry "key" (b"old") just expired, and the one request that found it so
+    now making it afresh."""
     clock = Clock()
     cache = PageCache(2, clock=clock)
     cache.put("key", b"old")
     clock.now += 2.1
-    assert cache.get("key") is None, "the first to find it expired makes it afresh"
+    assert cache.get("key") is None
+    return clock, cache
+
+
+def test_an_expired_entry_is_made_afresh_once_and_the_old_one_served_meanwhile():
+    _clock, cache = expired_entry()
     assert [cache.get("key") for _ in range(3)] == [b"old"] * 3
     cache.put("key", b"new")
     assert cache.get("key") == b"new"
 
 
 def test_an_abandoned_refresh_forgets_the_old_entry():
-    clock = Clock()
-    cache = PageCache(2, clock=clock)
-    cache.put("key", b"old")
-    clock.now += 2.1
-    assert cache.get("key") is None
+    _clock, cache = expired_entry()
     cache.abandon("key")
     assert cache.get("key") is None
     assert cache.get("key") is None, "nothing is left to serve while the next one renders"
 
 
 def test_a_refresh_stuck_for_a_lifetime_is_taken_over():
-    clock = Clock()
-    cache = PageCache(2, clock=clock)
-    cache.put("key", b"old")
-    clock.now += 2.1
-    assert cache.get("key") is None
+    clock, cache = expired_entry()
     clock.now += 1.9
     assert cache.get("key") == b"old"
     clock.now += 0.2
@@ -296,18 +295,7 @@ def test_a_confirmation_told_to_a_webhook_empties_no_more_than_one_that_is_not(
 ):
     """The delivery a confirmation queues for a subscribed endpoint shows on no page: were it
     taken for a change, every confirmation would empty every cache of its process."""
-    with app.app_context():
-        add_endpoint(
-            db.session,
-            "http://127.0.0.1:9/hooks",
-            "signature.confirmed",
-            petition_slug=None,
-            allow_http=True,
-            base_url=app.config["BASE_URL"],
-            actor_id=None,
-            origin=None,
-        )
-        db.session.commit()
+    subscribe_to_confirmations(app)
     petition = make_petition(signature_count=0)
     with app.app_context():
         signature = db.session.get(Signature, make_signature(petition, confirmed=False))
