@@ -5,15 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from conftest import body_text
 from flask import Flask
 from pypdf import PdfReader
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
 from campaign.extensions import db
-from campaign.models import OutboxEmail, Petition, Signature
+from campaign.models import OutboxEmail, Petition, Signature, utcnow
 from campaign.petitions.signing import SignatureData
 
 CONSENT = "I agree."
@@ -68,6 +69,17 @@ def outbox(app: Flask, *criteria) -> list[OutboxEmail]:
 def signature_count(app: Flask, petition_id: int) -> int:
     with app.app_context():
         return db.session.scalar(select(Petition.signature_count).where(Petition.id == petition_id))
+
+
+def close_days_ago(app: Flask, petition_id: int, days: int) -> None:
+    """Mark the petition closed `days` ago (what the retention purge goes by)."""
+    with app.app_context():
+        db.session.execute(
+            update(Petition)
+            .where(Petition.id == petition_id)
+            .values(status="closed", closed_at=utcnow() - timedelta(days=days))
+        )
+        db.session.commit()
 
 
 def confirm_link(text: str) -> str:

@@ -19,6 +19,11 @@ from campaign.config import ROOT
 from campaign.extensions import db
 from campaign.models.types import render_migration_type
 
+# The one campaign the data migrations' tests hang their rows on (id 1).
+A_CAMPAIGN = (
+    "INSERT INTO campaigns (id, slug, status, default_locale) VALUES (1, 'c', 'published', 'en')"
+)
+
 
 @contextmanager
 def _migrating(database_url: str) -> Iterator[None]:
@@ -135,8 +140,7 @@ def test_the_rendered_markdown_migration_renders_the_texts_already_written(fresh
             upgrade(revision="a3f1c9d2e7b4")
             with db.engine.begin() as connection:
                 for sql in (
-                    "INSERT INTO campaigns (id, slug, status, default_locale) "
-                    "VALUES (1, 'c', 'published', 'en')",
+                    A_CAMPAIGN,
                     "INSERT INTO campaign_texts (campaign_id, locale, title, summary, body) "
                     "VALUES (1, 'en', 'C', '', 'A **bold** appeal')",
                     "INSERT INTO petitions (id, campaign_id, slug, status, target, default_locale) "
@@ -177,8 +181,7 @@ def test_texts_per_language_migration_copies_the_target_and_folds_statements(fre
         upgrade(revision="c4d8e2a61f07")
         with db.engine.begin() as connection:
             for sql in (
-                "INSERT INTO campaigns (id, slug, status, default_locale) "
-                "VALUES (1, 'c', 'published', 'en')",
+                A_CAMPAIGN,
                 "INSERT INTO petitions (id, campaign_id, slug, status, target, default_locale) "
                 "VALUES (1, 1, 'p', 'open', 'The Minister', 'en')",
                 "INSERT INTO petition_texts (petition_id, locale, title, body, share_text) "
@@ -219,12 +222,7 @@ def test_deadlines_passed_before_the_migration_count_as_announced(fresh_database
     with _migrating(fresh_database_url):
         upgrade(revision="4954d09df3bf")
         with db.engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO campaigns (id, slug, status, default_locale) "
-                    "VALUES (1, 'c', 'published', 'en')"
-                )
-            )
+            connection.execute(text(A_CAMPAIGN))
             connection.execute(
                 text(
                     "INSERT INTO petitions (id, campaign_id, slug, status, closes_at, "
@@ -257,12 +255,7 @@ def test_wall_posts_made_before_the_question_are_in_their_pages_language(fresh_d
     with _migrating(fresh_database_url):
         upgrade(revision="a7d3e5f90c12")
         with db.engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO campaigns (id, slug, status, default_locale) "
-                    "VALUES (1, 'c', 'published', 'en')"
-                )
-            )
+            connection.execute(text(A_CAMPAIGN))
             connection.execute(
                 text(
                     "INSERT INTO supporter_messages (id, campaign_id, display_name, email, "

@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from helpers import count, outbox
+from helpers import close_days_ago, count, outbox
 from PIL import Image
 from sqlalchemy import select, update
 from wall_support import AUTHOR_LINK, SECRETS, WALL_CONFIRM_LINK, photo, post_fields
@@ -22,7 +22,6 @@ from campaign.extensions import db
 from campaign.models import (
     Campaign,
     OutboxEmail,
-    Petition,
     Signature,
     SupporterMessage,
     WallReport,
@@ -662,22 +661,10 @@ def test_a_finished_campaigns_wall_keeps_its_published_posts_but_not_their_addre
 
     # While a petition of the campaign is open, or closed for less than the retention time.
     assert (sweep().wall_deleted, sweep().wall_anonymised) == (0, 0)
-    with app.app_context():
-        db.session.execute(
-            update(Petition)
-            .where(Petition.id == petition.id)
-            .values(status="closed", closed_at=utcnow() - timedelta(days=300))
-        )
-        db.session.commit()
+    close_days_ago(app, petition.id, 300)
     assert (sweep().wall_deleted, sweep().wall_anonymised) == (0, 0)
 
-    with app.app_context():
-        db.session.execute(
-            update(Petition)
-            .where(Petition.id == petition.id)
-            .values(closed_at=utcnow() - timedelta(days=400))
-        )
-        db.session.commit()
+    close_days_ago(app, petition.id, 400)
     swept = sweep()
 
     assert (swept.wall_deleted, swept.wall_anonymised) == (1, 1)

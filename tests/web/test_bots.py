@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import count, outbox, sign_fields, signatures
+from helpers import close_days_ago, count, outbox, sign_fields, signatures
 from sqlalchemy import inspect, select, text
 
 from campaign.config import DEFAULT_EMAIL_NORMALIZATION, ROOT
@@ -353,23 +353,11 @@ def test_erasure_follows_configured_rules(make_app, make_petition, make_user, lo
 def test_the_retention_purge_also_forgets_address_hashes(
     app, runner, make_petition, make_signature
 ):
-    from datetime import timedelta
-
-    from sqlalchemy import update
-
-    from campaign.models import Petition, utcnow
-
     closed = make_petition(status="closed")
     open_one = make_petition()
     make_signature(closed, ip_hash="a" * 32)
     make_signature(open_one, ip_hash="b" * 32)
-    with app.app_context():
-        db.session.execute(
-            update(Petition)
-            .where(Petition.id == closed.id)
-            .values(closed_at=utcnow() - timedelta(days=800))
-        )
-        db.session.commit()
+    close_days_ago(app, closed.id, 800)
 
     assert runner.invoke(args=["purge"]).exit_code == 0
 
