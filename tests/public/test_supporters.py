@@ -5,7 +5,7 @@ next steps, a campaign's donation page, and the country field left to the browse
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from flask import template_rendered
@@ -59,7 +59,11 @@ def test_closing_is_a_date_on_the_organisations_clock(app, session, make_petitio
     ],
 )
 def test_the_petition_page_shows_its_closing_date(client, make_petition, lang, countdown, date):
-    petition = make_petition(closes_in=timedelta(days=3, hours=1), locales=("en",))
+    # Noon three days from today (the organisation's zone is UTC here): three calendar days
+    # at any time of day, where "now + 3 days and an hour" is four after 23:00.
+    now = datetime.now(UTC)
+    noon = datetime.combine(now.date() + timedelta(days=3), time(12), UTC)
+    petition = make_petition(closes_in=noon - now, locales=("en",))
     html = client.get(f"/{lang}/petitions/{petition.slug}").get_data(as_text=True)
     assert "data-closing" in html and countdown in html and date in html
 
