@@ -8,6 +8,7 @@ import time
 
 from flask import Flask
 from sqlalchemy import Engine, event, exc
+from sqlalchemy.orm import Session
 
 from campaign.extensions import db
 from campaign.sqlite_writer import serialize_writers
@@ -57,6 +58,20 @@ def ping_idle_connections(engine: Engine) -> None:
         if not alive:
             # The pool closes this one and hands out a new connection instead.
             raise exc.DisconnectionError("the pooled connection is gone")
+
+
+def reads_only(session: Session) -> None:
+    """Let `session` run what it does next without a transaction, until it is closed: for a
+    request that makes one read and writes nothing.
+
+    On PostgreSQL the driver opens every transaction with a BEGIN of its own and the request
+    ends it with a ROLLBACK, each a round trip that waits on a busy server: two of the three a
+    confirmation link's page made. Under autocommit the read is the only one. A session already
+    in a transaction keeps it (its connection is chosen). SQLite opens no transaction to read.
+    """
+    if session.in_transaction() or session.get_bind().dialect.name != "postgresql":
+        return
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from campaign.campaigns.permissions import can_view_campaign, can_view_petition
+from campaign.database import reads_only
 from campaign.delivery.receipts import (
     issue_receipt,
     new_receipt_code,
@@ -450,6 +451,7 @@ def confirm(token: str):
 def _confirmation_page(token: str):
     """The page a confirmation link opens: a button, so that no mail scanner confirms."""
     config = current_app.config
+    reads_only(db.session())
     signature = signature_from_token(
         db.session, config["SECRET_KEY"], token, max_age=config["SIGNATURE_TOKEN_MAX_AGE"]
     )

@@ -7,8 +7,10 @@ session and connection). These run on SQLite (WAL, busy timeout) and on PostgreS
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
+import psycopg
 from helpers import (
     count,
     database_work,
@@ -17,6 +19,7 @@ from helpers import (
     signature_data,
     signatures,
 )
+from sqlalchemy import event
 from webhook_support import subscribe_to_confirmations
 
 from campaign.extensions import db
@@ -188,3 +191,48 @@ def test_a_confirmation_locks_its_petition_only_for_its_last_statement(app, make
     assert ("INSERT", "INTO", "webhook_deliveries") in written, writes
     assert work[-1] == "COMMIT", "nothing is read after the commit"
     assert signature_count(app, petition.id) == 2
+
+
+@contextmanager
+def in_transaction_per_statement(app) -> Iterator[list[tuple[str, bool]]]:
+    """Each statement run on the app's database meanwhile, and whether its connection was then
+    inside a transaction (which costs a BEGIN and a ROLLBACK or COMMIT on PostgreSQL)."""
+    with app.app_context():
+        engine = db.engine
+    seen: list[tuple[str, bool]] = []
+
+    def executed(conn, _cursor, sql, _parameters, _context, _executemany) -> None:
+        driver = conn.connection.driver_connection
+        if engine.dialect.name == "sqlite":
+            inside = driver.in_transaction
+        else:
+            inside = driver.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+        seen.append((sql.split(None, 1)[0].upper(), inside))
+
+    event.listen(engine, "after_cursor_execute", executed)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "after_cursor_execute", executed)
+
+
+def test_a_confirmation_link_reads_outside_a_transaction_and_the_confirming_writes_inside_one(
+    app, make_petition
+):
+    """The page a link opens makes one read: no BEGIN and ROLLBACK around it. The connection
+    goes back to the pool as it came, so the confirmation after it is one transaction again."""
+    petition = make_petition()
+    _sign(app, petition.id, "ann@example.org")
+    token = confirmation_token(app.config["SECRET_KEY"], signatures(app)[0])
+    client = app.test_client()
+    client.get(f"/en/confirm/{token}")  # the page's layout rendered once
+
+    with in_transaction_per_statement(app) as reading:
+        assert client.get(f"/en/confirm/{token}").status_code == 200
+    with in_transaction_per_statement(app) as confirming:
+        assert client.post(f"/en/confirm/{token}").status_code == 200
+    assert reading and not any(inside for _, inside in reading), reading
+    # SQLite's driver begins a transaction at the first write (reads before it need none).
+    writes = [inside for verb, inside in confirming if verb != "SELECT"]
+    assert writes and all(writes), confirming
+    assert signature_count(app, petition.id) == 1
