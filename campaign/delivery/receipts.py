@@ -12,7 +12,8 @@ import secrets
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from campaign.mail.emails import EmailTemplate, email_template, outbox_insert_to, queue_rendered_to
+from campaign.database import Write
+from campaign.mail.emails import EmailTemplate, email_template, outbox_insert_to, write_rendered_to
 from campaign.models import DeliveryPack, DeliveryPackReceipt, Petition, Signature
 from campaign.web.links import absolute_url
 
@@ -69,14 +70,12 @@ def receipt_email(petition: Petition, locale: str) -> EmailTemplate:
     )
 
 
-def queue_receipt_email(
-    session: Session, public_id: str, template: EmailTemplate, code: str
-) -> None:
-    """Queue the receipt email to the signature's address, in the caller's transaction: one
-    INSERT, which adds nothing for a protected petition, whose signers get no further email
+def receipt_email_write(public_id: str, template: EmailTemplate, code: str) -> Write:
+    """The receipt email to the signature's address, for the caller to make in its transaction:
+    one INSERT, which adds nothing for a protected petition, whose signers get no further email
     (their row keeps no address to write to)."""
-    queue_rendered_to(
-        session, _RECEIPT_EMAIL_INSERT, template.fill(receipt=code), signature_public_id=public_id
+    return write_rendered_to(
+        _RECEIPT_EMAIL_INSERT, template.fill(receipt=code), signature_public_id=public_id
     )
 
 

@@ -11,6 +11,7 @@ from markupsafe import escape
 from sqlalchemy import Boolean, ColumnElement, FromClause, Insert, Update, bindparam, insert, select
 from sqlalchemy.orm import Session
 
+from campaign.database import Write
 from campaign.models import OutboxEmail, utcnow
 from campaign.text.bidi import without_bidi_controls
 
@@ -150,7 +151,7 @@ def queue_rendered_after(
 
 
 def outbox_insert_to(to_address: ColumnElement, source: FromClause, *where) -> Insert:
-    """One statement that queues an email (the parameters of queue_rendered_to) to the address
+    """One statement that queues an email (the parameters of write_rendered_to) to the address
     `to_address` reads from `source`, for each row of it that `where` selects: an email to a
     signer costs one INSERT, without reading the row first."""
     values = select(
@@ -164,13 +165,11 @@ def outbox_insert_to(to_address: ColumnElement, source: FromClause, *where) -> I
     return insert(OutboxEmail.__table__).from_select(_QUEUED_COLUMNS, values.where(*where))
 
 
-def queue_rendered_to(
-    session: Session, statement: Insert, email: RenderedEmail, **params: object
-) -> None:
-    """Run an outbox_insert_to statement with `params` for its conditions."""
+def write_rendered_to(statement: Insert, email: RenderedEmail, **params: object) -> Write:
+    """An outbox_insert_to statement with `params` for its conditions, ready to be made."""
     row = _outbox_row(email, "")
     del row["to_address"]
-    session.execute(statement, {**{f"outbox_{k}": v for k, v in row.items()}, **params})
+    return Write(statement, {**{f"outbox_{k}": v for k, v in row.items()}, **params})
 
 
 def _outbox_row(

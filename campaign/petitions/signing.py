@@ -13,6 +13,7 @@ from sqlalchemy import Insert, Row, Select, Update, bindparam, case, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from campaign.database import Write, run_after
 from campaign.integrations.events import signature_confirmed
 from campaign.mail.addresses import DEFAULT_POLICY, AddressPolicy, InvalidAddress
 from campaign.mail.emails import (
@@ -431,7 +432,7 @@ def confirm_signature(
     *,
     now: datetime,
     receipt_hash: str | None = None,
-    before_counting: Callable[[int, str], None] | None = None,
+    written_with_count: Callable[[int, str], Write] | None = None,
 ) -> ConfirmationResult:
     """Confirm a pending signature and count it, once, however many times this runs at once.
 
@@ -444,10 +445,11 @@ def confirm_signature(
     Every confirmation of a petition waits for the one before to commit (SQLite locks the
     whole database; PostgreSQL the petition's row, from the increment on). So the increment
     comes last, right before the caller commits: what else the confirmation writes (the
-    webhooks' deliveries, and whatever `before_counting(petition_id, locale)` writes for a
-    signature newly confirmed, such as its receipt email) is written before the row is locked.
-    Written in the order of a single statement, it held the row through two more round trips,
-    and confirmations of one petition queued behind each other at about 200 a second.
+    webhooks' deliveries) is written before the row is locked. Written in the order of a single
+    statement, it held the row through two more round trips, and confirmations of one petition
+    queued behind each other at about 200 a second. What `written_with_count(petition_id,
+    locale)` gives for a signature newly confirmed (its receipt email) is made by the increment's
+    own statement on PostgreSQL (campaign.database.run_after), which holds the row no longer.
 
     The increment returns the goal too: the confirmation that reaches it announces it to the
     team in this transaction (campaign.petitions.milestones); the others only compare numbers.
@@ -463,9 +465,10 @@ def confirm_signature(
     petition_id, locale, wants_updates, sealed_email = confirmed
     # Only when an endpoint subscribes does this cost a statement (campaign.integrations).
     signature_confirmed(session, petition_id, public_id, now=now)
-    if before_counting is not None:
-        before_counting(petition_id, locale)
-    count, goal, announced = session.execute(statements.count_one, {"petition": petition_id}).one()
+    write = written_with_count(petition_id, locale) if written_with_count is not None else None
+    count, goal, announced = run_after(
+        session, write, statements.count_one, {"petition": petition_id}
+    ).one()
     if goal_newly_reached(count, goal, announced):
         announce_goal_reached(session, petition_id, count=count, goal=goal)
     return ConfirmationResult(

@@ -11,13 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from campaign.campaigns.permissions import can_view_campaign, can_view_petition
-from campaign.database import reads_only
+from campaign.database import Write, reads_only
 from campaign.delivery.receipts import (
     issue_receipt,
     new_receipt_code,
     own_receipt,
-    queue_receipt_email,
     receipt_email,
+    receipt_email_write,
     receipt_hash,
 )
 from campaign.extensions import db
@@ -473,16 +473,16 @@ def _confirm(token: str):
     # The signer's receipt, written with the confirmation and shown on this page alone.
     receipt = new_receipt_code()
 
-    def queue_receipt(petition_id: int, locale: str) -> None:
+    def receipt_by_email(petition_id: int, locale: str) -> Write:
         # The receipt by email too, with the confirmation or not at all; in the signer's language.
-        queue_receipt_email(db.session, public_id, _receipt_email(petition_id, locale), receipt)
+        return receipt_email_write(public_id, _receipt_email(petition_id, locale), receipt)
 
     result = confirm_signature(
         db.session,
         public_id,
         now=utcnow(),
         receipt_hash=receipt_hash(receipt),
-        before_counting=queue_receipt,
+        written_with_count=receipt_by_email,
     )
     if not result.newly_confirmed:
         # Confirmed before: a receipt only if it never had one (confirmed before receipts).
