@@ -2,17 +2,27 @@
 
     PYTHONPATH=. python -m bench.profile_requests [bare] [page] [counter] [sign] [confirm]
     PYTHONPATH=. python -m bench.profile_requests uncached
+    PYTHONPATH=. python -m bench.profile_requests --db postgres sign confirm
 
 `uncached` instead times the first request after a change for every public page (the caches
 emptied before each): the median wall time and the CPU per render.
 
-Builds a throwaway SQLite database with the demo content, then for each kind of request runs a
+Builds a throwaway database with the demo content (SQLite, or with `--db postgres` a database on
+the server `--postgres-url` names, dropped at the end), then for each kind of request runs a
 loop through Flask's test client, once timed and once under cProfile (CPU time), and prints the
-CPU per request and the share of it spent in each package.
+CPU per request and the share of it spent in each package. On PostgreSQL it prints the CPU the
+server's processes for this app spent per request too (read from /proc: the server must run on
+this machine): what each round trip costs is paid there as much as in the app. The client
+keeps no cookies, as the load generator of bench/run keeps none.
+
+Two checkouts side by side (each with PYTHONPATH set to its own tree, both at once) share the
+machine's load alike: on a shared machine that compares two versions better than two runs one
+after the other.
 """
 
 from __future__ import annotations
 
+import argparse
 import cProfile
 import itertools
 import os
@@ -28,8 +38,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.runner import DEFAULT_POSTGRES, throwaway_database
+
 ROOT = Path(__file__).resolve().parent.parent
 REQUESTS = 300
+KINDS = ("bare", "page", "counter", "sign", "confirm", "uncached")
 # First match wins: the test client is part of Werkzeug, but not of a served request.
 AREAS = (
     ("/werkzeug/test", "test client"),
@@ -59,13 +72,14 @@ def area(filename: str) -> str:
     return "builtins (str, dict, sqlite3)" if filename == "~" else "other (stdlib)"
 
 
-def profile(name: str, request: Callable[[], object]) -> None:
+def profile(name: str, request: Callable[[], object], server_cpu: Callable[[], float]) -> None:
     for _ in range(30):
         request()
-    started = time.process_time()
+    started, server_started = time.process_time(), server_cpu()
     for _ in range(REQUESTS):
         request()
     per_request = (time.process_time() - started) / REQUESTS * 1000
+    server = (server_cpu() - server_started) / REQUESTS * 1000
     profiler = cProfile.Profile(time.process_time)
     profiler.enable()
     for _ in range(REQUESTS):
@@ -77,7 +91,8 @@ def profile(name: str, request: Callable[[], object]) -> None:
     ).stats.items():
         by_area[area(filename)] += own
     total = sum(by_area.values())
-    print(f"\n{name}: {per_request:.2f} ms CPU per request")
+    print(f"\n{name}: {per_request:.2f} ms CPU per request", end="")
+    print(f", the database server {server:.2f} ms" if server else "")
     for label, seconds in sorted(by_area.items(), key=lambda item: -item[1])[:8]:
         print(f"  {seconds / total:5.0%}  {label}")
 
@@ -99,9 +114,48 @@ def uncached(app, client, paths: dict[str, str]) -> None:
         print(f"  {name:<12} {statistics.median(walls):6.1f} {statistics.fmean(cpus):6.1f}  {path}")
 
 
+def server_cpu_seconds(engine) -> float:
+    """CPU time used so far by the PostgreSQL processes serving this app's connections."""
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        pids = conn.execute(
+            text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                " AND backend_type = 'client backend'"
+            )
+        ).scalars()
+        ticks = 0
+        for pid in pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("kinds", nargs="*", help=f"any of {', '.join(KINDS)} (all but uncached)")
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument(
+        "--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
+    )
+    args = parser.parse_args()
+    if unknown := set(args.kinds) - set(KINDS):
+        parser.error(f"unknown kinds: {', '.join(sorted(unknown))}")
+    return args
+
+
 def main() -> None:
-    wanted = set(sys.argv[1:]) or {"bare", "page", "counter", "sign", "confirm"}
+    args = parse_args()
+    wanted = set(args.kinds) or set(KINDS) - {"uncached"}
     tmp = Path(tempfile.mkdtemp(prefix="campaign-profile-"))
+    drop_database: Callable[[], None] | None = None
+    if args.db == "postgres":
+        database_url, drop_database = throwaway_database(
+            args.postgres_url, f"campaign_profile_{secrets.token_hex(3)}"
+        )
+    else:
+        database_url = f"sqlite:///{tmp / 'profile.sqlite3'}"
     os.environ.update(
         {
             "CAMPAIGN_ENV": "production",
@@ -109,9 +163,18 @@ def main() -> None:
             "MAIL_URL": "smtp://127.0.0.1:9",  # never used: nothing delivers the outbox here
             "RATELIMIT_ENABLED": "0",
             "BENCH_BARE_ENDPOINT": "1",
-            "DATABASE_URL": f"sqlite:///{tmp / 'profile.sqlite3'}",
+            "DATABASE_URL": database_url,
         }
     )
+    try:
+        run(wanted, args.db)
+    finally:
+        if drop_database is not None:
+            drop_database()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run(wanted: set[str], db_kind: str) -> None:
     for command in (["translations", "compile"], ["db", "upgrade"], ["demo"]):
         subprocess.run(
             [sys.executable, "-m", "campaign", *command], check=True, capture_output=True
@@ -126,7 +189,7 @@ def main() -> None:
     from campaign.petitions.signing import confirmation_token
 
     app = create_app()
-    client = app.test_client()
+    client = app.test_client(use_cookies=False)
     with app.app_context():
         slug = db.session.scalars(select(Petition.slug).where(Petition.status == "open")).first()
     numbers = itertools.count()
@@ -162,6 +225,12 @@ def main() -> None:
         "sign": sign,
         "confirm": confirm,
     }
+    with app.app_context():
+        engine = db.engine
+
+    def server_cpu() -> float:
+        return server_cpu_seconds(engine) if db_kind == "postgres" else 0.0
+
     try:
         if "uncached" in wanted:
             with app.app_context():
@@ -170,11 +239,9 @@ def main() -> None:
             uncached(app, client, paths)
         for name, request in kinds.items():
             if name in wanted:
-                profile(name, request)
+                profile(name, request, server_cpu)
     finally:
-        with app.app_context():
-            db.engine.dispose()
-        shutil.rmtree(tmp, ignore_errors=True)
+        engine.dispose()
 
 
 if __name__ == "__main__":

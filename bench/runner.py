@@ -25,6 +25,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.stats import (
@@ -322,22 +323,10 @@ class Bench:
     def database_url(self) -> str:
         if self.args.db == "sqlite":
             return f"sqlite:///{self.tmp / 'bench.sqlite3'}"
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.engine import make_url
-
-        admin_url = make_url(self.args.postgres_url)
-        name = f"campaign_bench_{self.run_id}"
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-        def drop() -> None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-
-        self.drop_database = drop
-        return admin_url.set(database=name).render_as_string(hide_password=False)
+        url, self.drop_database = throwaway_database(
+            self.args.postgres_url, f"campaign_bench_{self.run_id}"
+        )
+        return url
 
     def prepare(self) -> None:
         self.env.update(
@@ -835,6 +824,25 @@ class Bench:
             f"which includes the staff login's Argon2 check; {self.fresh_peak_mb:.0f} MB when "
             f"started); loading {EXPORT_ROWS:,} signatures took {loaded:.0f} s"
         )
+
+
+def throwaway_database(admin_url: str, name: str) -> tuple[str, Callable[[], None]]:
+    """A new PostgreSQL database `name` on the server `admin_url` names: its URL, and a
+    function that drops it."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    server = make_url(admin_url)
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return server.set(database=name).render_as_string(hide_password=False), drop
 
 
 def count_rows(model, *criteria) -> int:
