@@ -15,9 +15,11 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
+
+from bench.runner import throwaway_database
 
 os.environ["CAMPAIGN_ENV"] = "testing"
 for _name in ("DATABASE_URL", "MAIL_URL", "REDIS_URL", "BASE_URL", "SECRET_KEY"):
@@ -45,20 +47,10 @@ STAFF_PASSWORD = "correct horse battery staple"
 
 def _fresh_postgres_database(admin_url: str) -> tuple[str, Callable[[], None]]:
     """Create an empty database for this run; return its URL and a function that drops it."""
-    url = make_url(admin_url)
-    name = f"campaign_test_{secrets.token_hex(4)}"
-    admin = create_engine(url.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url.set(drivername="postgresql+psycopg", database=name).render_as_string(
-        hide_password=False
-    ), drop
+    server = make_url(admin_url).set(drivername="postgresql+psycopg")
+    return throwaway_database(
+        server.render_as_string(hide_password=False), f"campaign_test_{secrets.token_hex(4)}"
+    )
 
 
 @pytest.fixture(scope="session")
