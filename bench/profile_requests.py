@@ -38,7 +38,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.runner import DEFAULT_POSTGRES, throwaway_database
+from bench.runner import DEFAULT_POSTGRES, process_cpu, throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUESTS = 300
@@ -125,11 +125,7 @@ def server_cpu_seconds(engine) -> float:
                 " AND backend_type = 'client backend'"
             )
         ).scalars()
-        ticks = 0
-        for pid in pids:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+        return sum(process_cpu(pid) for pid in pids)
 
 
 def parse_args() -> argparse.Namespace:

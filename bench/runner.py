@@ -212,15 +212,16 @@ def wait_until(what: str, ready, timeout: float) -> None:
 
 def process_tree_cpu(pid: int) -> float:
     """CPU seconds used so far by a process and its children (an app server's workers)."""
-    total = 0.0
-    tick = os.sysconf("SC_CLK_TCK")
-    for child in [pid, *children(pid)]:
-        try:
-            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+    return sum(process_cpu(p) for p in [pid, *children(pid)])
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user and system) used so far by one process; 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def children(pid: int) -> list[int]:
